@@ -1,0 +1,464 @@
+// The op table: every primitive declared once (evaluation, complex evaluation, partials, printing, mathjs form, domain, PyTorch name).
+//
+// Every other module asks this table; none switches on op names. The mapped type `{ [K in OpName]: OpSpec }`
+// makes a forgotten op a compile error, as in jax-js's rule tables.
+import * as C from './complex.ts';
+import type { Complex } from './complex.ts';
+import { applySimplified, constant, isConstant, type Expr, type ExprLike } from './node.ts';
+
+/** Names of the primitives. The parser, printers, evaluators and differentiators all take their facts from {@link ops}. */
+export type OpName =
+  | 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'pow'
+  | 'exp' | 'log' | 'logBase' | 'sqrt' | 'cbrt'
+  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan'
+  | 'sinh' | 'cosh' | 'tanh' | 'abs'
+  | 'sigmoid' | 'relu' | 'softplus'
+  | 'sign' | 'step' | 'xlogy';
+
+/** How an op is written in infix text. */
+export type Syntax =
+  | { readonly kind: 'infix'; readonly symbol: string; readonly precedence: number; readonly associativity: 'left' | 'right' }
+  | { readonly kind: 'prefix'; readonly symbol: string; readonly precedence: number }
+  | { readonly kind: 'function'; readonly name: string };
+
+/** How an op is expressed for mathjs: one of its operators, one of its functions, or a rewrite into other ops. */
+export type MathjsForm =
+  | { readonly kind: 'operator'; readonly op: string; readonly fn: string }
+  | { readonly kind: 'function'; readonly name: string; readonly native: boolean }
+  | { readonly kind: 'lowering'; readonly lower: (args: readonly Expr[]) => Expr };
+
+/** Where an op is smooth (finite, differentiable in every argument); random-expression generators keep inside it. */
+export interface Domain {
+  readonly description: string;
+  readonly contains: (a: number, b: number) => boolean;
+}
+
+/** Everything gradlab knows about one primitive. */
+export interface OpSpec {
+  readonly arity: 1 | 2;
+  /** Real evaluation; unary ops ignore `b`. */
+  readonly eval: (a: number, b: number) => number;
+  /** Complex evaluation for the complex-step method, or why the op is not analytic (the method then refuses). */
+  readonly complex: ((a: Complex, b: Complex) => Complex) | { readonly nonAnalytic: string };
+  /** ∂self/∂argᵢ as IR expressions (so they print, evaluate and differentiate again). `self` is the node itself. */
+  readonly partials: (args: readonly Expr[], self: Expr) => Expr[];
+  /** What the partials return where the op is not differentiable, when that is a convention rather than the formula's own value. */
+  readonly kinks?: string;
+  readonly syntax: Syntax;
+  /** LaTeX from the arguments' LaTeX (already parenthesised where needed). */
+  readonly latex: (a: string, b: string) => string;
+  /** Per argument: true when the LaTeX template delimits it itself (`\frac{}{}`, `\sqrt{}`), so it never needs parentheses. */
+  readonly latexGrouped: readonly boolean[];
+  /** Inline JavaScript for the compiler, from the arguments' code; without it the compiler calls `eval`. */
+  readonly js?: (a: string, b: string) => string;
+  readonly mathjs: MathjsForm;
+  /** `true` when mathjs's `derivative` handles the op (after lowering), else the reason it cannot. */
+  readonly mathjsDerivative: true | string;
+  readonly domain: Domain;
+  /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
+  readonly gradFn: (constArgs: readonly boolean[]) => string;
+  /** Identities the library may apply when it builds derived expressions (never applied to what the user wrote). */
+  readonly simplify?: (args: readonly Expr[]) => Expr | undefined;
+}
+
+// Builders for derived expressions: fold constants and apply the identities declared below.
+const build = (op: OpName) => (...args: ExprLike[]): Expr => applySimplified(op, ...args);
+const add = build('add'), sub = build('sub'), mul = build('mul'), div = build('div'), neg = build('neg');
+const pow = build('pow'), log = build('log'), sqrt = build('sqrt'), sin = build('sin'), cos = build('cos');
+const sinh = build('sinh'), cosh = build('cosh'), sigmoid = build('sigmoid'), sign = build('sign'), step = build('step');
+const xlogy = build('xlogy'), exp = build('exp');
+
+const everywhere: Domain = { description: 'all reals', contains: () => true };
+const nonzero = (what: string): Domain => ({ description: `${what} ≠ 0`, contains: (a) => a !== 0 });
+const named = (name: string) => (): string => name;
+const fn = (name: string, latexName: string = `\\${name}`) => ({
+  syntax: { kind: 'function', name } as const,
+  latex: (a: string) => `${latexName}\\left(${a}\\right)`,
+  latexGrouped: [true],
+  mathjs: { kind: 'function', name, native: true } as const,
+  mathjsDerivative: true as const,
+});
+
+function sigmoidValue(a: number): number {
+  // Two branches so exp never overflows: σ(a) = 1/(1+e^-a) = e^a/(1+e^a).
+  if (a >= 0) return 1 / (1 + Math.exp(-a));
+  const e = Math.exp(a);
+  return e / (1 + e);
+}
+
+function softplusValue(a: number): number {
+  // log(1 + e^a) = max(a, 0) + log1p(e^-|a|): no overflow for large a, no lost digits for very negative a.
+  return Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
+}
+
+/** The op table. */
+export const ops: { readonly [K in OpName]: OpSpec } = {
+  add: {
+    arity: 2,
+    eval: (a, b) => a + b,
+    complex: C.add,
+    // d(u + v) = du + dv
+    partials: () => [constant(1), constant(1)],
+    syntax: { kind: 'infix', symbol: '+', precedence: 1, associativity: 'left' },
+    latex: (a, b) => `${a} + ${b}`,
+    latexGrouped: [false, false],
+    js: (a, b) => `(${a} + ${b})`,
+    mathjs: { kind: 'operator', op: '+', fn: 'add' },
+    mathjsDerivative: true,
+    domain: everywhere,
+    gradFn: named('AddBackward0'),
+    simplify: ([a, b]) => (isConstant(b, 0) ? a : isConstant(a, 0) ? b : undefined),
+  },
+  sub: {
+    arity: 2,
+    eval: (a, b) => a - b,
+    complex: C.sub,
+    // d(u - v) = du - dv
+    partials: () => [constant(1), constant(-1)],
+    syntax: { kind: 'infix', symbol: '-', precedence: 1, associativity: 'left' },
+    latex: (a, b) => `${a} - ${b}`,
+    latexGrouped: [false, false],
+    js: (a, b) => `(${a} - ${b})`,
+    mathjs: { kind: 'operator', op: '-', fn: 'subtract' },
+    mathjsDerivative: true,
+    domain: everywhere,
+    // PyTorch computes `1 - a` as a reversed subtraction.
+    gradFn: ([aConst]) => (aConst ? 'RsubBackward1' : 'SubBackward0'),
+    simplify: ([a, b]) => (isConstant(b, 0) ? a : isConstant(a, 0) ? neg(b) : undefined),
+  },
+  mul: {
+    arity: 2,
+    eval: (a, b) => a * b,
+    complex: C.mul,
+    // d(u·v) = v du + u dv
+    partials: ([a, b]) => [b, a],
+    syntax: { kind: 'infix', symbol: '*', precedence: 2, associativity: 'left' },
+    latex: (a, b) => `${a} \\cdot ${b}`,
+    latexGrouped: [false, false],
+    js: (a, b) => `(${a} * ${b})`,
+    mathjs: { kind: 'operator', op: '*', fn: 'multiply' },
+    mathjsDerivative: true,
+    domain: everywhere,
+    gradFn: named('MulBackward0'),
+    simplify: ([a, b]) => (isConstant(b, 1) ? a : isConstant(a, 1) ? b : undefined),
+  },
+  div: {
+    arity: 2,
+    eval: (a, b) => a / b,
+    complex: C.div,
+    // d(u/v) = du/v − u dv/v²
+    partials: ([a, b]) => [div(1, b), neg(div(a, pow(b, 2)))],
+    syntax: { kind: 'infix', symbol: '/', precedence: 2, associativity: 'left' },
+    latex: (a, b) => `\\frac{${a}}{${b}}`,
+    latexGrouped: [true, true],
+    js: (a, b) => `(${a} / ${b})`,
+    mathjs: { kind: 'operator', op: '/', fn: 'divide' },
+    mathjsDerivative: true,
+    domain: { description: 'v ≠ 0', contains: (_a, b) => b !== 0 },
+    // PyTorch computes `2 / a` as `a.reciprocal() * 2`.
+    gradFn: ([aConst, bConst]) => (aConst && !bConst ? 'MulBackward0' : 'DivBackward0'),
+    simplify: ([a, b]) => (isConstant(b, 1) ? a : undefined),
+  },
+  neg: {
+    arity: 1,
+    eval: (a) => -a,
+    complex: C.neg,
+    // d(−u) = −du
+    partials: () => [constant(-1)],
+    syntax: { kind: 'prefix', symbol: '-', precedence: 3 },
+    latex: (a) => `-${a}`,
+    latexGrouped: [false],
+    js: (a) => `(-${a})`,
+    mathjs: { kind: 'operator', op: '-', fn: 'unaryMinus' },
+    mathjsDerivative: true,
+    domain: everywhere,
+    gradFn: named('NegBackward0'),
+    simplify: ([a]) => (a.op === 'neg' ? a.args[0] : undefined),
+  },
+  pow: {
+    arity: 2,
+    eval: (a, b) => Math.pow(a, b),
+    complex: C.pow,
+    // d(uᵛ) = v·uᵛ⁻¹ du + uᵛ·log(u) dv
+    partials: ([a, b], self) => [
+      // PyTorch special-cases a constant exponent 0: d(u⁰) = 0 even at u = 0 (where 0·u⁻¹ would be NaN).
+      isConstant(b, 0) ? constant(0) : mul(b, pow(a, sub(b, 1))),
+      // xlogy(uᵛ, u) is 0 where uᵛ = 0, as PyTorch masks the exponent's gradient at u = 0, v > 0.
+      xlogy(self, a),
+    ],
+    kinks: 'd(u^0)/du = 0 everywhere (PyTorch); d(u^v)/dv = 0 where u^v = 0 (u = 0, v > 0); at u = 0, v = 0 it is -inf where PyTorch gives 0',
+    syntax: { kind: 'infix', symbol: '^', precedence: 4, associativity: 'right' },
+    latex: (a, b) => `${a}^{${b}}`,
+    latexGrouped: [false, true],
+    js: (a, b) => `Math.pow(${a}, ${b})`,
+    mathjs: { kind: 'operator', op: '^', fn: 'pow' },
+    mathjsDerivative: true,
+    domain: {
+      description: 'u > 0, or v an integer and u ≠ 0',
+      contains: (a, b) => a > 0 || (Number.isInteger(b) && a !== 0),
+    },
+    gradFn: ([, bConst]) => (bConst ? 'PowBackward0' : 'PowBackward1'),
+    simplify: ([a, b]) => (isConstant(b, 1) ? a : isConstant(b, 0) ? constant(1) : undefined),
+  },
+  exp: {
+    arity: 1,
+    eval: Math.exp,
+    complex: C.exp,
+    // d eᵘ = eᵘ du
+    partials: (_args, self) => [self],
+    ...fn('exp'),
+    latex: (a) => `e^{${a}}`,
+    js: (a) => `Math.exp(${a})`,
+    domain: everywhere,
+    gradFn: named('ExpBackward0'),
+  },
+  log: {
+    arity: 1,
+    eval: Math.log,
+    complex: C.log,
+    // d log u = du / u
+    partials: ([a]) => [div(1, a)],
+    ...fn('log'),
+    js: (a) => `Math.log(${a})`,
+    domain: { description: 'u > 0', contains: (a) => a > 0 },
+    gradFn: named('LogBackward0'),
+  },
+  logBase: {
+    arity: 2,
+    eval: (a, b) => Math.log(a) / Math.log(b),
+    complex: (a, b) => C.div(C.log(a), C.log(b)),
+    // d log_b(u) = du / (u log b) − log_b(u) db / (b log b)
+    partials: ([a, b], self) => [div(1, mul(a, log(b))), neg(div(self, mul(b, log(b))))],
+    syntax: { kind: 'function', name: 'log' },
+    latex: (a, b) => `\\log_{${b}}\\left(${a}\\right)`,
+    latexGrouped: [true, true],
+    js: (a, b) => `(Math.log(${a}) / Math.log(${b}))`,
+    // mathjs differentiates log(u, b) only for a constant base, so lower it to a quotient of natural logs.
+    mathjs: { kind: 'lowering', lower: ([a, b]) => div(log(a), log(b)) },
+    mathjsDerivative: true,
+    domain: { description: 'u > 0, b > 0, b ≠ 1', contains: (a, b) => a > 0 && b > 0 && b !== 1 },
+    // PyTorch has no log with a base; users write torch.log(x) / math.log(b).
+    gradFn: named('DivBackward0'),
+  },
+  sqrt: {
+    arity: 1,
+    eval: Math.sqrt,
+    complex: C.sqrt,
+    // d √u = du / (2√u)   (inf at u = 0, as PyTorch)
+    partials: (_args, self) => [div(1, mul(2, self))],
+    ...fn('sqrt'),
+    latex: (a) => `\\sqrt{${a}}`,
+    js: (a) => `Math.sqrt(${a})`,
+    domain: { description: 'u > 0', contains: (a) => a > 0 },
+    gradFn: named('SqrtBackward0'),
+  },
+  cbrt: {
+    arity: 1,
+    eval: Math.cbrt,
+    complex: C.cbrt,
+    // d ∛u = du / (3 ∛u²)
+    partials: (_args, self) => [div(1, mul(3, pow(self, 2)))],
+    ...fn('cbrt'),
+    latex: (a) => `\\sqrt[3]{${a}}`,
+    js: (a) => `Math.cbrt(${a})`,
+    domain: nonzero('u'),
+    // PyTorch users write x ** (1/3).
+    gradFn: named('PowBackward0'),
+  },
+  sin: {
+    arity: 1,
+    eval: Math.sin,
+    complex: C.sin,
+    // d sin u = cos u du
+    partials: ([a]) => [cos(a)],
+    ...fn('sin'),
+    js: (a) => `Math.sin(${a})`,
+    domain: everywhere,
+    gradFn: named('SinBackward0'),
+  },
+  cos: {
+    arity: 1,
+    eval: Math.cos,
+    complex: C.cos,
+    // d cos u = −sin u du
+    partials: ([a]) => [neg(sin(a))],
+    ...fn('cos'),
+    js: (a) => `Math.cos(${a})`,
+    domain: everywhere,
+    gradFn: named('CosBackward0'),
+  },
+  tan: {
+    arity: 1,
+    eval: Math.tan,
+    complex: C.tan,
+    // d tan u = (1 + tan²u) du
+    partials: (_args, self) => [add(1, pow(self, 2))],
+    ...fn('tan'),
+    js: (a) => `Math.tan(${a})`,
+    domain: { description: 'cos u ≠ 0', contains: (a) => Math.cos(a) !== 0 },
+    gradFn: named('TanBackward0'),
+  },
+  asin: {
+    arity: 1,
+    eval: Math.asin,
+    complex: C.asin,
+    // d asin u = du / √(1 − u²)
+    partials: ([a]) => [div(1, sqrt(sub(1, pow(a, 2))))],
+    ...fn('asin', '\\arcsin'),
+    js: (a) => `Math.asin(${a})`,
+    domain: { description: '|u| < 1', contains: (a) => Math.abs(a) < 1 },
+    gradFn: named('AsinBackward0'),
+  },
+  acos: {
+    arity: 1,
+    eval: Math.acos,
+    complex: C.acos,
+    // d acos u = −du / √(1 − u²)
+    partials: ([a]) => [neg(div(1, sqrt(sub(1, pow(a, 2)))))],
+    ...fn('acos', '\\arccos'),
+    js: (a) => `Math.acos(${a})`,
+    domain: { description: '|u| < 1', contains: (a) => Math.abs(a) < 1 },
+    gradFn: named('AcosBackward0'),
+  },
+  atan: {
+    arity: 1,
+    eval: Math.atan,
+    complex: C.atan,
+    // d atan u = du / (1 + u²)
+    partials: ([a]) => [div(1, add(1, pow(a, 2)))],
+    ...fn('atan', '\\arctan'),
+    js: (a) => `Math.atan(${a})`,
+    domain: everywhere,
+    gradFn: named('AtanBackward0'),
+  },
+  sinh: {
+    arity: 1,
+    eval: Math.sinh,
+    complex: C.sinh,
+    // d sinh u = cosh u du
+    partials: ([a]) => [cosh(a)],
+    ...fn('sinh'),
+    js: (a) => `Math.sinh(${a})`,
+    domain: everywhere,
+    gradFn: named('SinhBackward0'),
+  },
+  cosh: {
+    arity: 1,
+    eval: Math.cosh,
+    complex: C.cosh,
+    // d cosh u = sinh u du
+    partials: ([a]) => [sinh(a)],
+    ...fn('cosh'),
+    js: (a) => `Math.cosh(${a})`,
+    domain: everywhere,
+    gradFn: named('CoshBackward0'),
+  },
+  tanh: {
+    arity: 1,
+    eval: Math.tanh,
+    complex: C.tanh,
+    // d tanh u = (1 − tanh²u) du
+    partials: (_args, self) => [sub(1, pow(self, 2))],
+    ...fn('tanh'),
+    js: (a) => `Math.tanh(${a})`,
+    domain: everywhere,
+    gradFn: named('TanhBackward0'),
+  },
+  abs: {
+    arity: 1,
+    eval: Math.abs,
+    complex: { nonAnalytic: '|u| is not analytic (it has no complex derivative anywhere)' },
+    // d|u| = sign(u) du   (0 at u = 0, as PyTorch)
+    partials: ([a]) => [sign(a)],
+    kinks: 'd|u|/du = sign(0) = 0 at u = 0 (PyTorch)',
+    ...fn('abs'),
+    latex: (a) => `\\left|${a}\\right|`,
+    js: (a) => `Math.abs(${a})`,
+    domain: nonzero('u'),
+    gradFn: named('AbsBackward0'),
+  },
+  sigmoid: {
+    arity: 1,
+    eval: sigmoidValue,
+    complex: C.sigmoid,
+    // d σ(u) = σ(u)(1 − σ(u)) du
+    partials: (_args, self) => [mul(self, sub(1, self))],
+    ...fn('sigmoid', '\\sigma'),
+    mathjs: { kind: 'lowering', lower: ([a]) => div(1, add(1, exp(neg(a)))) },
+    domain: everywhere,
+    gradFn: named('SigmoidBackward0'),
+  },
+  relu: {
+    arity: 1,
+    eval: (a) => Math.max(a, 0),
+    complex: { nonAnalytic: 'relu(u) = max(u, 0) has a kink at 0 and is not analytic' },
+    // d relu(u) = step(u) du   (0 at u = 0, as PyTorch)
+    partials: ([a]) => [step(a)],
+    kinks: 'd relu(u)/du = 0 at u = 0 (PyTorch)',
+    ...fn('relu', '\\operatorname{relu}'),
+    mathjs: { kind: 'function', name: 'relu', native: false },
+    mathjsDerivative: 'mathjs has no derivative rule for relu (max(u, 0))',
+    domain: nonzero('u'),
+    gradFn: named('ReluBackward0'),
+  },
+  softplus: {
+    arity: 1,
+    eval: softplusValue,
+    complex: C.softplus,
+    // d softplus(u) = σ(u) du
+    partials: ([a]) => [sigmoid(a)],
+    ...fn('softplus', '\\operatorname{softplus}'),
+    mathjs: { kind: 'lowering', lower: ([a]) => log(add(1, exp(a))) },
+    domain: everywhere,
+    gradFn: named('SoftplusBackward0'),
+  },
+  sign: {
+    arity: 1,
+    eval: Math.sign,
+    complex: { nonAnalytic: 'sign(u) is piecewise constant and not analytic' },
+    // d sign(u) = 0   (piecewise constant; PyTorch also returns 0)
+    partials: () => [constant(0)],
+    kinks: 'd sign(u)/du = 0 at u = 0 as elsewhere (PyTorch)',
+    ...fn('sign', '\\operatorname{sign}'),
+    mathjsDerivative: 'mathjs has no derivative rule for sign',
+    domain: nonzero('u'),
+    gradFn: named('SignBackward0'),
+  },
+  step: {
+    arity: 1,
+    // Heaviside step with step(0) = 0: the derivative of relu, as PyTorch uses it.
+    eval: (a) => (a > 0 ? 1 : a <= 0 ? 0 : NaN),
+    complex: { nonAnalytic: 'step(u) is piecewise constant and not analytic' },
+    // d step(u) = 0   (piecewise constant)
+    partials: () => [constant(0)],
+    kinks: 'd step(u)/du = 0 at u = 0 as elsewhere',
+    ...fn('step', '\\operatorname{step}'),
+    mathjs: { kind: 'function', name: 'step', native: false },
+    mathjsDerivative: 'mathjs has no derivative rule for the step function',
+    domain: nonzero('u'),
+    // PyTorch defines no gradient for torch.heaviside; gradlab's is 0, like sign's.
+    gradFn: named('HeavisideBackward0'),
+  },
+  xlogy: {
+    arity: 2,
+    // u·log(v), defined as 0 where u = 0 (torch.xlogy), so 0·log(0) does not become NaN.
+    eval: (a, b) => (a === 0 && !Number.isNaN(b) ? 0 : a * Math.log(b)),
+    complex: C.xlogy,
+    // d xlogy(u, v) = log(v) du + (u/v) dv
+    partials: ([a, b]) => [log(b), div(a, b)],
+    ...fn('xlogy', '\\operatorname{xlogy}'),
+    latex: (a, b) => `\\operatorname{xlogy}\\left(${a}, ${b}\\right)`,
+    latexGrouped: [true, true],
+    mathjs: { kind: 'lowering', lower: ([a, b]) => mul(a, log(b)) },
+    domain: { description: 'v > 0', contains: (_a, b) => b > 0 },
+    gradFn: named('XlogyBackward0'),
+  },
+};
+
+/** Every op name, in table order. */
+export const opNames: readonly OpName[] = Object.keys(ops) as OpName[];
+
+/** True when `name` is one of the primitives. */
+export function isOpName(name: string): name is OpName {
+  return Object.prototype.hasOwnProperty.call(ops, name);
+}

@@ -1,0 +1,145 @@
+// Specification of the op table: every primitive evaluates like Math.*, and its declared partials match finite differences.
+import { describe, expect, it } from 'vitest';
+import { ops, opNames, type OpName } from '../../src/ir/ops.ts';
+import { apply, constant, variable } from '../../src/ir/node.ts';
+import { compile } from '../../src/ir/compile.ts';
+import { partialKernels, partialTemplates } from '../../src/ir/partials.ts';
+import { interpret, realAlgebra } from '../../src/ir/evaluate.ts';
+
+const candidates = [-2.5, -1.3, -0.7, -0.3, 0.4, 0.9, 1.7, 3.2];
+
+/** Points (a, b) inside the op's declared smooth domain. */
+function pointsInside(op: OpName): [number, number][] {
+  const spec = ops[op];
+  const bs = spec.arity === 2 ? candidates : [NaN];
+  const points: [number, number][] = [];
+  for (const a of candidates) for (const b of bs) if (spec.domain.contains(a, b) && Number.isFinite(spec.eval(a, b))) points.push([a, b]);
+  return points;
+}
+
+describe('the op table', () => {
+  it('declares at least the primitives the IR promises', () => {
+    const required: OpName[] = [
+      'add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'log', 'logBase', 'sqrt', 'cbrt', 'sin', 'cos', 'tan',
+      'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'abs', 'sigmoid', 'relu', 'softplus',
+    ];
+    for (const name of required) expect(opNames).toContain(name);
+  });
+
+  it.each([
+    ['add', 1.5, 2.25, 3.75], ['sub', 1.5, 2.25, -0.75], ['mul', 1.5, 2.25, 3.375], ['div', 3, 4, 0.75],
+    ['pow', 2, 10, 1024], ['pow', 9, 0.5, 3], ['logBase', 8, 2, 3], ['xlogy', 2, Math.E, 2], ['xlogy', 0, 0, 0],
+  ] as const)('%s(%d, %d) = %d', (op, a, b, expected) => {
+    expect(ops[op].eval(a, b)).toBeCloseTo(expected, 14);
+  });
+
+  it.each([
+    ['exp', Math.exp], ['log', Math.log], ['sqrt', Math.sqrt], ['cbrt', Math.cbrt], ['sin', Math.sin], ['cos', Math.cos],
+    ['tan', Math.tan], ['asin', Math.asin], ['acos', Math.acos], ['atan', Math.atan], ['sinh', Math.sinh],
+    ['cosh', Math.cosh], ['tanh', Math.tanh], ['abs', Math.abs], ['sign', Math.sign],
+  ] as const)('%s evaluates exactly like Math.%s', (op, reference) => {
+    for (const x of [...candidates, 0, 0.5, -0.5]) expect(Object.is(ops[op].eval(x, NaN), reference(x))).toBe(true);
+  });
+
+  it('evaluates the ML ops stably at extreme arguments', () => {
+    expect(ops.sigmoid.eval(0, NaN)).toBe(0.5);
+    expect(ops.sigmoid.eval(-800, NaN)).toBe(0);
+    expect(ops.sigmoid.eval(800, NaN)).toBe(1);
+    expect(ops.sigmoid.eval(-30, NaN)).toBeCloseTo(Math.exp(-30) / (1 + Math.exp(-30)), 25);
+    expect(ops.softplus.eval(1000, NaN)).toBe(1000);
+    expect(ops.softplus.eval(-1000, NaN)).toBe(0);
+    expect(ops.softplus.eval(0, NaN)).toBe(Math.LN2);
+    expect(ops.relu.eval(-2, NaN)).toBe(0);
+    expect(ops.relu.eval(2, NaN)).toBe(2);
+    expect(ops.relu.eval(NaN, NaN)).toBeNaN();
+    expect(ops.step.eval(0, NaN)).toBe(0);
+    expect(ops.step.eval(NaN, NaN)).toBeNaN();
+  });
+
+  describe.each(opNames.map((op) => [op]))('%s', (op) => {
+    const points = pointsInside(op);
+
+    it('has sample points inside its declared domain', () => {
+      expect(points.length).toBeGreaterThan(0);
+    });
+
+    it('compiles to the same values as its eval', () => {
+      const a = variable('a'), b = variable('b');
+      const node = ops[op].arity === 1 ? apply(op, a) : apply(op, a, b);
+      const f = compile(node, ['a', 'b']);
+      for (const [x, y] of points) expect(f([x, y])).toBe(ops[op].eval(x, y));
+    });
+
+    it('declares partials that agree with central differences (error ≤ |f‴|h²/6 + ε|f|/h, bounded generously)', () => {
+      const spec = ops[op];
+      const kernels = partialKernels(op);
+      expect(kernels).toHaveLength(spec.arity);
+      for (const [x, y] of points) {
+        const out = spec.eval(x, y);
+        for (let i = 0; i < spec.arity; i++) {
+          const at = [x, y];
+          const h = 1e-5 * Math.max(1, Math.abs(at[i]));
+          const shifted = (delta: number) => {
+            const p = [...at];
+            p[i] += delta;
+            return spec.eval(p[0], p[1]);
+          };
+          const numeric = (shifted(h) - shifted(-h)) / (2 * h);
+          const analytic = kernels[i](x, y, out);
+          // With h = 1e-5 the truncation term is ~1e-10·|f‴| and the round-off ~1e-11·|f|: 1e-6 relative is ample.
+          expect(Math.abs(analytic - numeric)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(numeric), Math.abs(out)));
+        }
+      }
+    });
+
+    it('gives the same partials interpreted as IR as compiled to kernels', () => {
+      const templates = partialTemplates(op);
+      for (const [x, y] of points) {
+        const out = ops[op].eval(x, y);
+        const values: Record<string, number> = { '⟨a⟩': x, '⟨b⟩': y, '⟨out⟩': out };
+        templates.forEach((t, i) => {
+          expect(interpret(t, (v) => values[v.name], realAlgebra)).toBe(partialKernels(op)[i](x, y, out));
+        });
+      }
+    });
+
+    it("names PyTorch's grad_fn class", () => {
+      expect(ops[op].gradFn(new Array(ops[op].arity).fill(false))).toMatch(/^[A-Z][A-Za-z0-9]*Backward[0-9]$/);
+    });
+  });
+
+  it('follows PyTorch at the non-differentiable points', () => {
+    const d = (op: OpName, a: number, b = NaN) => partialKernels(op).map((k) => k(a, b, ops[op].eval(a, b)));
+    expect(d('abs', 0)).toEqual([0]);
+    expect(d('relu', 0)).toEqual([0]);
+    expect(d('sqrt', 0)).toEqual([Infinity]);
+    expect(d('log', 0)).toEqual([Infinity]);
+    expect(d('pow', 0, 2)).toEqual([0, 0]);
+    expect(d('pow', 0, 1)[0]).toBe(1);
+    expect(d('pow', -2, 2)[1]).toBeNaN();
+    // u^0 with a constant exponent 0: PyTorch's special case gives 0 even at u = 0.
+    const x = variable('x');
+    const [dx] = ops.pow.partials([x, constant(0)], apply('pow', x, 0));
+    expect(interpret(dx, () => 0, realAlgebra)).toBe(0);
+  });
+
+  it("chooses PyTorch's grad_fn names by which operands are plain numbers", () => {
+    expect(ops.sub.gradFn([true, false])).toBe('RsubBackward1');
+    expect(ops.sub.gradFn([false, true])).toBe('SubBackward0');
+    expect(ops.pow.gradFn([false, true])).toBe('PowBackward0');
+    expect(ops.pow.gradFn([true, false])).toBe('PowBackward1');
+    expect(ops.pow.gradFn([false, false])).toBe('PowBackward1');
+    expect(ops.div.gradFn([true, false])).toBe('MulBackward0');
+    expect(ops.div.gradFn([false, true])).toBe('DivBackward0');
+  });
+
+  it('declares complex evaluation for analytic ops and a reason for the others', () => {
+    for (const op of opNames) {
+      const c = ops[op].complex;
+      if (typeof c !== 'function') expect(c.nonAnalytic.length).toBeGreaterThan(10);
+    }
+    expect(typeof ops.abs.complex).toBe('object');
+    expect(typeof ops.relu.complex).toBe('object');
+    expect(typeof ops.sin.complex).toBe('function');
+  });
+});
