@@ -26,8 +26,13 @@ function needsParentheses(parent: Expr, index: number): boolean {
   switch (syntax.kind) {
     case 'function':
       return false;
-    case 'prefix':
-      return child <= syntax.precedence;
+    case 'prefix': {
+      // The parser reads a sign written directly before a number as part of the literal (`-2` is the
+      // constant −2), so an operator applied to a plain literal keeps parentheses: neg(2) prints `-(2)`.
+      const arg = parent.args[index];
+      const literal = arg.kind === 'const' && arg.symbol === null;
+      return literal || child <= syntax.precedence;
+    }
     case 'infix': {
       const tightSide = syntax.associativity === 'left' ? 1 : 0;
       return index === tightSide ? child <= syntax.precedence : child < syntax.precedence;
