@@ -15,22 +15,45 @@ export interface Algebra<T> {
  * ("transform means interpret differently": every differentiator is one of these).
  */
 export function interpret<T>(expr: Expr, lookup: (v: VarExpr) => T, algebra: Algebra<T>): T {
-  const order = topologicalOrder(expr);
-  const slot = new Map<number, number>();
+  const { values } = interpretNodes(expr, lookup, algebra);
+  return values[values.length - 1];
+}
+
+/** Like {@link interpret}, but returns every node's value: `values[i]` belongs to `order[i]` (children first, root last). */
+export function interpretNodes<T>(expr: Expr, lookup: (v: VarExpr) => T, algebra: Algebra<T>): { order: readonly Expr[]; values: T[] } {
+  const { order, argSlots } = evaluationPlan(expr);
   const values: T[] = new Array(order.length);
-  const args: T[] = [];
   for (let i = 0; i < order.length; i++) {
     const node = order[i];
-    slot.set(node.id, i);
     if (node.kind === 'const') values[i] = algebra.constant(node.value);
     else if (node.kind === 'var') values[i] = lookup(node);
     else {
-      args.length = node.args.length;
-      for (let k = 0; k < node.args.length; k++) args[k] = values[slot.get(node.args[k].id)!];
-      values[i] = algebra.apply(node.op, args.slice());
+      const slots = argSlots[i];
+      values[i] = algebra.apply(node.op, slots.length === 1 ? [values[slots[0]]] : [values[slots[0]], values[slots[1]]]);
     }
   }
-  return values[order.length - 1];
+  return { order, values };
+}
+
+/** A DAG's evaluation order and, per node, the positions of its arguments in that order. */
+interface EvaluationPlan {
+  readonly order: readonly Expr[];
+  readonly argSlots: readonly (readonly number[])[];
+}
+
+// Nodes are immutable, so a plan can be kept for as long as its expression lives: repeated evaluations
+// (an autograd step, a benchmark loop) then skip the topological sort.
+const plans = new WeakMap<Expr, EvaluationPlan>();
+
+function evaluationPlan(expr: Expr): EvaluationPlan {
+  let plan = plans.get(expr);
+  if (plan === undefined) {
+    const order = topologicalOrder(expr);
+    const slot = new Map<number, number>(order.map((node, i) => [node.id, i]));
+    plan = { order, argSlots: order.map((node) => node.args.map((arg) => slot.get(arg.id)!)) };
+    plans.set(expr, plan);
+  }
+  return plan;
 }
 
 /** Real arithmetic, from the op table's `eval`. */

@@ -1,0 +1,605 @@
+// The Tensor: float64 data and shape, and, when recorded, its own backward-graph node (PyTorch's autograd semantics).
+//
+// Dtype: every tensor is float64, yet prints like PyTorch's default dtype (no `dtype=torch.float64` suffix), so a
+// lesson written for `torch.tensor(2.0)` prints the same here. Values that are not exact in float32 therefore print
+// and `item()` the float64 way (`tensor(0.1).item()` is 0.1, where float32 PyTorch gives 0.10000000149011612).
+import { RuntimeError, ValueError, messages, warn } from './errors.ts';
+import { pyFloatRepr, tensorRepr } from './format.ts';
+import {
+  copyOf, dataOf, dot, elementwise, expand, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, reverseDims, sum, transpose, transpose2d, unsqueeze, zerosLike,
+} from './functional.ts';
+import { LEAF, opId } from './op-ids.ts';
+import { nodeOf, type GradFn } from './grad-fn.ts';
+import { gradMode, noGrad } from './grad-mode.ts';
+import { broadcastShapes, numelOf, sameShape, scalarShape } from './shape.ts';
+import { backward as runBackward, type BackwardOptions } from './engine.ts';
+
+/** A tensor or a plain number (a number behaves as a Python number does in PyTorch arithmetic). */
+export type TensorLike = Tensor | number;
+
+/** Nested arrays of numbers: the data `tensor()` accepts (and `tolist()` returns). */
+export type NestedNumbers = number | readonly NestedNumbers[];
+
+/** A gradient hook: observes the summed gradient, or returns a tensor that replaces it. */
+export type Hook = (grad: Tensor) => Tensor | void | null | undefined;
+
+/** What {@link Tensor.registerHook} returns: `remove()` unregisters the hook. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/** A registered hook; `null` marks where `retainGrad()` was called (hooks and retain_grad run in registration order, as in PyTorch 1.13). */
+interface HookEntry {
+  readonly fn: Hook | null;
+}
+
+/**
+ * State few tensors need, kept out of the Tensor object so that the object every recorded op allocates stays small
+ * (V8 in Node 20 stores each field in 8 bytes: every field saved is 8 bytes per node of a million-op tape).
+ */
+class TensorExtras {
+  grad: Tensor | null = null;
+  hooks: HookEntry[] | null = null;
+  head: Tensor | null = null;
+  fn: GradFn | null = null;
+  aux: readonly number[] | null = null;
+}
+
+function extras(t: Tensor): TensorExtras {
+  return t._x ?? (t._x = new TensorExtras());
+}
+
+/** `_flags` bit: the node's saved values were released by a backward without retainGraph. */
+export const FREED = 1;
+/** `_flags` bit: `retainGrad()` was called on this non-leaf. */
+export const RETAINS = 2;
+
+const [ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, SQRT, SIN, COS, TAN, TANH, SIGMOID, RELU, ABS] = (
+  ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'abs'] as const
+).map(opId);
+
+/** Shape arguments as PyTorch takes them: `reshape(2, 3)` or `reshape([2, 3])`. */
+function shapeArgs(args: readonly (number | readonly number[])[]): readonly number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as readonly number[]);
+}
+
+/**
+ * A float64 n-d tensor with PyTorch's autograd semantics. Create one with {@link tensor}; every op returns a new
+ * Tensor that, when grad mode is on and an input requires grad, records how it was made (`gradFn`).
+ *
+ * Fields starting with `_` are the engine's: value (`_s` for a 0-d scalar, else `_d`), and for a recorded tensor the
+ * op id, its inputs and the versions they had. A tensor is its own graph node, so recording costs one object.
+ */
+export class Tensor {
+  /** @internal Value of a 0-d tensor whose storage was never materialised (`_d` null). */
+  _s: number;
+  /** @internal Row-major data, or null for a 0-d tensor held in `_s`. */
+  _d: Float64Array | null;
+  /** @internal */
+  _shape: readonly number[];
+  /** @internal requires_grad. */
+  _rg = false;
+  /** @internal The op that made this tensor (engine op id), or LEAF. */
+  _op = LEAF;
+  /** @internal First tensor input, or null when that argument was a plain number (`_k`). */
+  _a: Tensor | null = null;
+  /** @internal Second tensor input, or null. */
+  _b: Tensor | null = null;
+  /** @internal The plain-number argument of an elementwise op, or the dimension of a reduction. */
+  _k = 0;
+  /** @internal Versions of `_a` and `_b` when this op saved them. */
+  _va = 0;
+  /** @internal */
+  _vb = 0;
+  /** @internal In-place modification counter (PyTorch's `_version`). */
+  _version = 0;
+  /** @internal FREED | RETAINS. */
+  _flags = 0;
+  /** @internal Rarely used state (grad, hooks, in-place head, grad_fn wrapper, op parameters), allocated on first use. */
+  _x: TensorExtras | null = null;
+  /** @internal Backward scratch: the id of the last pass that included this node, and its slot in that pass's arrays. */
+  _mark = 0;
+  /** @internal */
+  _slot = 0;
+
+  /** @internal Use {@link tensor}. */
+  constructor(shape: readonly number[], data: Float64Array | null, scalar: number) {
+    this._shape = shape;
+    this._d = data;
+    this._s = scalar;
+  }
+
+  /** @internal `.grad`. */
+  get _grad(): Tensor | null {
+    return this._x === null ? null : this._x.grad;
+  }
+  set _grad(value: Tensor | null) {
+    extras(this).grad = value;
+  }
+  /** @internal Hooks, in registration order. */
+  get _hooks(): HookEntry[] | null {
+    return this._x === null ? null : this._x.hooks;
+  }
+  set _hooks(value: HookEntry[] | null) {
+    extras(this).hooks = value;
+  }
+  /** @internal After a recorded in-place op: the node this tensor now stands for. */
+  get _head(): Tensor | null {
+    return this._x === null ? null : this._x.head;
+  }
+  set _head(value: Tensor | null) {
+    extras(this).head = value;
+  }
+  /** @internal The lazily built grad_fn / AccumulateGrad wrapper. */
+  get _fn(): GradFn | null {
+    return this._x === null ? null : this._x.fn;
+  }
+  set _fn(value: GradFn | null) {
+    extras(this).fn = value;
+  }
+  /** @internal Other op parameters (transpose's dims). */
+  get _aux(): readonly number[] | null {
+    return this._x === null ? null : this._x.aux;
+  }
+  set _aux(value: readonly number[] | null) {
+    if (value !== null || this._x !== null) extras(this).aux = value;
+  }
+
+  // ---- attributes -------------------------------------------------------------------------------------------
+
+  /** The dimensions (`[]` for a 0-d tensor). */
+  get shape(): readonly number[] {
+    return resolve(this)._shape;
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    return numelOf(resolve(this)._shape);
+  }
+
+  /** Number of dimensions. */
+  dim(): number {
+    return resolve(this)._shape.length;
+  }
+
+  /** The shape, or the size of dimension `dim`. */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): number | readonly number[] {
+    const shape = resolve(this)._shape;
+    if (dim === undefined) return shape;
+    const n = shape.length;
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new RuntimeError(messages.dimRange(dim, n));
+    return shape[dim < 0 ? dim + n : dim];
+  }
+
+  /**
+   * Whether ops on this tensor are recorded. Settable on leaves only; on a non-leaf it throws PyTorch's
+   * "you can only change requires_grad flags of leaf variables." error.
+   */
+  get requiresGrad(): boolean {
+    return resolve(this)._rg;
+  }
+
+  set requiresGrad(flag: boolean) {
+    const h = resolve(this);
+    if (h._op !== LEAF) throw new RuntimeError(messages.requiresGradLeaf(flag));
+    h._rg = flag;
+  }
+
+  /** Sets `requiresGrad` in place and returns this tensor (`requires_grad_()`); a no-op `true` on a non-leaf. */
+  requiresGrad_(flag = true): this {
+    const h = resolve(this);
+    if (h._op !== LEAF) {
+      if (!flag) throw new RuntimeError(messages.requiresGradLeaf(false));
+      return this;
+    }
+    h._rg = flag;
+    return this;
+  }
+
+  /** True for tensors not made by a recorded op: user-created, detached, made under noGrad, or not requiring grad. */
+  get isLeaf(): boolean {
+    return resolve(this)._op === LEAF;
+  }
+
+  /** The backward node that made this tensor (`grad_fn`), or null for a leaf. See {@link GradFn}. */
+  get gradFn(): GradFn | null {
+    const h = resolve(this);
+    return h._op === LEAF ? null : nodeOf(h);
+  }
+
+  /**
+   * The accumulated gradient: null until a backward reaches this leaf. On a non-leaf it is null (with PyTorch's
+   * UserWarning) unless `retainGrad()` was called. Assigning checks the shape (`assigned grad has data of a
+   * different size`); assign null to reset.
+   */
+  get grad(): Tensor | null {
+    const h = resolve(this);
+    if (h._op !== LEAF && (h._flags & RETAINS) === 0) warn(messages.nonLeafGrad);
+    return h._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    const h = resolve(this);
+    if (value === null || value === undefined) {
+      h._grad = null;
+      return;
+    }
+    if (!(value instanceof Tensor)) {
+      throw new TypeError(messages.assignedGradType(typeof value === 'number' ? 'float' : typeof value));
+    }
+    if (!sameShape(value.shape, h._shape)) throw new RuntimeError(messages.assignedGradSize);
+    h._grad = value;
+  }
+
+  /** True when `retainGrad()` made this non-leaf keep its `.grad`. */
+  get retainsGrad(): boolean {
+    const h = resolve(this);
+    return h._op !== LEAF && (h._flags & RETAINS) !== 0;
+  }
+
+  /** Makes backward fill this non-leaf's `.grad` (a no-op on a leaf). */
+  retainGrad(): void {
+    const h = resolve(this);
+    if (!h._rg) throw new RuntimeError(messages.retainGradNoGrad);
+    if (h._op === LEAF || (h._flags & RETAINS) !== 0) return;
+    h._flags |= RETAINS;
+    (h._hooks ??= []).push({ fn: null });
+  }
+
+  /**
+   * Registers `fn` to run once per backward with this tensor's gradient, summed over all paths. A returned tensor
+   * replaces the gradient (hooks chain in registration order); on a leaf the hooks run before accumulation.
+   */
+  registerHook(fn: Hook): RemovableHandle {
+    const h = resolve(this);
+    if (!h._rg) throw new RuntimeError(messages.hookNoGrad);
+    const entry: HookEntry = { fn };
+    (h._hooks ??= []).push(entry);
+    return {
+      remove: () => {
+        const i = h._hooks?.indexOf(entry) ?? -1;
+        if (i >= 0) h._hooks!.splice(i, 1);
+      },
+    };
+  }
+
+  // ---- values -----------------------------------------------------------------------------------------------
+
+  /** The value of a one-element tensor. @throws ValueError otherwise. */
+  item(): number {
+    const h = resolve(this);
+    if (h._d === null) return h._s;
+    if (h._d.length !== 1) throw new ValueError(messages.itemMany);
+    return h._d[0];
+  }
+
+  /** The values as nested arrays (a number for a 0-d tensor). */
+  tolist(): NestedNumbers {
+    const h = resolve(this);
+    const data = dataOf(h);
+    const shape = h._shape;
+    if (shape.length === 0) return data[0];
+    // Build level by level (no recursion over the data).
+    let level: NestedNumbers[] = Array.from(data);
+    for (let d = shape.length - 1; d >= 1; d--) {
+      const size = shape[d];
+      const next: NestedNumbers[] = [];
+      for (let i = 0; i < level.length; i += size) next.push(level.slice(i, i + size));
+      level = next;
+    }
+    return level;
+  }
+
+  /** A copy of the values, row-major. */
+  toFloat64Array(): Float64Array {
+    return dataOf(resolve(this)).slice();
+  }
+
+  /** A new leaf sharing this tensor's storage, with requiresGrad false: gradients do not flow through it. */
+  detach(): Tensor {
+    const h = resolve(this);
+    return new Tensor(h._shape, dataOf(h), 0);
+  }
+
+  /** Detaches this tensor in place: it becomes a leaf that does not require grad (graphs recorded earlier keep their node). */
+  detach_(): this {
+    this._head = this.detach();
+    return this;
+  }
+
+  /** PyTorch's `.data`: a detached tensor sharing storage. */
+  get data(): Tensor {
+    return this.detach();
+  }
+
+  /** A copy, recorded as CloneBackward0. */
+  clone(): Tensor {
+    return copyOf(resolve(this), 'clone');
+  }
+
+  // ---- backward ---------------------------------------------------------------------------------------------
+
+  /**
+   * Computes the gradient of this tensor with respect to the graph's leaves and accumulates it into their `.grad`.
+   * `gradient` (same shape as this tensor) is the vector of the vector-Jacobian product; it may be omitted only for
+   * a one-element tensor. Options: `retainGraph` (keep saved values for another backward; defaults to
+   * `createGraph`), `createGraph` (record the backward, for higher derivatives), `inputs` (accumulate only into
+   * these). Can also be called as `backward({ retainGraph: true })`.
+   */
+  backward(gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
+    if (gradient !== null && gradient !== undefined && !(gradient instanceof Tensor)) {
+      if (typeof gradient === 'object' && !Array.isArray(gradient)) return this.backward(null, gradient as BackwardOptions);
+      if (typeof gradient === 'number') throw new TypeError(messages.floatNotIterable);
+      throw new TypeError(`gradients can be either Tensors or None, but got ${typeof gradient}`);
+    }
+    runBackward([this], [gradient ?? null], options);
+  }
+
+  // ---- in-place ops -----------------------------------------------------------------------------------------
+
+  private inplace(op: number | 'zero', other?: TensorLike): this {
+    const h = resolve(this);
+    const o = other === undefined || typeof other === 'number' ? null : resolve(other);
+    const record = gradMode.enabled && (h._rg || (o !== null && o._rg));
+    if (record && h._op === LEAF && h._rg) throw new RuntimeError(messages.leafInplace);
+    if (op !== 'zero') {
+      const shape = broadcastShapes(h._shape, o === null ? scalarShape : o._shape);
+      if (!sameShape(shape, h._shape)) throw new RuntimeError(messages.inplaceShape(h._shape, shape));
+    }
+    if (record) {
+      // The result is a new node this tensor stands for from now on; nodes recorded earlier keep the old one.
+      // Its version moves on, so a backward that saved the old value refuses, as PyTorch's version counter does.
+      h._version++;
+      this._head = op === 'zero' ? zerosLike(h) : elementwise(op, h, other);
+      return this;
+    }
+    // Not recorded: overwrite the storage.
+    const values = op === 'zero' ? null : noGrad(() => elementwise(op, h, other!));
+    if (h._d === null) h._s = values === null ? 0 : firstValue(values);
+    else if (values === null) h._d.fill(0);
+    else h._d.set(dataOf(values));
+    h._version++;
+    return this;
+  }
+
+  /** Fills with zeros in place (`zero_()`); on a leaf that requires grad only under noGrad. */
+  zero_(): this {
+    return this.inplace('zero');
+  }
+
+  /** `this += other` in place (broadcasting `other` to this shape). */
+  add_(other: TensorLike): this {
+    return this.inplace(ADD, other);
+  }
+
+  /** `this -= other` in place. */
+  sub_(other: TensorLike): this {
+    return this.inplace(SUB, other);
+  }
+
+  /** `this *= other` in place. */
+  mul_(other: TensorLike): this {
+    return this.inplace(MUL, other);
+  }
+
+  /** `this /= other` in place. */
+  div_(other: TensorLike): this {
+    return this.inplace(DIV, other);
+  }
+
+  // ---- ops --------------------------------------------------------------------------------------------------
+
+  /** `this + other` (AddBackward0). */
+  add(other: TensorLike): Tensor {
+    return elementwise(ADD, this, other);
+  }
+  /** `this - other` (SubBackward0). */
+  sub(other: TensorLike): Tensor {
+    return elementwise(SUB, this, other);
+  }
+  /** `other - this`, as Python's `2 - x` (RsubBackward1). */
+  rsub(other: TensorLike): Tensor {
+    return elementwise(SUB, other, this);
+  }
+  /** `this * other` (MulBackward0). */
+  mul(other: TensorLike): Tensor {
+    return elementwise(MUL, this, other);
+  }
+  /** `this / other` (DivBackward0). */
+  div(other: TensorLike): Tensor {
+    return elementwise(DIV, this, other);
+  }
+  /**
+   * `this ** exponent` (PowBackward0 for a number exponent, PowBackward1 for a tensor one). The gradient of `x**0`
+   * is 0 everywhere, also at x = 0 (PyTorch special-cases exponent 0); `x**0.5` at 0 has gradient inf.
+   */
+  pow(exponent: TensorLike): Tensor {
+    return elementwise(POW, this, exponent);
+  }
+  /** `-this` (NegBackward0). */
+  neg(): Tensor {
+    return elementwise(NEG, this);
+  }
+  /** eˣ (ExpBackward0). */
+  exp(): Tensor {
+    return elementwise(EXP, this);
+  }
+  /** Natural log (LogBackward0); its gradient at 0 is inf, at negative x it is 1/x while the value is nan. */
+  log(): Tensor {
+    return elementwise(LOG, this);
+  }
+  /** √x (SqrtBackward0); the gradient at 0 is inf (grad / (2·result)), as in PyTorch. */
+  sqrt(): Tensor {
+    return elementwise(SQRT, this);
+  }
+  /** sin (SinBackward0). */
+  sin(): Tensor {
+    return elementwise(SIN, this);
+  }
+  /** cos (CosBackward0). */
+  cos(): Tensor {
+    return elementwise(COS, this);
+  }
+  /** tan (TanBackward0). */
+  tan(): Tensor {
+    return elementwise(TAN, this);
+  }
+  /** tanh (TanhBackward0). */
+  tanh(): Tensor {
+    return elementwise(TANH, this);
+  }
+  /** The logistic function (SigmoidBackward0). */
+  sigmoid(): Tensor {
+    return elementwise(SIGMOID, this);
+  }
+  /** max(x, 0) (ReluBackward0); the gradient at 0 is 0, as in PyTorch. */
+  relu(): Tensor {
+    return elementwise(RELU, this);
+  }
+  /** |x| (AbsBackward0); the gradient at 0 is sign(0) = 0, as in PyTorch. */
+  abs(): Tensor {
+    return elementwise(ABS, this);
+  }
+  /** Sum of all elements (SumBackward0), or along `dim` (SumBackward1), keeping it as size 1 with `keepdim`. */
+  sum(dim?: number, keepdim = false): Tensor {
+    return sum(this, dim, keepdim);
+  }
+  /** Mean of all elements (MeanBackward0), or along `dim` (MeanBackward1). */
+  mean(dim?: number, keepdim = false): Tensor {
+    return mean(this, dim, keepdim);
+  }
+  /** The largest element (MaxBackward1); tied maxima share the gradient evenly. */
+  max(): Tensor {
+    return max(this);
+  }
+  /** The smallest element (MinBackward1); tied minima share the gradient evenly. */
+  min(): Tensor {
+    return min(this);
+  }
+  /** `this @ other`: dot (1-D·1-D), mm (2-D·2-D), mv (2-D·1-D), or 1-D·2-D. */
+  matmul(other: TensorLike): Tensor {
+    return matmul(this, other);
+  }
+  /** Dot product of 1-D tensors (DotBackward0). */
+  dot(other: TensorLike): Tensor {
+    return dot(this, other);
+  }
+  /** Matrix product of 2-D tensors (MmBackward0). */
+  mm(other: TensorLike): Tensor {
+    return mm(this, other);
+  }
+  /** Matrix-vector product (MvBackward0). */
+  mv(other: TensorLike): Tensor {
+    return mv(this, other);
+  }
+  /** The same values in another shape (ReshapeAliasBackward0); one size may be -1. Always copies. */
+  reshape(...shape: (number | readonly number[])[]): Tensor {
+    return reshape(this, shapeArgs(shape), 'reshape');
+  }
+  /** As `reshape`, recorded as ViewBackward0. */
+  view(...shape: (number | readonly number[])[]): Tensor {
+    return reshape(this, shapeArgs(shape), 'view');
+  }
+  /** A size-1 dimension inserted at `dim` (UnsqueezeBackward0). */
+  unsqueeze(dim: number): Tensor {
+    return unsqueeze(this, dim);
+  }
+  /** Transpose of a tensor of at most 2 dimensions (TBackward0). */
+  t(): Tensor {
+    return transpose2d(this);
+  }
+  /** Dimensions `dim0` and `dim1` swapped (TransposeBackward0). */
+  transpose(dim0 = 0, dim1 = 1): Tensor {
+    return transpose(this, dim0, dim1);
+  }
+  /** All dimensions reversed (`x.T`, PermuteBackward0). */
+  get T(): Tensor {
+    return reverseDims(this);
+  }
+  /** Broadcast to `sizes` (ExpandBackward0); -1 keeps a size. */
+  expand(...sizes: (number | readonly number[])[]): Tensor {
+    return expand(this, shapeArgs(sizes));
+  }
+
+  // ---- printing ---------------------------------------------------------------------------------------------
+
+  /** PyTorch's `repr`: `tensor(11., grad_fn=<AddBackward0>)`, `tensor(2., requires_grad=True)`, `tensor([1., 2.])`. */
+  toString(): string {
+    return reprOf(this, false);
+  }
+
+  /** Python's `format(t)` / f-string: a 0-d tensor shows its value as a Python float (`2.0`); others as `toString()`. */
+  format(): string {
+    const h = resolve(this);
+    return h._shape.length === 0 ? pyFloatRepr(firstValue(h)) : this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** @internal `repr` with an optional `dtype=torch.float64` suffix (gradcheck prints its Jacobians that way). */
+export function reprOf(t: Tensor, showDtype: boolean): string {
+  const h = resolve(t);
+  const suffixes: string[] = [];
+  if (showDtype) suffixes.push('dtype=torch.float64');
+  if (h._op !== LEAF) suffixes.push(`grad_fn=<${gradFnName(h)}>`);
+  else if (h._rg) suffixes.push('requires_grad=True');
+  return tensorRepr(dataOf(h), h._shape, suffixes);
+}
+
+/** Options of {@link tensor}. */
+export interface TensorOptions {
+  /** Record ops on this tensor so gradients can flow to it (a leaf). */
+  requiresGrad?: boolean;
+}
+
+/**
+ * Makes a leaf tensor from a number (0-d), nested arrays (n-d, rectangular), a Float64Array (1-d) or a Tensor
+ * (copied, detached), like `torch.tensor(data, requires_grad=...)`.
+ * @throws ValueError for ragged arrays, TypeError for non-numbers.
+ */
+export function tensor(data: NestedNumbers | Float64Array | Tensor, options: TensorOptions = {}): Tensor {
+  let t: Tensor;
+  if (typeof data === 'number') t = new Tensor(scalarShape, null, data);
+  else if (data instanceof Tensor) t = new Tensor(data.shape, dataOf(resolve(data)).slice(), 0);
+  else if (data instanceof Float64Array) t = new Tensor(Object.freeze([data.length]), data.slice(), 0);
+  else if (Array.isArray(data)) {
+    const { shape, values } = flatten(data);
+    t = shape.length === 0 ? new Tensor(scalarShape, null, values[0]) : new Tensor(shape, values, 0);
+  } else throw new TypeError(messages.badElement(typeof data));
+  if (options.requiresGrad) t._rg = true;
+  return t;
+}
+
+/** Shape and row-major values of rectangular nested arrays, level by level (no recursion). */
+function flatten(data: readonly NestedNumbers[]): { shape: readonly number[]; values: Float64Array } {
+  const shape: number[] = [];
+  let level: readonly NestedNumbers[] = data;
+  for (let dim = 0; ; dim++) {
+    const size = Array.isArray(level[0]) ? (level[0] as readonly NestedNumbers[]).length : -1;
+    if (dim === 0) shape.push(level.length);
+    const nested = level.length > 0 && Array.isArray(level[0]);
+    if (!nested) {
+      const values = new Float64Array(level.length);
+      for (let i = 0; i < level.length; i++) {
+        const v = level[i];
+        if (Array.isArray(v)) throw new TypeError(messages.notASequence);
+        if (typeof v !== 'number') throw new TypeError(messages.badElement(v === null ? 'NoneType' : typeof v));
+        values[i] = v;
+      }
+      return { shape: Object.freeze(shape), values };
+    }
+    const next: NestedNumbers[] = [];
+    for (const item of level) {
+      if (!Array.isArray(item)) throw new TypeError(messages.notASequence);
+      if (item.length !== size) throw new ValueError(messages.raggedSequence(size, dim + 1, item.length));
+      for (const x of item) next.push(x);
+    }
+    shape.push(size);
+    level = next;
+  }
+}
