@@ -54,6 +54,8 @@ export interface OpSpec {
   readonly mathjs: MathjsForm;
   /** `true` when mathjs's `derivative` handles the op (after lowering), else the reason it cannot. */
   readonly mathjsDerivative: true | string;
+  /** Where mathjs's derivative rule is real-valued, when that is narrower than where the op is smooth, and why. */
+  readonly mathjsDerivativeHolds?: { readonly where: (a: number, b: number) => boolean; readonly reason: string };
   readonly domain: Domain;
   /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
   readonly gradFn: (constArgs: readonly boolean[]) => string;
@@ -259,6 +261,10 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     // d ∛u = du / (3 ∛u²)
     partials: (_args, self) => [div(1, mul(3, pow(self, 2)))],
     ...fn('cbrt'),
+    mathjsDerivativeHolds: {
+      where: (a) => a > 0,
+      reason: 'mathjs differentiates cbrt(u) as 1/(3·u^(2/3)), which is not real for u ≤ 0',
+    },
     latex: (a) => `\\sqrt[3]{${a}}`,
     js: (a) => `Math.cbrt(${a})`,
     domain: nonzero('u'),

@@ -1,0 +1,192 @@
+// The mathjs symbolic differentiators: `symbolic` (derivative as mathjs writes it) and `symbolic-simplified` (and mathjs's simplify), under budgets.
+import { constant, type Expr } from '../../ir/node.ts';
+import { variablesOf } from '../../ir/traverse.ts';
+import type { GradientMethod, GradientRequest } from '../method.ts';
+import { interpretNodes, realAlgebra } from '../../ir/evaluate.ts';
+import { ops } from '../../ir/ops.ts';
+import { fromMathjsFlat, toMathjsFlat, unsupportedByMathjs } from './mathjs-bridge.ts';
+import { flatMetrics } from './mathjs-flat.mjs';
+import { runMathjs, type MathjsFailure } from './mathjs-runner.ts';
+import { symbolicResult } from './gradient-program.ts';
+import {
+  formatCount,
+  formatDuration,
+  partialName,
+  symbolicDerivative,
+  SymbolicUnavailableError,
+  type SymbolicDerivative,
+} from './derivative.ts';
+
+/** Limits on each symbolic step (one derivative, or one simplification, of one partial). */
+export interface SymbolicBudgets {
+  /** Wall time one step may take, milliseconds (default 5,000). */
+  readonly timeBudgetMs?: number;
+  /** Largest expression, in tree nodes, a step may take or produce (default 200,000). */
+  readonly sizeBudget?: number;
+}
+
+/** The budgets used when none are given. */
+export const defaultSymbolicBudgets: Required<SymbolicBudgets> = Object.freeze({ timeBudgetMs: 5000, sizeBudget: 200_000 });
+
+/** Options for {@link symbolicDerivatives}. */
+export interface SymbolicDerivativesOptions {
+  /** Run mathjs's `simplify` on each derivative (mathjs's own default); false gives `derivative(…, { simplify: false })`. */
+  readonly simplify?: boolean;
+  readonly budgets?: SymbolicBudgets;
+  /** Where mathjs runs: a worker thread (default; budgets enforced) or this thread (no time budget: small inputs only). */
+  readonly thread?: 'worker' | 'main';
+  /** Largest tree the derivatives' `infix` and `latex` are written for. */
+  readonly printLimit?: number;
+}
+
+/** The method name for the flavour of mathjs differentiation. */
+function methodName(simplify: boolean): string {
+  return simplify ? 'symbolic-simplified' : 'symbolic';
+}
+
+/** The sentence a failure of the mathjs job becomes. */
+function describeFailure(failure: MathjsFailure, budgets: Required<SymbolicBudgets>): string {
+  const partial = partialName(failure.variable);
+  const doing = failure.step === 'derive' ? 'differentiating' : 'simplifying';
+  switch (failure.reason) {
+    case 'time':
+      return `time budget of ${formatDuration(budgets.timeBudgetMs)} exhausted while ${doing} ${partial}`;
+    case 'size':
+      return `size budget of ${formatCount(budgets.sizeBudget)} nodes exceeded while ${doing} ${partial} (the result has ${formatCount(failure.treeSize ?? NaN)} tree nodes)`;
+    case 'overflow':
+      return `mathjs overflowed its stack on an expression of depth ${formatCount(failure.depth ?? NaN)} / ${formatCount(failure.treeSize ?? NaN)} nodes (while ${doing} ${partial})`;
+    case 'startup':
+      return `could not run mathjs: ${failure.message}`;
+    case 'error':
+      return `mathjs failed while ${doing} ${partial}: ${failure.message}`;
+  }
+}
+
+/**
+ * The partial derivatives of `expr` by mathjs: `derivative(node, v, { simplify: false })` per variable, then
+ * (with `simplify`) `simplify`, each step under the time and size budgets, in a worker thread; the results are
+ * converted back into gradlab's IR (hash-consed). Variables the expression does not use get the constant 0.
+ * @throws SymbolicUnavailableError for an op mathjs cannot differentiate, an exhausted budget, or a mathjs stack overflow.
+ */
+export function symbolicDerivatives(
+  expr: Expr,
+  variables: readonly string[],
+  options: SymbolicDerivativesOptions = {},
+): SymbolicDerivative[] {
+  const simplify = options.simplify ?? false;
+  const method = methodName(simplify);
+  const budgets = { ...defaultSymbolicBudgets, ...definedOnly(options.budgets ?? {}) };
+
+  const unsupported = unsupportedByMathjs(expr);
+  if (unsupported.length > 0) {
+    const reason = `not supported symbolically: ${unsupported.map((u) => u.op).join(', ')} (${unsupported.map((u) => u.reason).join('; ')})`;
+    throw new SymbolicUnavailableError(method, reason, 'unsupported');
+  }
+
+  const used = variablesOf(expr);
+  const usedSet = new Set(used);
+  const flat = toMathjsFlat(expr);
+
+  const input = flatMetrics(flat);
+  if (input.treeSize > budgets.sizeBudget) {
+    const reason = `size budget of ${formatCount(budgets.sizeBudget)} nodes exceeded before differentiating: mathjs works on trees, and the expression written out as a tree has ${formatCount(input.treeSize)} nodes (${formatCount(input.dagSize)} distinct)`;
+    throw new SymbolicUnavailableError(method, reason, 'size', variables.find((v) => usedSet.has(v)), 'derive');
+  }
+
+  const wanted = variables.filter((v) => usedSet.has(v));
+  const outcome = runMathjs(
+    { flat, freeVariables: used, variables: wanted, simplify },
+    { timeBudgetMs: budgets.timeBudgetMs, sizeBudget: budgets.sizeBudget, thread: options.thread },
+  );
+  if (outcome.failure !== undefined) {
+    const { failure } = outcome;
+    const kind = failure.reason === 'startup' ? 'error' : failure.reason;
+    throw new SymbolicUnavailableError(method, describeFailure(failure, budgets), kind, failure.variable, failure.step);
+  }
+
+  return variables.map((name) => {
+    if (!usedSet.has(name)) {
+      // ∂f/∂v = 0 for a variable f does not use.
+      return symbolicDerivative({ variable: name, derivative: constant(0), treeSize: 1, dagSize: 1, deriveMs: 0, simplifyMs: simplify ? 0 : null }, options.printLimit);
+    }
+    const derived = outcome.steps.find((s) => s.variable === name && s.step === 'derive')!;
+    const simplified = outcome.steps.find((s) => s.variable === name && s.step === 'simplify');
+    const final = simplified ?? derived;
+    let derivative: Expr;
+    try {
+      derivative = fromMathjsFlat(final.flat!, { variableOf: (s) => (usedSet.has(s) ? s : undefined) });
+    } catch (error) {
+      const reason = `mathjs's result for ${partialName(name)} cannot be read back: ${(error as Error).message}`;
+      throw new SymbolicUnavailableError(method, reason, 'error', name, final.step);
+    }
+    return symbolicDerivative(
+      {
+        variable: name,
+        derivative,
+        deriveMs: derived.ms,
+        simplifyMs: simplified?.ms ?? null,
+        mathjsDerivedTreeSize: derived.treeSize,
+        ...(simplified ? { mathjsSimplifiedTreeSize: simplified.treeSize } : {}),
+        ...(outcome.workerStartupMs !== undefined && name === wanted[0] ? { workerStartupMs: outcome.workerStartupMs } : {}),
+      },
+      options.printLimit,
+    );
+  });
+}
+
+function definedOnly<T extends object>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Reads the budget options a method is given (`timeBudgetMs`, `sizeBudget`, `thread`), rejecting nonsense. */
+export function readSymbolicOptions(options: Readonly<Record<string, unknown>>): { budgets: SymbolicBudgets; thread?: 'worker' | 'main' } {
+  const positive = (key: string): number | undefined => {
+    const value = options[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`option ${key} must be a positive number, got ${String(value)}`);
+    return value;
+  };
+  const thread = options.thread;
+  if (thread !== undefined && thread !== 'worker' && thread !== 'main') throw new TypeError(`option thread must be 'worker' or 'main', got ${String(thread)}`);
+  return { budgets: { timeBudgetMs: positive('timeBudgetMs'), sizeBudget: positive('sizeBudget') }, thread };
+}
+
+/**
+ * The reasons mathjs's rules give no real derivative at this point (the op table's `mathjsDerivativeHolds`),
+ * e.g. cbrt of a negative number, so the method says so instead of returning NaN.
+ */
+function mathjsRuleCaveats(request: GradientRequest): string[] {
+  const index = new Map(request.variables.map((name, i) => [name, i]));
+  const { order, values } = interpretNodes(request.expr, (v) => request.point[index.get(v.name)!], realAlgebra);
+  const position = new Map(order.map((node, i) => [node.id, i]));
+  const reasons = new Set<string>();
+  for (const node of order) {
+    const holds = node.op === null ? undefined : ops[node.op].mathjsDerivativeHolds;
+    if (holds === undefined) continue;
+    const [a, b] = node.args.map((arg) => values[position.get(arg.id)!]);
+    if (!holds.where(a, b ?? NaN)) reasons.add(`${holds.reason} (here u = ${a})`);
+  }
+  return [...reasons];
+}
+
+function mathjsMethod(simplify: boolean): GradientMethod {
+  return {
+    name: methodName(simplify),
+    summary: simplify
+      ? "mathjs's derivative and simplify per variable (under time and size budgets), evaluated through gradlab's compiler"
+      : "mathjs's derivative per variable without simplification, evaluated through gradlab's compiler",
+    compute(request) {
+      const { budgets, thread } = readSymbolicOptions(request.options);
+      const caveats = mathjsRuleCaveats(request);
+      if (caveats.length > 0) throw new SymbolicUnavailableError(methodName(simplify), caveats.join('; '), 'unsupported');
+      const derivatives = symbolicDerivatives(request.expr, request.variables, { simplify, budgets, thread });
+      return symbolicResult(request, derivatives);
+    },
+  };
+}
+
+/** `symbolic`: mathjs's `derivative(…, { simplify: false })` per variable. */
+export const symbolicMethod: GradientMethod = mathjsMethod(false);
+
+/** `symbolic-simplified`: mathjs's `derivative` followed by `simplify` (mathjs's default), per variable. */
+export const symbolicSimplifiedMethod: GradientMethod = mathjsMethod(true);
