@@ -1,0 +1,155 @@
+// The numeric gradient: one scheme applied along every variable, with fallbacks, evaluation counts and error estimates.
+import type { Expr } from '../../ir/node.ts';
+import { ops } from '../../ir/ops.ts';
+import { compile, variableIndex } from '../../ir/compile.ts';
+import { topologicalOrder } from '../../ir/traverse.ts';
+import { MethodUnavailableError, type GradientResult } from '../method.ts';
+import { type SchemeName } from './error-model.ts';
+import { evaluationNoiseBound } from './noise.ts';
+import { CoordinateLine, NonFiniteError } from './stencil.ts';
+import { differencePartial, richardsonPartial, type PartialEstimate, type PartialOptions } from './schemes.ts';
+import { complexStepPartials } from './complex-step.ts';
+
+/** Options every numeric method accepts (passed through `gradient(expr, point, { method, ...options })`). */
+export interface NumericOptions {
+  /** The step (for Richardson: the largest step). By default the scheme's textbook step times max(1, |xᵢ|), per variable. */
+  readonly h?: number;
+  /** Richardson: how many central differences one extrapolation combines (4 by default: it eliminates h², h⁴, h⁶); 2 to 12. */
+  readonly levels?: number;
+  /** Richardson: how many central differences (at h, h/2, h/4, …) the tableau holds; 2·levels by default, levels to 40. */
+  readonly steps?: number;
+  /** Spend extra evaluations on the error estimate (default true; false for pure timing runs). */
+  readonly estimate?: boolean;
+}
+
+/**
+ * Reads {@link NumericOptions} from a method's option bag, ignoring options meant for other methods.
+ * @throws Error naming the option when a value is not acceptable.
+ */
+export function readNumericOptions(options: Readonly<Record<string, unknown>>): NumericOptions {
+  const { h, levels, steps, estimate } = options;
+  if (h !== undefined && !(typeof h === 'number' && h > 0 && Number.isFinite(h))) {
+    throw new Error(`option h must be a positive finite number, got ${String(h)}`);
+  }
+  if (levels !== undefined && !(typeof levels === 'number' && Number.isInteger(levels) && levels >= 2 && levels <= 12)) {
+    throw new Error(`option levels must be an integer from 2 to 12, got ${String(levels)}`);
+  }
+  if (steps !== undefined && !(typeof steps === 'number' && Number.isInteger(steps) && steps >= ((levels as number | undefined) ?? 4) && steps <= 40)) {
+    throw new Error(`option steps must be an integer from levels (${(levels as number | undefined) ?? 4}) to 40, got ${String(steps)}`);
+  }
+  if (estimate !== undefined && typeof estimate !== 'boolean') throw new Error(`option estimate must be true or false, got ${String(estimate)}`);
+  return {
+    h: h as number | undefined,
+    levels: levels as number | undefined,
+    steps: steps as number | undefined,
+    estimate: estimate as boolean | undefined,
+  };
+}
+
+/**
+ * Refuses expressions with an op that is not analytic, naming the op and its declared reason.
+ * @throws MethodUnavailableError for abs, relu, sign, step, … (whatever the op table declares non-analytic).
+ */
+export function assertAnalytic(expr: Expr, method: string): void {
+  for (const node of topologicalOrder(expr)) {
+    if (node.kind !== 'op') continue;
+    const complex = ops[node.op].complex;
+    if (typeof complex !== 'function') throw new MethodUnavailableError(method, `cannot differentiate ${node.op}: ${complex.nonAnalytic}`);
+  }
+}
+
+function describePoint(variables: readonly string[], point: Float64Array): string {
+  const shown = variables.slice(0, 6).map((name, i) => `${name} = ${point[i]}`);
+  return shown.join(', ') + (variables.length > 6 ? `, … (${variables.length} variables)` : '');
+}
+
+/** Symmetric schemes fall back to a one-sided difference on the side where f is finite, and say so. */
+function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFiniteError): PartialEstimate {
+  for (const side of ['forward', 'backward'] as const) {
+    try {
+      const estimate = differencePartial(line, side, options);
+      const note = `∂f/∂${line.variable}: ${failure.message.split(':')[0]}; used the ${side} difference instead`;
+      return { ...estimate, note: estimate.note === undefined ? note : `${note}; ${estimate.note}` };
+    } catch (error) {
+      if (!(error instanceof NonFiniteError)) throw error;
+    }
+  }
+  throw failure;
+}
+
+/**
+ * The gradient of `expr` at `point` (values in `variables`' order) by one numeric scheme.
+ *
+ * f is compiled once ({@link compile}); each partial moves one coordinate and reuses f(x). `evaluations` counts the
+ * evaluations the difference formulas use: forward and backward n + 1, central 2n, five-point 4n, Richardson 2Sn
+ * (S = steps, 2·levels by default: 16n), complex step n (complex evaluations, all in one interpretation); f(x)
+ * itself is counted only where the formula uses it. The error estimate's own evaluations are in
+ * `extra.estimateEvaluations`: 2n for forward, backward and central, 4n for five-point, 0 for Richardson (its tableau
+ * is its own estimate) and for the complex step at its default step. Works for any number of variables.
+ *
+ * `extra` holds, for reports: `scheme`; `schemes`, the scheme of each partial (one-sided after a fallback);
+ * `steps`, the realised h per variable; `higherDerivatives`, the estimated |f⁽ᵏ⁾| of each truncation term; `noise`,
+ * the N each round-off term assumed; and `estimateEvaluations`.
+ * @throws Error when f is not finite at the point, or (naming the variable and step) at a stencil point where no
+ *   fallback applies; MethodUnavailableError when the complex step meets a non-analytic op.
+ */
+export function numericGradient(
+  expr: Expr,
+  variables: readonly string[],
+  point: Float64Array,
+  scheme: SchemeName,
+  options: NumericOptions = {},
+  method: string = scheme,
+): GradientResult {
+  if (scheme === 'complex-step') assertAnalytic(expr, method);
+  const f = compile(expr, variables);
+  const work = Float64Array.from(point);
+  const fx = f(work);
+  if (!Number.isFinite(fx)) {
+    throw new Error(`f is not finite at the point (${describePoint(variables, point)}; f = ${fx}): the point is at a singularity or outside the domain`);
+  }
+  const noise = evaluationNoiseBound(expr, variables, point);
+  const partialOptions: PartialOptions = { ...options, fx, noise };
+  const n = variables.length;
+  const partials: PartialEstimate[] = [];
+  let lineEvaluations = 0;
+  if (scheme === 'complex-step') {
+    // All variables in one interpretation (complex-step.ts).
+    const index = variableIndex(expr, variables);
+    partials.push(...complexStepPartials({ expr, index, point, variables }, variables.map((_, i) => i), partialOptions));
+  } else {
+    for (let i = 0; i < n; i++) {
+      const line = new CoordinateLine(f, work, i, variables[i]);
+      try {
+        if (scheme === 'richardson') partials.push(richardsonPartial(line, partialOptions));
+        else partials.push(differencePartial(line, scheme, partialOptions));
+      } catch (error) {
+        if (!(error instanceof NonFiniteError) || scheme === 'forward' || scheme === 'backward') throw error;
+        // Richardson's h is its largest step, far too large for a one-sided difference: use the textbook step.
+        partials.push(oneSided(line, scheme === 'richardson' ? { ...partialOptions, h: undefined } : partialOptions, error));
+      }
+      lineEvaluations += line.evaluations;
+    }
+  }
+  const estimateEvaluations = partials.reduce((s, p) => s + p.estimateEvaluations, 0);
+  const usesFx = partials.some((p) => p.scheme === 'forward' || p.scheme === 'backward');
+  const evaluations =
+    scheme === 'complex-step' ? n : lineEvaluations - estimateEvaluations + (usesFx ? 1 : 0);
+  const notes = partials.flatMap((p) => (p.note === undefined ? [] : [p.note]));
+  const schemes = partials.map((p) => p.scheme);
+  return {
+    value: fx,
+    gradient: Float64Array.from(partials, (p) => p.derivative),
+    evaluations,
+    errorEstimate: options.estimate === false ? undefined : Float64Array.from(partials, (p) => p.errorEstimate),
+    notes: notes.length > 0 ? notes : undefined,
+    extra: {
+      scheme,
+      schemes,
+      steps: Float64Array.from(partials, (p) => p.step),
+      higherDerivatives: Float64Array.from(partials, (p) => p.higherDerivative),
+      noise: Float64Array.from(partials, (p) => p.noise),
+      estimateEvaluations,
+    },
+  };
+}
