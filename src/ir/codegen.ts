@@ -48,12 +48,18 @@ export function numberLiteral(value: number): string {
 const opFunctionIndex = new Map<OpName, number>(opNames.map((name, i) => [name, i]));
 const opFunctions: readonly ((a: number, b: number) => number)[] = opNames.map((name) => ops[name].eval);
 
+// One render function per op, shared by all its instructions.
+const renderers = new Map<OpName, Instruction['render']>(
+  opNames.map((op) => {
+    const js = ops[op].js;
+    const index = opFunctionIndex.get(op)!;
+    return [op, js !== undefined ? ([a, b]) => js(a, b ?? '') : ([a, b]) => `F[${index}](${a}, ${b ?? '0'})`];
+  }),
+);
+
 /** The instruction that applies `op` to `args`, using the op table's inline JavaScript when it has one. */
 export function opInstruction(op: OpName, args: readonly Operand[]): Instruction {
-  const js = ops[op].js;
-  if (js !== undefined) return { args, key: op, render: ([a, b]) => js(a, b ?? '') };
-  const index = opFunctionIndex.get(op)!;
-  return { args, key: op, render: ([a, b]) => `F[${index}](${a}, ${b ?? '0'})` };
+  return { args, key: op, render: renderers.get(op)! };
 }
 
 function localOperandCode(operand: Operand, inputStyle: 'x' | 'params'): string {
@@ -135,6 +141,8 @@ interface LoopSegment {
   readonly body: number;
   readonly count: number;
   readonly patterns: readonly (readonly Pattern[])[];
+  /** The body's instruction keys. */
+  readonly keys: readonly string[];
 }
 
 type Segment = StraightSegment | LoopSegment;
@@ -220,7 +228,7 @@ function patternsOf(instructions: readonly Instruction[], start: number, body: n
 function planSegments(instructions: readonly Instruction[], options: LoopOptions | null): Segment[] {
   const n = instructions.length;
   if (options === null) return n === 0 ? [] : [{ kind: 'straight', start: 0, end: n }];
-  const minCount = options.minCount ?? 4;
+  const minCount = Math.max(2, options.minCount ?? 4);
   const minCoverage = options.minCoverage ?? 24;
   const maxBody = options.maxBody ?? 256;
   const maxCandidates = 8;
@@ -249,7 +257,14 @@ function planSegments(instructions: readonly Instruction[], options: LoopOptions
       continue;
     }
     if (straightStart < p) segments.push({ kind: 'straight', start: straightStart, end: p });
-    segments.push({ kind: 'loop', start: p, body: best.body, count: best.count, patterns: patternsOf(instructions, p, best.body, best.strides) });
+    segments.push({
+      kind: 'loop',
+      start: p,
+      body: best.body,
+      count: best.count,
+      patterns: patternsOf(instructions, p, best.body, best.strides),
+      keys: instructions.slice(p, p + best.body).map((ins) => ins.key ?? ''),
+    });
     p += best.body * best.count;
     straightStart = p;
   }
@@ -288,7 +303,123 @@ function planUnits(segments: readonly Segment[], chunkSize: number): Segment[][]
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Scheduling
+
+/** A program with its instructions reordered: `instructions`, and where each old slot went. */
+export interface ScheduledProgram {
+  readonly instructions: Instruction[];
+  /** `newSlot[old]` is the slot that old slot `old` became. */
+  readonly newSlot: Int32Array;
+  /** The same operand in the reordered program. */
+  readonly remap: (operand: Operand) => Operand;
+}
+
+/**
+ * Reorders a program so each instruction runs as soon as its operands exist (keeping the given order otherwise).
+ *
+ * A reverse sweep lowered after the forward sweep reads, say, term k's intermediate values; scheduled eagerly,
+ * those adjoint instructions move next to term k's forward instructions, so forward and reverse work of one
+ * term form one repeated block and the loop roller fuses them into one loop whose values stay in registers
+ * (Rosenbrock's gradient then runs as the hand-fused loop). Instructions whose last operand appears at the
+ * same moment keep their relative order, so isomorphic blocks stay isomorphic. Linear time, no recursion.
+ */
+export function scheduleEagerly(instructions: readonly Instruction[]): ScheduledProgram {
+  const n = instructions.length;
+  const pending = new Int32Array(n);
+  const dependentCount = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const args = instructions[i].args;
+    for (let m = 0; m < args.length; m++) {
+      const a = args[m];
+      if (a.kind !== 'slot') continue;
+      // Count each distinct operand once (`x * x` waits for one value).
+      if (m === 1 && args[0].kind === 'slot' && args[0].index === a.index) continue;
+      pending[i]++;
+      dependentCount[a.index + 1]++;
+    }
+  }
+  for (let i = 0; i < n; i++) dependentCount[i + 1] += dependentCount[i];
+  const dependents = new Int32Array(dependentCount[n]);
+  const fill = dependentCount.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    const args = instructions[i].args;
+    for (let m = 0; m < args.length; m++) {
+      const a = args[m];
+      if (a.kind !== 'slot') continue;
+      if (m === 1 && args[0].kind === 'slot' && args[0].index === a.index) continue;
+      dependents[fill[a.index]++] = i;
+    }
+  }
+  const order = new Int32Array(n);
+  const emitted = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (emitted[i]) continue;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = i;
+    emitted[i] = 1;
+    while (head < tail) {
+      const j = queue[head++];
+      order[count++] = j;
+      for (let d = dependentCount[j]; d < dependentCount[j + 1]; d++) {
+        const k = dependents[d];
+        if (--pending[k] === 0 && !emitted[k]) {
+          emitted[k] = 1;
+          queue[tail++] = k;
+        }
+      }
+    }
+  }
+  const newSlot = new Int32Array(n);
+  for (let i = 0; i < n; i++) newSlot[order[i]] = i;
+  const remap = (a: Operand): Operand => (a.kind === 'slot' ? { kind: 'slot', index: newSlot[a.index] } : a);
+  const reordered = Array.from(order, (old): Instruction => {
+    const ins = instructions[old];
+    return { args: ins.args.map(remap), render: ins.render, key: ins.key };
+  });
+  return { instructions: reordered, newSlot, remap };
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Code generation
+
+// Instruction keys that are linear in each argument, so a loop-carried product r ← r·b can be kept as a
+// scaled value and an exponent, r = s·2^e with |s| held within [2^-500, 2^500] by exact power-of-two steps.
+// Every multiplication then rounds exactly as the unscaled one would wherever that one stays normal (a factor
+// would have to exceed 2^524 in one step to overflow the scaled value first), and a chain rule product over
+// 10,000 levels (0.66^10000) never turns subnormal: subnormals slow every multiplication 3× here, and the
+// unscaled product sticks at 5e-324 (0.66 · 5e-324 rounds back up) instead of reaching 0.
+const productKeys: ReadonlySet<string> = new Set<OpName>(['mul']);
+
+const scale2Source = `function scale2(v, e) {
+while (e >= 500) { v *= ${numberLiteral(2 ** 500)}; e -= 500; }
+while (e <= -500) { v *= ${numberLiteral(2 ** -500)}; e += 500; }
+return v;
+}`;
+
+/** Body positions whose carried value is a running product used nowhere else: they may be rescaled. */
+function rescalableCarries(
+  loop: LoopSegment,
+  carried: ReadonlyMap<number, number>,
+  every: Uint8Array,
+  direct: ReadonlyMap<number, unknown>,
+): Set<number> {
+  const uses = new Map<number, number>();
+  loop.patterns.forEach((row) => {
+    for (const p of row) if (p.kind === 'local' || p.kind === 'carry') uses.set(p.position, (uses.get(p.position) ?? 0) + 1);
+  });
+  const result = new Set<number>();
+  for (const j of carried.keys()) {
+    if (every[j] || direct.has(j) || uses.get(j) !== 1) continue;
+    const ins = loop.patterns[j];
+    if (ins.length !== 2) continue;
+    const self = ins.filter((p) => p.kind === 'carry' && p.position === j).length;
+    if (self === 1 && productKeys.has(loop.keys[j])) result.add(j);
+  }
+  return result;
+}
 
 /**
  * Compiles a straight-line program into JavaScript (rolled loops and chunk functions; see the file header).
@@ -341,14 +472,60 @@ export function buildProgram(
   });
   const lastUnit = units.length - 1;
 
+  // Outputs that a loop writes itself: every iteration of one body position is one output, at an index
+  // affine in the iteration (a gradient computed by a rolled reverse sweep goes straight to its place).
+  const resultOperand = options.result;
+  const directOutput = loops.map(() => new Map<number, { first: number; stride: number }>());
+  const outputDone = new Uint8Array(outputs.length);
+  {
+    const seen = loops.map(() => new Map<number, number[]>());
+    outputs.forEach((a, m) => {
+      if (a.kind !== 'slot' || loopOf[a.index] < 0) return;
+      const loop = loops[loopOf[a.index]];
+      const offset = a.index - loop.start;
+      const position = offset % loop.body;
+      const k = (offset - position) / loop.body;
+      const list = seen[loopOf[a.index]].get(position) ?? [];
+      if (list.length === 0) seen[loopOf[a.index]].set(position, list);
+      list.push(k, m);
+    });
+    seen.forEach((positions, l) => {
+      for (const [position, list] of positions) {
+        const count = loops[l].count;
+        if (list.length !== 2 * count) continue;
+        const outputAt = new Int32Array(count).fill(-1);
+        let ok = true;
+        for (let i = 0; i < list.length && ok; i += 2) {
+          ok = outputAt[list[i]] === -1;
+          outputAt[list[i]] = list[i + 1];
+        }
+        const first = outputAt[0];
+        const stride = outputAt[1] - outputAt[0];
+        for (let k = 0; k < count && ok; k++) ok = outputAt[k] === first + stride * k;
+        if (!ok) continue;
+        directOutput[l].set(position, { first, stride });
+        for (let k = 0; k < count; k++) outputDone[outputAt[k]] = 1;
+      }
+    });
+  }
+
   // Which slots go through the shared array: read by another function, by a loop through an index, or
-  // produced in a loop and read outside the iteration that made it (a carried value stays local).
+  // produced in a loop and read outside the iteration that made it (a carried value stays local). A loop
+  // value read outside only in its last iteration is stored once, after the loop.
   const stored = new Uint8Array(count);
-  const storedPosition = loops.map((loop) => new Uint8Array(loop.body));
+  const storeEvery = loops.map((loop) => new Uint8Array(loop.body));
+  const storeLast = loops.map((loop) => new Uint8Array(loop.body));
   const markRead = (slot: number, readerUnit: number, viaIndex: boolean) => {
-    const loop = loopOf[slot];
-    if (loop >= 0) storedPosition[loop][(slot - loops[loop].start) % loops[loop].body] = 1;
-    else if (viaIndex || unitOf[slot] !== readerUnit) stored[slot] = 1;
+    const l = loopOf[slot];
+    if (l < 0) {
+      if (viaIndex || unitOf[slot] !== readerUnit) stored[slot] = 1;
+      return;
+    }
+    const loop = loops[l];
+    const offset = slot - loop.start;
+    const position = offset % loop.body;
+    if (!viaIndex && offset - position === (loop.count - 1) * loop.body) storeLast[l][position] = 1;
+    else storeEvery[l][position] = 1;
   };
   units.forEach((unit, u) => {
     for (const segment of unit) {
@@ -370,15 +547,18 @@ export function buildProgram(
     }
   });
 
-  // Outputs: consecutive slots with a constant stride are copied by a loop, the rest one by one.
-  const resultOperand = options.result;
+  // The other outputs: consecutive slots with a constant stride are copied by a loop, the rest one by one.
   const outputRuns: { first: number; length: number; base: number; stride: number }[] = [];
   for (let k = 0; k < outputs.length; ) {
     const a = outputs[k];
+    if (outputDone[k]) {
+      k++;
+      continue;
+    }
     let length = 1;
-    if (a.kind === 'slot' && k + 1 < outputs.length && outputs[k + 1].kind === 'slot') {
+    if (a.kind === 'slot' && k + 1 < outputs.length && outputs[k + 1].kind === 'slot' && !outputDone[k + 1]) {
       const stride = (outputs[k + 1] as { index: number }).index - a.index;
-      while (k + length < outputs.length) {
+      while (k + length < outputs.length && !outputDone[k + length]) {
         const b = outputs[k + length];
         if (b.kind !== 'slot' || b.index !== a.index + stride * length) break;
         length++;
@@ -389,9 +569,10 @@ export function buildProgram(
         k += length;
         continue;
       }
+      length = 1;
     }
     if (a.kind === 'slot') markRead(a.index, lastUnit, false);
-    k += 1;
+    k += length;
   }
   if (resultOperand?.kind === 'slot') markRead(resultOperand.index, lastUnit, false);
 
@@ -401,9 +582,10 @@ export function buildProgram(
   const operandCode = (a: Operand, unit: number) =>
     a.kind === 'const' ? numberLiteral(a.value) : a.kind === 'input' ? `x[${a.index}]` : slotCode(a.index, unit);
   const affine = (base: number, stride: number) =>
-    stride === 0 ? String(base) : stride === 1 ? `${base} + k` : stride === -1 ? `${base} - k` : `${base} + ${stride} * k`;
+    stride === 0 ? String(base) : stride === 1 ? `${base} + k` : stride === -1 ? `${base} - k` : stride < 0 ? `${base} - ${-stride} * k` : `${base} + ${stride} * k`;
 
   let storedSlots = 0;
+  let usesRescaling = false;
   const unitSources = units.map((unit, u) => {
     const lines: string[] = [];
     for (const segment of unit) {
@@ -418,14 +600,21 @@ export function buildProgram(
         }
         continue;
       }
-      const loop = loops[loopOf[segment.start]];
-      const storeAt = storedPosition[loopOf[segment.start]];
+      const l = loopOf[segment.start];
+      const loop = loops[l];
+      const every = storeEvery[l];
       const carried = new Map<number, number>();
       for (const row of loop.patterns) for (const p of row) if (p.kind === 'carry') carried.set(p.position, p.initial);
+      // A value needed after the loop only in its last iteration leaves the loop in a variable.
+      const leaving = [...storeLast[l].keys()].filter((j) => storeLast[l][j] && !every[j]);
+      const rescaled = rescalableCarries(loop, carried, every, directOutput[l]);
+      if (rescaled.size > 0) usesRescaling = true;
       lines.push('{');
       for (const [position, initial] of carried) lines.push(`let r${position} = ${slotCode(initial, u)};`);
+      for (const j of rescaled) lines.push(`let e${j} = 0;`);
+      for (const j of leaving) if (!carried.has(j)) lines.push(`let r${j} = 0;`);
       lines.push(`for (let k = 0; k < ${loop.count}; k++) {`);
-      lines.push(`const q = ${affine(loop.start, loop.body)};`);
+      if (every.some((flag) => flag === 1)) lines.push(`const q = ${affine(loop.start, loop.body)};`);
       loop.patterns.forEach((row, j) => {
         const args = row.map((p) => {
           switch (p.kind) {
@@ -437,18 +626,35 @@ export function buildProgram(
           }
         });
         lines.push(`const b${j} = ${instructions[loop.start + j].render(args)};`);
-        if (storeAt[j]) {
+        if (every[j]) {
           lines.push(`t[q + ${j}] = b${j};`);
           storedSlots += loop.count;
         }
+        const direct = directOutput[l].get(j);
+        if (direct !== undefined) lines.push(`o[${affine(direct.first, direct.stride)}] = b${j};`);
       });
-      for (const position of carried.keys()) lines.push(`r${position} = b${position};`);
-      lines.push('}', '}');
+      for (const position of new Set([...carried.keys(), ...leaving])) {
+        lines.push(`r${position} = b${position};`);
+        if (rescaled.has(position)) {
+          // Keep the carried product normal: r·2^e is the true value (scaling by 2^±500 is exact).
+          lines.push(
+            `{ const m = Math.abs(r${position}); if (m < ${numberLiteral(2 ** -500)}) { if (m !== 0) { r${position} *= ${numberLiteral(2 ** 500)}; e${position} -= 500; } }`,
+            `else if (m > ${numberLiteral(2 ** 500)} && m !== (1/0)) { r${position} *= ${numberLiteral(2 ** -500)}; e${position} += 500; } }`,
+          );
+        }
+      }
+      lines.push('}');
+      for (const j of leaving) {
+        const value = rescaled.has(j) ? `scale2(r${j}, e${j})` : `r${j}`;
+        lines.push(`t[${loop.start + (loop.count - 1) * loop.body + j}] = ${value};`);
+        storedSlots++;
+      }
+      lines.push('}');
     }
     return lines;
   });
 
-  // The last function writes the outputs and returns the result.
+  // The last function writes the remaining outputs and returns the result.
   const last = unitSources[lastUnit] ?? (unitSources[0] = []);
   const outputUnit = Math.max(lastUnit, 0);
   let runIndex = 0;
@@ -460,17 +666,34 @@ export function buildProgram(
       runIndex++;
       continue;
     }
-    last.push(`o[${k}] = ${operandCode(outputs[k], outputUnit)};`);
+    const a = outputs[k];
+    if (a.kind === 'const') {
+      // A run of equal constants (the zero partials of unused variables, say) is one fill.
+      let length = 1;
+      while (k + length < outputs.length && !outputDone[k + length]) {
+        const b = outputs[k + length];
+        if (b.kind !== 'const' || !Object.is(b.value, a.value)) break;
+        length++;
+      }
+      if (length >= 8) {
+        last.push(`o.fill(${numberLiteral(a.value)}, ${k}, ${k + length});`);
+        k += length;
+        continue;
+      }
+    }
+    if (!outputDone[k]) last.push(`o[${k}] = ${operandCode(a, outputUnit)};`);
     k++;
   }
   last.push(`return ${resultOperand === undefined ? 'o[0]' : operandCode(resultOperand, outputUnit)};`);
 
   const scratch = new Float64Array(count);
   const sources = unitSources.map((lines, u) => `function u${u}(x, o) {\n${lines.join('\n')}\n}`);
+  if (usesRescaling) sources.unshift(scale2Source);
   let source: string;
-  if (sources.length === 1) source = `"use strict";\nreturn ${sources[0].replace('function u0', 'function program')};`;
+  if (sources.length === 1 && !usesRescaling) source = `"use strict";\nreturn ${sources[0].replace('function u0', 'function program')};`;
   else {
     source = `"use strict";\n${sources.join('\n')}\nreturn function program(x, o) {\n${sources
+      .filter((text) => text !== scale2Source)
       .map((_, u) => (u === lastUnit ? `return u${u}(x, o);` : `u${u}(x, o);`))
       .join('\n')}\n};`;
   }

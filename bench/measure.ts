@@ -1,0 +1,101 @@
+// Timing by hand-rolled batches: warm-up, a calibrated batch size, and the median over many batches.
+//
+// Batches (not single calls) because the fastest engines take ~10 ns a call, below performance.now()'s own
+// cost; medians because other processes share the machine. The benchmark interleaves the timers of one case
+// round by round, so a burst of load hits every engine alike.
+
+/** A function under measurement: batches of calls, one sample (µs per call) per batch. */
+export class Timer {
+  /** µs per call, one entry per batch. */
+  readonly samples: number[] = [];
+  /** Calls per batch (1 for slow functions). */
+  batch = 1;
+  /** Milliseconds spent measuring so far (warm-up excluded). */
+  spentMs = 0;
+  /** Microseconds of the first call (which includes V8's compile of the code). */
+  firstCallUs = NaN;
+
+  constructor(
+    readonly label: string,
+    private readonly fn: () => unknown,
+  ) {}
+
+  /**
+   * Runs the function for about `warmupMs` (at least 3 calls, unless one call takes longer than `slowMs`),
+   * then picks the batch size that makes a batch last about `batchMs`.
+   */
+  warmUp(warmupMs: number, batchMs: number, slowMs: number): void {
+    const first = performance.now();
+    this.fn();
+    const firstMs = performance.now() - first;
+    this.firstCallUs = firstMs * 1000;
+    if (firstMs > slowMs) return;
+    let calls = 1;
+    const start = performance.now();
+    while (calls < 3 || performance.now() - start < warmupMs) {
+      this.fn();
+      calls++;
+    }
+    const perCallMs = (performance.now() - start) / (calls - 1);
+    this.batch = Math.max(1, Math.round(batchMs / Math.max(perCallMs, 1e-6)));
+  }
+
+  /** One batch: appends µs per call. */
+  runBatch(): void {
+    const n = this.batch;
+    const fn = this.fn;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    const ms = performance.now() - start;
+    this.spentMs += ms;
+    this.samples.push((ms * 1000) / n);
+  }
+
+  /** Median µs per call over the batches (NaN before any). */
+  median(): number {
+    return quantile(this.samples, 0.5);
+  }
+}
+
+/** The q-quantile of the values (linear interpolation); NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/** How long to measure. */
+export interface Budget {
+  /** Warm-up per timer, ms. */
+  readonly warmupMs: number;
+  /** Target duration of one batch, ms. */
+  readonly batchMs: number;
+  /** Measuring time per timer, ms (slow functions still get `minSamples`). */
+  readonly timerMs: number;
+  /** Fewest batches per timer. */
+  readonly minSamples: number;
+  /** Most batches per timer. */
+  readonly maxSamples: number;
+  /** A call slower than this (ms) gets no warm-up loop and only `slowSamples` samples. */
+  readonly slowMs: number;
+  readonly slowSamples: number;
+}
+
+/** Runs the timers round-robin until each has its samples and its time. */
+export function measureInterleaved(timers: readonly Timer[], budget: Budget): void {
+  for (const t of timers) t.warmUp(budget.warmupMs, budget.batchMs, budget.slowMs);
+  const wanted = (t: Timer) => {
+    const slow = t.firstCallUs / 1000 > budget.slowMs;
+    if (slow) return t.samples.length < budget.slowSamples;
+    if (t.samples.length < budget.minSamples) return true;
+    return t.samples.length < budget.maxSamples && t.spentMs < budget.timerMs;
+  };
+  for (;;) {
+    const active = timers.filter(wanted);
+    if (active.length === 0) break;
+    for (const t of active) t.runBatch();
+  }
+}

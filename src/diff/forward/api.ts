@@ -1,0 +1,150 @@
+// jvp, vjp, jacobian and hessian on compiled forward and reverse programs, with their costs.
+import type { Expr } from '../../ir/node.ts';
+import { cachedGradient } from '../compiled/method.ts';
+import { adjointExpressions } from '../compiled/adjoint.ts';
+import { compileJvp } from './jvp-program.ts';
+import { memoize } from './cache.ts';
+import { cachedJvp } from './method.ts';
+
+/** A value and a directional derivative. */
+export interface JvpResult {
+  /** f(point). */
+  readonly value: number;
+  /** ∇f(point) · tangent. */
+  readonly tangent: number;
+}
+
+function checkLength(what: string, array: ArrayLike<number>, n: number): void {
+  if (array.length !== n) throw new RangeError(`${what} has ${array.length} entries but there are ${n} variables`);
+}
+
+/**
+ * Jacobian-vector product (forward mode): f and its directional derivative ∇f·tangent at `point`, in one pass
+ * of compiled dual-number code. Cost: one pass, a small constant times f, whatever the number of variables.
+ * Compiled once per expression and variable list.
+ * @throws RangeError when `point` or `tangent` does not have one entry per variable.
+ */
+export function jvp(expr: Expr, variables: readonly string[], point: ArrayLike<number>, tangent: ArrayLike<number>): JvpResult {
+  checkLength('the point', point, variables.length);
+  checkLength('the tangent', tangent, variables.length);
+  const { jvp: program } = cachedJvp(expr, variables);
+  const out = new Float64Array(2);
+  const value = program(point, tangent, out);
+  return { value, tangent: out[1] };
+}
+
+/** A value and a vector-Jacobian product. */
+export interface VjpResult {
+  readonly value: number;
+  /** cotangent · ∇f(point), in the variables' order. */
+  readonly gradient: Float64Array;
+}
+
+/**
+ * Vector-Jacobian product (reverse mode) of a scalar f: cotangent·∇f at `point`, by the compiled reverse sweep
+ * (`autograd-compiled`'s code, cached). Cost: one forward and one reverse sweep, a small constant times f,
+ * whatever the number of variables, plus n multiplications by the cotangent.
+ * @throws RangeError when `point` does not have one entry per variable.
+ */
+export function vjp(expr: Expr, variables: readonly string[], point: ArrayLike<number>, cotangent = 1): VjpResult {
+  checkLength('the point', point, variables.length);
+  const { adjoint } = cachedGradient(expr, variables);
+  const gradient = new Float64Array(variables.length);
+  const value = adjoint(point, gradient);
+  if (cotangent !== 1) for (let i = 0; i < gradient.length; i++) gradient[i] *= cotangent;
+  return { value, gradient };
+}
+
+/** Options for {@link jacobian}. */
+export interface JacobianOptions {
+  /**
+   * `forward`: n JVP passes (one per input); `reverse`: m reverse sweeps (one per output); `auto` (default)
+   * picks forward when n ≤ m and reverse otherwise.
+   */
+  readonly mode?: 'auto' | 'forward' | 'reverse';
+}
+
+/** Values and Jacobian of a vector function. */
+export interface JacobianResult {
+  /** fₖ(point), k over the expressions. */
+  readonly values: Float64Array;
+  /** Row k holds ∂fₖ/∂xⱼ over the variables. */
+  readonly jacobian: Float64Array[];
+  /** The mode used. */
+  readonly mode: 'forward' | 'reverse';
+}
+
+/**
+ * The m × n Jacobian of `exprs` with respect to `variables` at `point`.
+ *
+ * Cost: forward mode runs n passes of one compiled program for all m outputs (about c·n·cost(f) with c a small
+ * constant); reverse mode runs m compiled reverse sweeps (about c·m·cost(f)). So `auto` takes forward mode for
+ * tall or square Jacobians (n ≤ m) and reverse mode for wide ones (a gradient is the extreme case, m = 1).
+ * @throws RangeError when `point` does not have one entry per variable, or `exprs` is empty.
+ */
+export function jacobian(exprs: readonly Expr[], variables: readonly string[], point: ArrayLike<number>, options: JacobianOptions = {}): JacobianResult {
+  checkLength('the point', point, variables.length);
+  if (exprs.length === 0) throw new RangeError('jacobian needs at least one expression');
+  const m = exprs.length;
+  const n = variables.length;
+  const requested = options.mode ?? 'auto';
+  const mode = requested === 'auto' ? (n <= m ? 'forward' : 'reverse') : requested;
+  const values = new Float64Array(m);
+  const rows = Array.from({ length: m }, () => new Float64Array(n));
+  if (mode === 'reverse') {
+    exprs.forEach((expr, k) => {
+      values[k] = cachedGradient(expr, variables).adjoint(point, rows[k]);
+    });
+    return { values, jacobian: rows, mode };
+  }
+  const program = memoize(exprs, `jacobian|${JSON.stringify(variables)}`, () => compileJvp(exprs, variables));
+  const direction = new Float64Array(n);
+  const out = new Float64Array(2 * m);
+  program(point, direction, out);
+  values.set(out.subarray(0, m));
+  for (let j = 0; j < n; j++) {
+    direction[j] = 1;
+    program(point, direction, out);
+    for (let k = 0; k < m; k++) rows[k][j] = out[m + k] + 0; // −0 (no dependence) reads as 0
+    direction[j] = 0;
+  }
+  return { values, jacobian: rows, mode };
+}
+
+/** Value, gradient and Hessian of a scalar function. */
+export interface HessianResult {
+  readonly value: number;
+  readonly gradient: Float64Array;
+  /** Row i holds ∂²f/∂xⱼ∂xᵢ over j (symmetric up to rounding; not symmetrized). */
+  readonly hessian: Float64Array[];
+}
+
+/**
+ * The Hessian of `expr` at `point`, forward over reverse: the gradient is built as IR expressions by reverse
+ * accumulation on the DAG (the adjoints `autograd-compiled` lowers), and those expressions are differentiated
+ * again by compiled dual numbers, one pass per variable (direction eⱼ gives column j, H·eⱼ).
+ *
+ * Cost: n passes of a program a small constant times the gradient's, so about c·n·cost(f): a Hessian-vector
+ * product costs one pass. Compiled once per expression and variable list.
+ * @throws RangeError when `point` does not have one entry per variable.
+ */
+export function hessian(expr: Expr, variables: readonly string[], point: ArrayLike<number>): HessianResult {
+  checkLength('the point', point, variables.length);
+  const n = variables.length;
+  const program = memoize([expr], `hessian|${JSON.stringify(variables)}`, () =>
+    compileJvp([expr, ...adjointExpressions(expr, variables)], variables),
+  );
+  const m = n + 1;
+  const direction = new Float64Array(n);
+  const out = new Float64Array(2 * m);
+  const value = program(point, direction, out);
+  const gradient = out.slice(1, m);
+  const rows = Array.from({ length: n }, () => new Float64Array(n));
+  for (let j = 0; j < n; j++) {
+    direction[j] = 1;
+    program(point, direction, out);
+    for (let i = 0; i < n; i++) rows[i][j] = out[m + 1 + i] + 0;
+    direction[j] = 0;
+  }
+  return { value, gradient, hessian: rows };
+}

@@ -1,0 +1,69 @@
+// The `forward-mode` method: dual numbers compiled once, run once per input with the unit directions.
+import type { Expr } from '../../ir/node.ts';
+import type { GradientMethod, GradientRequest, GradientResult } from '../method.ts';
+import { compileJvp, type CompiledJvp } from './jvp-program.ts';
+
+const cache = new WeakMap<Expr, { variables: readonly string[]; jvp: CompiledJvp }[]>();
+
+/** The compiled JVP program of one expression, from the cache or compiled now. */
+export function cachedJvp(expr: Expr, variables: readonly string[]): { jvp: CompiledJvp; cached: boolean } {
+  let entries = cache.get(expr);
+  if (entries === undefined) cache.set(expr, (entries = []));
+  for (const entry of entries) {
+    if (entry.variables.length === variables.length && entry.variables.every((name, i) => name === variables[i])) {
+      return { jvp: entry.jvp, cached: true };
+    }
+  }
+  const jvp = compileJvp([expr], variables);
+  entries.push({ variables: [...variables], jvp });
+  return { jvp, cached: false };
+}
+
+/**
+ * The gradient by forward mode: n passes of a compiled JVP program of one expression, with the unit directions
+ * e₀ … eₙ₋₁. Writes ∂f/∂xᵢ to `gradientOut[i]` and returns f. Cost: n passes, about c·n·cost(f).
+ */
+export function forwardGradient(jvp: CompiledJvp, point: ArrayLike<number>, gradientOut: Float64Array): number {
+  const n = gradientOut.length;
+  const direction = new Float64Array(n);
+  const out = new Float64Array(2);
+  let value = n === 0 ? jvp(point, direction, out) : NaN;
+  for (let i = 0; i < n; i++) {
+    direction[i] = 1;
+    value = jvp(point, direction, out);
+    gradientOut[i] = out[1] + 0; // + 0 turns the −0 of a zero tangent times a negative partial into 0
+    direction[i] = 0;
+  }
+  return value;
+}
+
+/**
+ * `forward-mode`: the gradient column by column, one compiled dual-number pass per input (direction eᵢ gives
+ * ∂f/∂xᵢ). Cost: n passes of a program a small constant times f, so O(n·cost(f)), against reverse mode's
+ * O(cost(f)): the same as reverse for one input, n times slower for n. `extra.passes` is n, `extra.compileMs`
+ * the compile time (cached per expression and variables), `extra.instructions` the JVP program's size against f's.
+ */
+export const forwardModeMethod: GradientMethod = {
+  name: 'forward-mode',
+  summary: 'Forward mode with dual numbers from the op table\'s partials, compiled to JavaScript: one pass per input (n passes).',
+  compute(request: GradientRequest): GradientResult {
+    const { expr, variables, point } = request;
+    const { jvp, cached } = cachedJvp(expr, variables);
+    const gradient = new Float64Array(variables.length);
+    const value = forwardGradient(jvp, point, gradient);
+    return {
+      value,
+      gradient,
+      extra: {
+        passes: variables.length,
+        compileMs: jvp.compileMs,
+        cached,
+        instructions: {
+          f: jvp.valueInstructions,
+          jvp: jvp.instructions,
+          ratio: jvp.valueInstructions === 0 ? (jvp.instructions === 0 ? 1 : Infinity) : jvp.instructions / jvp.valueInstructions,
+        },
+      },
+    };
+  },
+};
