@@ -1,0 +1,85 @@
+// The registry of differentiation methods, and `gradient()`, the one entry point every method shares.
+import type { Expr } from '../ir/node.ts';
+import { parse } from '../ir/parse.ts';
+import { lookupPointValue, type Point } from '../ir/evaluate.ts';
+import { variablesOf } from '../ir/traverse.ts';
+import type { GradientMethod, GradientResult } from './method.ts';
+import { autogradMethod } from './autograd/method.ts';
+import { symbolicMethods } from './symbolic/index.ts';
+import { numericMethods } from './numeric/index.ts';
+import { autogradCompiledMethod } from './compiled/method.ts';
+import { forwardModeMethod } from './forward/method.ts';
+
+const methods = new Map<string, GradientMethod>();
+
+/** Adds a method to the registry (the built-in ones register below; users may add their own). */
+export function registerMethod(method: GradientMethod): void {
+  if (methods.has(method.name)) throw new Error(`a method named '${method.name}' is already registered`);
+  methods.set(method.name, method);
+}
+
+for (const method of [autogradMethod, autogradCompiledMethod, forwardModeMethod, ...symbolicMethods, ...numericMethods]) registerMethod(method);
+
+/** The registered methods, in registration order. */
+export function listMethods(): GradientMethod[] {
+  return [...methods.values()];
+}
+
+/**
+ * The method called `name`.
+ * @throws Error listing the known methods when there is none by that name.
+ */
+export function getMethod(name: string): GradientMethod {
+  const method = methods.get(name);
+  if (method === undefined) {
+    throw new Error(`unknown method '${name}'; known methods: ${[...methods.keys()].join(', ')}`);
+  }
+  return method;
+}
+
+/** Options for {@link gradient}: the method's name, plus options passed on to it. */
+export interface GradientOptions {
+  /** A registered method name; `autograd` by default. */
+  method?: string;
+  [option: string]: unknown;
+}
+
+/** A gradient with its value, keyed by variable name. */
+export interface Gradient extends Omit<GradientResult, 'gradient' | 'errorEstimate'> {
+  readonly method: string;
+  readonly variables: readonly string[];
+  readonly gradient: Readonly<Record<string, number>>;
+  readonly errorEstimate?: Readonly<Record<string, number>>;
+  /** Wall time of the method's `compute`, milliseconds. */
+  readonly timeMs: number;
+}
+
+/** Coerces a string to an expression by parsing it; passes expressions through. */
+export function toExpression(expr: Expr | string): Expr {
+  return typeof expr === 'string' ? parse(expr) : expr;
+}
+
+/**
+ * The value and gradient of `expr` at `point` by the chosen method.
+ * Variables are the expression's, in order of appearance, followed by any extra ones in `point` (whose partials are 0).
+ * @throws Error for an unknown method, a variable missing from the point, or a non-finite value.
+ */
+export function gradient(expr: Expr | string, point: Point, options: GradientOptions = {}): Gradient {
+  const { method: methodName = 'autograd', ...methodOptions } = options;
+  const method = getMethod(methodName);
+  const expression = toExpression(expr);
+  const variables = [...new Set([...variablesOf(expression), ...Object.keys(point)])];
+  const values = Float64Array.from(variables, (name) => lookupPointValue(point, name));
+  const start = performance.now();
+  const result = method.compute({ expr: expression, variables, point: values, options: methodOptions });
+  const timeMs = performance.now() - start;
+  const byName = (array: Float64Array) => Object.fromEntries(variables.map((name, i) => [name, array[i]]));
+  return {
+    ...result,
+    method: method.name,
+    variables,
+    gradient: byName(result.gradient),
+    errorEstimate: result.errorEstimate && byName(result.errorEstimate),
+    timeMs,
+  };
+}

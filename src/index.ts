@@ -1,0 +1,38 @@
+// The public façade of gradlab: the IR, the methods registry and `gradient`, the autograd Tensor API.
+import type { Expr } from './ir/node.ts';
+import { parse } from './ir/parse.ts';
+import { evaluateExpr, type Point } from './ir/evaluate.ts';
+import { compile as compileExpr, type CompiledFunction, type CompileOptions } from './ir/compile.ts';
+import { variablesOf } from './ir/traverse.ts';
+
+export { parse, parseWengert, ParseError, supportedFunctions } from './ir/parse.ts';
+export { constant, variable, apply, type Expr, type ExprLike, type ConstExpr, type VarExpr, type OpExpr } from './ir/node.ts';
+export { ops, opNames, type OpName, type OpSpec } from './ir/ops.ts';
+export { toInfix, toLatex, toWengert, wengertList, type WengertLine } from './ir/print.ts';
+export { metrics, variablesOf, topologicalOrder, type ExprMetrics } from './ir/traverse.ts';
+export { interpret, type Algebra, type Point } from './ir/evaluate.ts';
+export type { CompiledFunction, CompileOptions } from './ir/compile.ts';
+export { gradient, listMethods, getMethod, registerMethod, type Gradient, type GradientOptions } from './diff/registry.ts';
+export { MethodUnavailableError, type GradientMethod, type GradientRequest, type GradientResult } from './diff/method.ts';
+export * from './diff/autograd/index.ts';
+export { compileGradient, operationCounts, type CompiledAdjoint, type OperationCounts } from './diff/compiled/index.ts';
+export { jvp, vjp, jacobian, hessian, type JvpResult, type VjpResult, type JacobianResult, type HessianResult } from './diff/forward/index.ts';
+export { symbolicDerivatives, dagDerivatives, SymbolicUnavailableError, type SymbolicDerivative } from './diff/symbolic/index.ts';
+export { numericGradient, errorModel, textbookStep, sweepStep, type NumericOptions, type StepSweep } from './diff/numeric/index.ts';
+
+/**
+ * The value of an expression (or expression text) at a point.
+ * @throws ParseError for bad text; Error for a variable missing from the point or a non-finite value.
+ */
+export function evaluate(expr: Expr | string, point: Point): number {
+  return evaluateExpr(typeof expr === 'string' ? parse(expr) : expr, point);
+}
+
+/**
+ * Compiles an expression (or text) to a plain JavaScript function of an array of values in the order of
+ * `variables` (by default the expression's variables in order of appearance).
+ */
+export function compile(expr: Expr | string, variables?: readonly string[], options?: CompileOptions): CompiledFunction {
+  const expression = typeof expr === 'string' ? parse(expr) : expr;
+  return compileExpr(expression, variables ?? variablesOf(expression), options);
+}
