@@ -1,0 +1,425 @@
+// The agreement property: every method's gradient against the high-precision reference, within tolerances from error models.
+//
+// A case is judged once against the reference; pairs of methods are judged through it (two answers within
+// their tolerances of the truth are within the sum of the tolerances of each other). Known situations are
+// classified instead of being called bugs: a method that declares it cannot run (`unavailable`), a budget
+// cut-off (`budget`), a point where f or its gradient overflows or is undefined (`non-finite`), a point
+// at or near an op's kink or domain boundary (`non-differentiable`), and a function that varies faster than
+// a finite-difference step resolves (`under-resolved`). Anything else outside tolerance is a real
+// disagreement (`disagree`), and an unexpected exception is a `crash`.
+import fc from 'fast-check';
+import type { GradientMethod } from '../diff/method.ts';
+import { compile } from '../ir/compile.ts';
+import type { GradientCase } from './arbitraries.ts';
+import { expressionWithPoint, type ExpressionOptions } from './arbitraries.ts';
+import { askMethod, type MethodAnswer, type MethodOptions } from './answers.ts';
+import { domainViolations, isSmoothAround, nodeValues } from './domain.ts';
+import { referenceTrace, type ReferenceResult } from './reference.ts';
+import { defaultFactors, gradientScale, relativeDifference, roundingBound, toleranceFor, type RoundingBound, type ToleranceFactors } from './tolerance.ts';
+
+/** The verdict on one answer, or on a pair of answers. */
+export type Verdict =
+  | 'agree'
+  | 'within-model'
+  | 'unavailable'
+  | 'budget'
+  | 'non-finite'
+  | 'non-differentiable'
+  | 'under-resolved'
+  | 'disagree'
+  | 'crash';
+
+/** Every verdict, from the best to the worst (a pair takes the worse of its two answers' verdicts). */
+export const verdicts: readonly Verdict[] = [
+  'agree', 'within-model', 'unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'disagree', 'crash',
+];
+
+/** What each verdict means, for tables and help texts. */
+export const verdictMeaning: Readonly<Record<Verdict, string>> = {
+  agree: 'an exact method within a few ulps (scaled by conditioning) of the reference',
+  'within-model': 'a numeric method within its own error estimate of the reference',
+  unavailable: 'the method declared it cannot differentiate this expression (an op it does not support)',
+  budget: 'the method stopped at its time or size budget',
+  'non-finite': 'f or its gradient overflows or is undefined in float64 at this point',
+  'non-differentiable': 'the point is at (or a finite-difference stencil crosses) a kink or domain boundary',
+  'under-resolved': 'f varies faster than the finite-difference step resolves, so the error model (and its estimate) does not apply',
+  disagree: 'outside tolerance with no known cause: a bug',
+  crash: 'the method threw an unexpected exception: a bug',
+};
+
+/** True for verdicts that mean a bug. */
+export function isFailure(verdict: Verdict): boolean {
+  return verdict === 'disagree' || verdict === 'crash';
+}
+
+/** True for verdicts that mean the answer was checked and is right. */
+export function isPass(verdict: Verdict): boolean {
+  return verdict === 'agree' || verdict === 'within-model';
+}
+
+function worse(a: Verdict, b: Verdict): Verdict {
+  return verdicts.indexOf(a) >= verdicts.indexOf(b) ? a : b;
+}
+
+/** One method's answer with its verdict. */
+export interface JudgedAnswer extends MethodAnswer {
+  /** `numeric` when the method reports an error estimate (its tolerance then includes it), else `exact`. */
+  readonly kind: 'exact' | 'numeric';
+  readonly verdict: Verdict;
+  /** Norm-wise relative error of the gradient against the reference (see `gradientScale`). */
+  readonly error?: number;
+  /** Per-partial tolerance the answer was held to. */
+  readonly tolerance?: Float64Array;
+  /** The partial furthest outside (or closest to) its tolerance. */
+  readonly worst?: { readonly variable: string; readonly difference: number; readonly tolerance: number };
+  /** Why the verdict is what it is, in one line. */
+  readonly explanation: string;
+}
+
+/** The verdict on a pair of methods for one case. */
+export interface PairVerdict {
+  readonly a: string;
+  readonly b: string;
+  readonly verdict: Verdict;
+  /** Norm-wise relative difference of the two gradients (scaled by the reference). */
+  readonly difference?: number;
+}
+
+/** Everything judged about one case. */
+export interface CaseReport {
+  readonly case: GradientCase;
+  readonly reference: ReferenceResult;
+  readonly bound: RoundingBound;
+  /** Whether the point is an ordinary one, or one of the known hard situations every answer is classified by. */
+  readonly pointClass: 'smooth' | 'non-finite' | 'non-differentiable';
+  readonly pointReason?: string;
+  readonly answers: readonly JudgedAnswer[];
+  readonly pairs: readonly PairVerdict[];
+  /** True when some answer is a real disagreement or a crash. */
+  readonly failed: boolean;
+}
+
+/** Options for judging cases. */
+export interface JudgeOptions {
+  /** Options per method name (budgets, steps). */
+  readonly methodOptions?: MethodOptions;
+  readonly factors?: ToleranceFactors;
+  /** Relative radius of the stencil on which a numeric method's failure is blamed on a nearby kink. Default 1e-2. */
+  readonly stencilRadius?: number;
+}
+
+function classifyPoint(c: GradientCase, reference: ReferenceResult): { pointClass: CaseReport['pointClass']; reason?: string } {
+  const values = nodeValues(c.expr, c.variables, c.point);
+  for (const [, v] of values) {
+    if (!Number.isFinite(v)) return { pointClass: 'non-finite', reason: 'an intermediate value overflows or is undefined in float64' };
+  }
+  if (!Number.isFinite(reference.value) || reference.gradient.some((g) => !Number.isFinite(g))) {
+    return { pointClass: 'non-finite', reason: 'the exact value or gradient is infinite or undefined here' };
+  }
+  const violations = domainViolations(c.expr, c.variables, c.point);
+  if (violations.length > 0) {
+    const v = violations[0];
+    return { pointClass: 'non-differentiable', reason: `${v.node.op} is outside its smooth domain (${v.domain}) at ${v.args.join(', ')}` };
+  }
+  return { pointClass: 'smooth' };
+}
+
+function judgeAnswer(
+  answer: MethodAnswer,
+  c: GradientCase,
+  reference: ReferenceResult,
+  bound: RoundingBound,
+  point: { pointClass: CaseReport['pointClass']; reason?: string },
+  options: JudgeOptions,
+  smoothStencil: () => boolean,
+): JudgedAnswer {
+  if (answer.status === 'unavailable' || answer.status === 'budget') {
+    return { ...answer, kind: 'exact', verdict: answer.status, explanation: answer.reason ?? answer.status };
+  }
+  if (answer.status === 'crash' || answer.result === undefined) {
+    // An exception where f itself is not finite or smooth is the method's way of saying so.
+    if (point.pointClass !== 'smooth') return { ...answer, kind: 'exact', verdict: point.pointClass, explanation: answer.reason ?? '' };
+    return { ...answer, kind: 'exact', verdict: 'crash', explanation: answer.reason ?? 'threw' };
+  }
+  const result = answer.result;
+  const kind = result.errorEstimate !== undefined ? 'numeric' : 'exact';
+  const factors = options.factors ?? defaultFactors;
+  const scale = gradientScale(reference.gradient, reference.value, c.point);
+  const error = relativeDifference(result.gradient, reference.gradient, scale);
+  const tolerance = toleranceFor(bound, reference.gradient, result.errorEstimate, scale, factors);
+  let worst: JudgedAnswer['worst'];
+  let worstRatio = -1;
+  let within = true;
+  for (let i = 0; i < c.variables.length; i++) {
+    const g = result.gradient[i];
+    const r = reference.gradient[i];
+    const difference = g === r ? 0 : Math.abs(g - r);
+    const ratio = Number.isNaN(difference) ? Infinity : difference / tolerance[i];
+    if (!(difference <= tolerance[i])) within = false;
+    if (ratio > worstRatio) [worstRatio, worst] = [ratio, { variable: c.variables[i], difference, tolerance: tolerance[i] }];
+  }
+  const valueTolerance = factors.exact * (bound.value + Number.EPSILON * Math.abs(reference.value)) + Number.MIN_VALUE;
+  const valueOk = result.value === reference.value || Math.abs(result.value - reference.value) <= valueTolerance;
+  const base = { ...answer, kind, error, tolerance, worst } as const;
+  if (point.pointClass !== 'smooth') return { ...base, verdict: point.pointClass, explanation: point.reason ?? '' };
+  if (within && valueOk) {
+    const explanation =
+      kind === 'numeric'
+        ? `within ${factors.numeric}× its error estimate (relative error ${error.toExponential(1)})`
+        : `within ${factors.exact}× the rounding bound (relative error ${error.toExponential(1)})`;
+    return { ...base, verdict: kind === 'numeric' ? 'within-model' : 'agree', explanation };
+  }
+  if (kind === 'numeric' && !smoothStencil()) {
+    return { ...base, verdict: 'non-differentiable', explanation: 'a kink or domain boundary lies within its finite-difference stencil' };
+  }
+  if (kind === 'numeric' && worst !== undefined) {
+    const i = c.variables.indexOf(worst.variable);
+    const step = stepOf(result.extra, i);
+    if (step !== undefined && !resolvedAt(c, i, step, reference.gradient[i], scale)) {
+      return {
+        ...base,
+        verdict: 'under-resolved',
+        explanation: `a plain central difference at its step ${step.toExponential(1)} is off by over 10%: f varies faster than the stencil resolves`,
+      };
+    }
+  }
+  const explanation = !valueOk
+    ? `value ${result.value} differs from f = ${reference.value} by more than ${valueTolerance.toExponential(1)}`
+    : `∂f/∂${worst!.variable} is off by ${worst!.difference.toExponential(2)}, tolerance ${worst!.tolerance.toExponential(2)}`;
+  return { ...base, verdict: 'disagree', explanation };
+}
+
+/** The step a numeric method used for partial `i`, from its `extra.steps` (or `extra.step`) when it reports one. */
+function stepOf(extra: Readonly<Record<string, unknown>> | undefined, i: number): number | undefined {
+  const steps = extra?.steps;
+  if (steps instanceof Float64Array || Array.isArray(steps)) {
+    const h = Number((steps as ArrayLike<number>)[i]);
+    return h > 0 && Number.isFinite(h) ? h : undefined;
+  }
+  const h = extra?.step;
+  return typeof h === 'number' && h > 0 && Number.isFinite(h) ? h : undefined;
+}
+
+/**
+ * Whether f is resolved at step h along variable i: a plain central difference there is within 10% of the
+ * true partial. When it is not, truncation dominates beyond any Taylor-based error model (the function
+ * oscillates or curves on a scale below h), which is a limitation of finite differences, not a bug.
+ */
+function resolvedAt(c: GradientCase, i: number, h: number, exact: number, scale: number): boolean {
+  const f = compile(c.expr, c.variables);
+  const x = Float64Array.from(c.point);
+  x[i] = c.point[i] + h;
+  const up = f(x);
+  x[i] = c.point[i] - h;
+  const down = f(x);
+  const difference = (up - down) / (2 * h);
+  return Math.abs(difference - exact) <= 0.1 * Math.max(Math.abs(exact), scale);
+}
+
+/**
+ * Judges one case: the reference, a rounding bound, every method's answer against the reference, and
+ * every pair of methods. Never throws for a method's failure (that becomes a verdict).
+ * @throws Error only when the reference itself cannot be computed (a point missing a variable).
+ */
+export function judgeCase(c: GradientCase, methods: readonly GradientMethod[], options: JudgeOptions = {}): CaseReport {
+  const trace = referenceTrace(c.expr, c.variables, c.point);
+  const reference: ReferenceResult = {
+    value: trace.value.toNumber(),
+    gradient: Float64Array.from(trace.gradient, (g) => g.toNumber()),
+    method: `reference (reverse accumulation, ${trace.precision}-digit BigNumber)`,
+  };
+  const bound = roundingBound(trace, c.variables);
+  const point = classifyPoint(c, reference);
+  let smooth: boolean | undefined;
+  const smoothStencil = () => (smooth ??= isSmoothAround(c.expr, c.variables, c.point, { radius: options.stencilRadius ?? 1e-2 }));
+  const scale = gradientScale(reference.gradient, reference.value, c.point);
+  const answers = methods.map((m) =>
+    judgeAnswer(askMethod(m, c, options.methodOptions?.[m.name]), c, reference, bound, point, options, smoothStencil),
+  );
+  const pairs: PairVerdict[] = [];
+  for (let i = 0; i < answers.length; i++) {
+    for (let j = i + 1; j < answers.length; j++) {
+      const [a, b] = [answers[i], answers[j]];
+      const ga = a.result?.gradient;
+      const gb = b.result?.gradient;
+      const difference = ga && gb ? relativeDifference(ga, gb, scale) : undefined;
+      pairs.push({ a: a.method, b: b.method, verdict: worse(a.verdict, b.verdict), difference });
+    }
+  }
+  return {
+    case: c,
+    reference,
+    bound,
+    pointClass: point.pointClass,
+    pointReason: point.reason,
+    answers,
+    pairs,
+    failed: answers.some((a) => isFailure(a.verdict)),
+  };
+}
+
+/** Counts and errors of one row of the agreement matrix (a method against the reference, or a pair of methods). */
+export interface AgreementRow {
+  /** `autograd` for a method against the reference, `autograd ↔ symbolic` for a pair. */
+  readonly label: string;
+  readonly a: string;
+  /** The second method, or `reference`. */
+  readonly b: string;
+  readonly runs: number;
+  readonly counts: Readonly<Record<Verdict, number>>;
+  /** Checked and right: `agree` + `within-model`. */
+  readonly passed: number;
+  /** Largest and median norm-wise relative error over the runs where both gradients were compared at a smooth point. */
+  readonly maxError: number;
+  readonly medianError: number;
+}
+
+/** Accumulates case reports into the agreement matrix. */
+export class AgreementTally {
+  private readonly rows = new Map<string, { a: string; b: string; counts: Record<Verdict, number>; errors: number[] }>();
+
+  /** Adds one case's verdicts. */
+  add(report: CaseReport): void {
+    for (const answer of report.answers) this.count(answer.method, 'reference', answer.verdict, answer.error);
+    for (const pair of report.pairs) this.count(pair.a, pair.b, pair.verdict, pair.difference);
+  }
+
+  private count(a: string, b: string, verdict: Verdict, error: number | undefined): void {
+    const key = `${a}\u0000${b}`;
+    let row = this.rows.get(key);
+    if (row === undefined) {
+      row = { a, b, counts: Object.fromEntries(verdicts.map((v) => [v, 0])) as Record<Verdict, number>, errors: [] };
+      this.rows.set(key, row);
+    }
+    row.counts[verdict]++;
+    if (error !== undefined && (isPass(verdict) || verdict === 'disagree')) row.errors.push(error);
+  }
+
+  /** The rows: each method against the reference first, then every pair, in the order first seen. */
+  table(): AgreementRow[] {
+    const all = [...this.rows.values()].map((row) => {
+      const sorted = [...row.errors].sort((x, y) => x - y);
+      const median = sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+      return {
+        label: row.b === 'reference' ? `${row.a} vs reference` : `${row.a} ↔ ${row.b}`,
+        a: row.a,
+        b: row.b,
+        runs: verdicts.reduce((s, v) => s + row.counts[v], 0),
+        counts: { ...row.counts },
+        passed: row.counts.agree + row.counts['within-model'],
+        maxError: sorted.length === 0 ? NaN : sorted[sorted.length - 1],
+        medianError: median,
+      };
+    });
+    return [...all.filter((r) => r.b === 'reference'), ...all.filter((r) => r.b !== 'reference')];
+  }
+}
+
+/** A shrunk real disagreement, with what replays it. */
+export interface Counterexample {
+  readonly report: CaseReport;
+  readonly seed: number;
+  /** fast-check's counterexample path: `fc.assert(property, { seed, path })` replays exactly this case. */
+  readonly path: string;
+  /** How many shrinking steps fast-check took from the first failing case. */
+  readonly shrinks: number;
+}
+
+/** Options for {@link runAgreement}. */
+export interface AgreementOptions extends JudgeOptions {
+  readonly methods: readonly GradientMethod[];
+  /** Random cases to run; default 100. */
+  readonly runs?: number;
+  /** fast-check seed; default a fresh one (reported, so any run can be replayed). */
+  readonly seed?: number;
+  /** Replay one case: fast-check's counterexample path from an earlier failure (needs its seed). */
+  readonly path?: string;
+  readonly expression?: ExpressionOptions;
+  /** Called after each generated case (not during shrinking), for progress bars. */
+  readonly onCase?: (index: number, report: CaseReport) => void;
+  /**
+   * Judge all `runs` cases even after a disagreement (the full matrix, bugs counted), then shrink the first
+   * failure. Default false: stop at the first disagreement, as a property test does.
+   */
+  readonly continueAfterFailure?: boolean;
+}
+
+/** The outcome of an agreement run. */
+export interface AgreementRun {
+  readonly seed: number;
+  readonly runsRequested: number;
+  /** Cases judged before the run ended (all of them, unless a disagreement stopped it). */
+  readonly runsCompleted: number;
+  readonly methods: readonly string[];
+  readonly rows: readonly AgreementRow[];
+  readonly counterexample?: Counterexample;
+  /** Judged cases by point class (smooth points are the ones that test agreement). */
+  readonly pointClasses: Readonly<Record<CaseReport['pointClass'], number>>;
+  readonly expression: ExpressionOptions;
+  readonly timeMs: number;
+}
+
+/**
+ * The agreement property over random expression-plus-point pairs: "every method agrees with the
+ * high-precision reference, within tolerances from error models" (and so every pair with each other).
+ * Stops at the first real disagreement, shrinks it with fast-check, and returns it with its seed and
+ * path; otherwise returns the agreement matrix.
+ */
+export function runAgreement(options: AgreementOptions): AgreementRun {
+  const start = performance.now();
+  const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
+  const runs = options.runs ?? 100;
+  const tally = new AgreementTally();
+  const pointClasses = { smooth: 0, 'non-finite': 0, 'non-differentiable': 0 };
+  let recording = true;
+  let completed = 0;
+  let anyFailure = false;
+  const arbitrary = expressionWithPoint(options.expression);
+  const record = (report: CaseReport) => {
+    tally.add(report);
+    pointClasses[report.pointClass]++;
+    options.onCase?.(completed, report);
+    completed++;
+  };
+  if (options.continueAfterFailure === true && options.path === undefined) {
+    // Every case, tallied; the same seed then gives fast-check the same cases to find and shrink a failure.
+    for (const c of fc.sample(arbitrary, { seed, numRuns: runs })) {
+      const report = judgeCase(c, options.methods, options);
+      record(report);
+      anyFailure ||= report.failed;
+    }
+    recording = false;
+  }
+  const property = fc.property(arbitrary, (c) => {
+    const report = judgeCase(c, options.methods, options);
+    if (recording) record(report);
+    // After the first failure fast-check only shrinks: those calls are not new runs.
+    if (report.failed) recording = false;
+    return !report.failed;
+  });
+  const skipSearch = options.continueAfterFailure === true && options.path === undefined && !anyFailure;
+  const details = skipSearch ? { failed: false as const } : fc.check(property, { seed, numRuns: runs, path: options.path });
+  let counterexample: Counterexample | undefined;
+  if (details.failed && details.counterexample !== null) {
+    const [shrunk] = details.counterexample;
+    counterexample = {
+      report: judgeCase(shrunk, options.methods, options),
+      seed: details.seed,
+      path: details.counterexamplePath ?? '',
+      shrinks: details.numShrinks,
+    };
+  } else if (details.failed) {
+    throw new Error(`the agreement run stopped without a counterexample (seed ${details.seed}): ${String(details.errorInstance)}`);
+  }
+  return {
+    seed,
+    runsRequested: runs,
+    runsCompleted: completed,
+    methods: options.methods.map((m) => m.name),
+    rows: tally.table(),
+    counterexample,
+    pointClasses,
+    expression: options.expression ?? {},
+    timeMs: performance.now() - start,
+  };
+}

@@ -1,0 +1,218 @@
+// The high-precision reference: value and gradient by reverse accumulation over the DAG in mathjs BigNumber arithmetic.
+//
+// Reverse accumulation interprets the op table's local partials (`localPartials`, IR expressions) exactly as a
+// symbolic differentiator on the DAG would, but evaluates every value, partial and adjoint in 64-digit decimal
+// arithmetic through each op's `mathjs` form (operators, native functions, lowerings). The result is the
+// derivative of the program the doubles describe (its inputs and constants taken as the exact doubles they
+// are), correct to far more digits than float64 holds: accuracy is measured against it, not against
+// another float64 method.
+import { all, create, type BigNumber, type MathJsInstance } from 'mathjs';
+import type { Expr, OpExpr } from '../ir/node.ts';
+import { ops, type OpName } from '../ir/ops.ts';
+import { localPartials } from '../ir/partials.ts';
+import { topologicalOrder } from '../ir/traverse.ts';
+
+/** Digits of the reference arithmetic unless a caller asks for others. */
+export const defaultPrecision = 64;
+
+const instances = new Map<number, MathJsInstance>();
+
+/** A mathjs instance computing in BigNumbers of `precision` digits, with gradlab's non-native functions added. */
+export function bigMath(precision: number = defaultPrecision): MathJsInstance {
+  let math = instances.get(precision);
+  if (math === undefined) {
+    math = create(all, { number: 'BigNumber', precision });
+    const m = math;
+    const zero = m.bignumber(0);
+    const one = m.bignumber(1);
+    // The op table's functions that mathjs lacks (relu, step), and xlogy, whose lowering u·log(v) would turn
+    // the op's convention xlogy(0, v) = 0 into 0·(−∞) = NaN at v = 0.
+    m.import(
+      {
+        relu: m.typed('relu', { BigNumber: (u: BigNumber) => (u.isNaN() ? u : u.gt(0) ? u : zero) }),
+        step: m.typed('step', { BigNumber: (u: BigNumber) => (u.isNaN() ? u : u.gt(0) ? one : zero) }),
+        xlogy: m.typed('xlogy', {
+          'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (u.isZero() && !v.isNaN() ? zero : u.times(v.ln())),
+        }),
+      },
+      { override: true },
+    );
+    instances.set(precision, m);
+  }
+  return math;
+}
+
+/** Ops evaluated by a registered BigNumber function instead of their `mathjs` form (see {@link bigMath}). */
+const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy' };
+
+/** A double as a BigNumber: its exact binary value (not its shortest decimal: 0.1 is 0.1000000000000000055…), to the working precision. */
+export function exactBig(math: MathJsInstance, value: number): BigNumber {
+  if (!Number.isFinite(value)) return math.bignumber(value);
+  // toPrecision(100) prints a double's exact binary value to 100 significant digits; rounding that to the
+  // working precision keeps decimal.js fast (its cost grows with the operands' digits) and loses nothing a
+  // double holds (a double in [1, 2) needs 52 significant digits).
+  const precision = (math.config as { precision?: number }).precision ?? defaultPrecision;
+  return (math.bignumber(value.toPrecision(100)) as BigNumber).toSignificantDigits(precision);
+}
+
+function isBig(value: unknown): value is BigNumber {
+  return typeof value === 'object' && value !== null && (value as { isBigNumber?: boolean }).isBigNumber === true;
+}
+
+/** Values of every node evaluated so far (shared by the function, its partials and their lowerings). */
+type BigValues = Map<number, BigNumber>;
+
+/**
+ * Evaluates `root` in BigNumbers, reusing and extending `values`. Iterative (an explicit stack), and it
+ * stops at nodes already evaluated, so evaluating each local partial costs only its new nodes.
+ */
+function evaluateBig(math: MathJsInstance, root: Expr, values: BigValues): BigNumber {
+  const stack: Expr[] = [root];
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+    if (values.has(node.id)) {
+      stack.pop();
+      continue;
+    }
+    if (node.kind === 'const') {
+      values.set(node.id, exactBig(math, node.value));
+      stack.pop();
+      continue;
+    }
+    if (node.kind === 'var') throw new Error(`internal error: no value for variable '${node.name}'`);
+    let ready = true;
+    for (const arg of node.args) {
+      if (!values.has(arg.id)) {
+        stack.push(arg);
+        ready = false;
+      }
+    }
+    if (!ready) continue;
+    values.set(node.id, applyBig(math, node, values));
+    stack.pop();
+  }
+  return values.get(root.id)!;
+}
+
+/** One op in BigNumbers through its mathjs form; results mathjs can only give as complex numbers become NaN. */
+function applyBig(math: MathJsInstance, node: OpExpr, values: BigValues): BigNumber {
+  const spec = ops[node.op];
+  const args = node.args.map((a) => values.get(a.id)!);
+  const fns = math as unknown as Record<string, (...xs: BigNumber[]) => unknown>;
+  const override = bigOverrides[node.op];
+  let result: unknown;
+  if (override !== undefined) result = fns[override](...args);
+  else if (spec.mathjs.kind === 'operator') result = fns[spec.mathjs.fn](...args);
+  else if (spec.mathjs.kind === 'function') result = fns[spec.mathjs.name](...args);
+  else result = evaluateBig(math, spec.mathjs.lower(node.args), values);
+  return isBig(result) ? result : math.bignumber(NaN);
+}
+
+/** Everything the reference computed: each node's value, adjoint ∂f/∂node and local partials, in BigNumbers. */
+export interface ReferenceTrace {
+  /** The DAG's nodes, children before parents; the last is the expression itself. */
+  readonly order: readonly Expr[];
+  readonly values: ReadonlyMap<number, BigNumber>;
+  /** ∂f/∂node for every node f depends on (0 for constants' subtrees that are never reached). */
+  readonly adjoints: ReadonlyMap<number, BigNumber>;
+  /** ∂node/∂argᵢ for op nodes (NaN-free only where the op is smooth). Constant arguments get none. */
+  readonly partials: ReadonlyMap<number, readonly (BigNumber | null)[]>;
+  readonly value: BigNumber;
+  /** ∂f/∂vᵢ in `variables`' order. */
+  readonly gradient: readonly BigNumber[];
+  readonly precision: number;
+}
+
+/**
+ * The reference computation with every intermediate kept (for tolerances, graph drawings and traces).
+ * @throws Error when `point` lacks a variable the expression uses.
+ */
+export function referenceTrace(
+  expr: Expr,
+  variables: readonly string[],
+  point: ArrayLike<number>,
+  options: { readonly precision?: number } = {},
+): ReferenceTrace {
+  const precision = options.precision ?? defaultPrecision;
+  const math = bigMath(precision);
+  const order = topologicalOrder(expr);
+  const values = seedVariables(math, order, variables, point);
+  for (const node of order) evaluateBig(math, node, values);
+
+  // Reverse sweep: adjoint(arg) += adjoint(node) · ∂node/∂arg, parents before children.
+  const zero = math.bignumber(0);
+  const adjoints = new Map<number, BigNumber>([[expr.id, math.bignumber(1)]]);
+  const partials = new Map<number, (BigNumber | null)[]>();
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k];
+    if (node.kind !== 'op') continue;
+    const adjoint = adjoints.get(node.id) ?? zero;
+    const local = localPartials(node);
+    const row = node.args.map((arg, i) => (arg.kind === 'const' ? null : evaluateBig(math, local[i], values)));
+    partials.set(node.id, row);
+    node.args.forEach((arg, i) => {
+      const p = row[i];
+      if (p === null) return;
+      adjoints.set(arg.id, (adjoints.get(arg.id) ?? zero).plus(adjoint.times(p)));
+    });
+  }
+  const byName = new Map<string, BigNumber>();
+  for (const node of order) if (node.kind === 'var') byName.set(node.name, adjoints.get(node.id) ?? zero);
+  return {
+    order,
+    values,
+    adjoints,
+    partials,
+    value: values.get(expr.id)!,
+    gradient: variables.map((name) => byName.get(name) ?? zero),
+    precision,
+  };
+}
+
+/** A reference answer in doubles (each the correctly rounded value of the high-precision result). */
+export interface ReferenceResult {
+  readonly value: number;
+  readonly gradient: Float64Array;
+  /** How it was computed, for reports: `reference (reverse accumulation, 64-digit BigNumber)`. */
+  readonly method: string;
+}
+
+/**
+ * The value and gradient of `expr` at `point` (values in `variables`' order) to high precision:
+ * reverse accumulation on the DAG through the op table's local partials, evaluated in mathjs BigNumber
+ * arithmetic with 64 significant digits, then rounded once to doubles. Variables the expression does
+ * not use get partial 0. Non-finite results (outside an op's domain, at a kink with an infinite partial)
+ * come back as NaN or ±Infinity, as the arithmetic gives them.
+ *
+ * @example
+ * referenceGradient(parse('x^2 + 3*x + 1'), ['x'], Float64Array.of(2)) // { value: 11, gradient: [7], … }
+ * @throws Error when `point` lacks a variable the expression uses.
+ */
+export function referenceGradient(expr: Expr, variables: readonly string[], point: Float64Array): ReferenceResult {
+  const trace = referenceTrace(expr, variables, point);
+  return {
+    value: trace.value.toNumber(),
+    gradient: Float64Array.from(trace.gradient, (g) => g.toNumber()),
+    method: `reference (reverse accumulation, ${trace.precision}-digit BigNumber)`,
+  };
+}
+
+/** The value of `expr` at `point` in BigNumber arithmetic (as a decimal string with `precision` digits). */
+export function referenceValue(expr: Expr, variables: readonly string[], point: ArrayLike<number>, precision = defaultPrecision): string {
+  const math = bigMath(precision);
+  const values = seedVariables(math, topologicalOrder(expr), variables, point);
+  return evaluateBig(math, expr, values).toString();
+}
+
+/** The variables' exact values, keyed by node id: the starting point of every BigNumber evaluation. */
+function seedVariables(math: MathJsInstance, order: readonly Expr[], variables: readonly string[], point: ArrayLike<number>): BigValues {
+  const index = new Map(variables.map((name, i) => [name, i]));
+  const values: BigValues = new Map();
+  for (const node of order) {
+    if (node.kind !== 'var') continue;
+    const i = index.get(node.name);
+    if (i === undefined) throw new Error(`the point has no value for '${node.name}' (variables: ${variables.join(', ')})`);
+    values.set(node.id, exactBig(math, point[i]));
+  }
+  return values;
+}

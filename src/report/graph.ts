@@ -1,0 +1,77 @@
+// Computational-graph drawings: the IR as Graphviz DOT with micrograd-style `{label | data | grad}` records, rendered by Graphviz (WebAssembly).
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { Expr } from '../ir/node.ts';
+import { ops } from '../ir/ops.ts';
+import { wengertList } from '../ir/print.ts';
+import type { ReferenceTrace } from '../harness/reference.ts';
+
+let graphviz: Promise<Graphviz> | undefined;
+
+/** Renders DOT to SVG with Graphviz compiled to WebAssembly (loaded once). */
+export async function renderDot(dot: string): Promise<string> {
+  graphviz ??= Graphviz.load();
+  const svg = (await graphviz).dot(dot);
+  // Inline-ready: drop the XML prologue, the DOCTYPE (it names a DTD URL no one needs to fetch) and comments before <svg>.
+  return svg.slice(svg.indexOf('<svg'));
+}
+
+/** Text safe inside a DOT record label. */
+function recordText(text: string): string {
+  return text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`);
+}
+
+/** A short number for a drawing (`4`, `0.5`, `1.2346e-5`). */
+function short(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  return Number(value.toPrecision(5)).toString();
+}
+
+/** One node of the drawing, for tests and JSON. */
+export interface GraphNode {
+  readonly name: string;
+  readonly label: string;
+  readonly value: number;
+  readonly grad: number;
+}
+
+/**
+ * The DOT of `expr` as micrograd's `draw_dot` draws it: every value (input, constant, intermediate) a record
+ * `{ label | data … | grad … }`, every op a small ellipse between its arguments and its result, each edge into
+ * an op labelled with the local partial ∂out/∂arg at the point (colah's edge labels). Values, gradients and
+ * partials come from the high-precision reference trace.
+ */
+export function graphDot(expr: Expr, trace: ReferenceTrace): { dot: string; nodes: GraphNode[] } {
+  const lines = wengertList(expr);
+  const lineName = new Map(lines.map((l) => [l.node.id, l.name]));
+  const nodes: GraphNode[] = [];
+  const out: string[] = [
+    'digraph G {',
+    '  rankdir=LR;',
+    '  bgcolor="white";',
+    '  node [fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
+  ];
+  for (const node of trace.order) {
+    const value = trace.values.get(node.id)!.toNumber();
+    const grad = trace.adjoints.get(node.id)?.toNumber() ?? 0;
+    const label =
+      node.kind === 'var' ? node.name : node.kind === 'const' ? `const ${short(node.value)}` : `${lineName.get(node.id)} = ${lines.find((l) => l.node === node)!.rhs}`;
+    nodes.push({ name: `n${node.id}`, label, value, grad });
+    const fill = node.kind === 'var' ? '#dbeafe' : node.kind === 'const' ? '#f3f4f6' : node === expr ? '#fde68a' : '#ffffff';
+    const gradText = node.kind === 'const' ? 'grad —' : `grad ${short(grad)}`;
+    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"];`);
+    if (node.kind !== 'op') continue;
+    const spec = ops[node.op];
+    const symbol = spec.syntax.kind === 'function' ? spec.syntax.name : spec.syntax.symbol;
+    out.push(`  op${node.id} [shape=ellipse, style=filled, fillcolor="#e0e7ff", label="${recordText(symbol)}"];`);
+    out.push(`  op${node.id} -> n${node.id};`);
+    const partials = trace.partials.get(node.id) ?? [];
+    node.args.forEach((arg, k) => {
+      const p = partials[k];
+      const edgeLabel = p === null || p === undefined ? '' : `, label="∂ ${recordText(short(p.toNumber()))}"`;
+      out.push(`  n${arg.id} -> op${node.id} [${edgeLabel.slice(2)}];`);
+    });
+  }
+  out.push('}');
+  return { dot: out.join('\n'), nodes };
+}

@@ -1,0 +1,149 @@
+// The generated report: its structure, the claims its captions make (as tests on counts), and its HTML in a real browser.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { listMethods } from '../../src/diff/registry.ts';
+import { buildReport, type ReportData } from '../../src/report/build.ts';
+import { writeReport } from '../../src/report/write.ts';
+import type { CostSweep } from '../../src/harness/cost.ts';
+import type { SwellRow } from '../../src/harness/swell.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'gradlab-report-'));
+let report: ReportData;
+let json: { meta: Record<string, unknown>; sections: { id: string; caption: string }[]; data: Record<string, unknown> };
+
+beforeAll(async () => {
+  // The tiny profile, without mathjs's simplify (the slowest method) to keep the suite fast; the structure and
+  // the counts do not depend on which methods are registered.
+  const methods = listMethods().filter((m) => m.name !== 'symbolic-simplified');
+  report = await buildReport({ seed: 7, profile: 'tiny', methods });
+  await writeReport(report, out);
+  json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+}, 120_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('report structure', () => {
+  const titles = [
+    "1. The seeds' lessons, every method side by side",
+    '2. Accuracy against the high-precision reference',
+    '3. Cost against the number of inputs',
+    '4. Expression swell on the logistic map',
+    '5. Agreement matrix from the property run',
+    '6. Pitfalls: what each method returns, and why',
+    '7. The computational graph of a lesson',
+  ];
+
+  it('has all seven sections, each with a takeaway, in Markdown and HTML', () => {
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const title of titles) {
+      expect(md).toContain(`## ${title}`);
+      expect(html).toContain(`<h2>${title}</h2>`);
+    }
+    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(7);
+  });
+
+  it('writes report.md, report.html, report.json and the SVG figures, and leaves no staging files', () => {
+    expect(readdirSync(out).sort()).toEqual(['figures', 'report.html', 'report.json', 'report.md', 'tmp']);
+    expect(readdirSync(join(out, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'swell.svg', 'v-curve.svg']);
+    for (const file of readdirSync(join(out, 'figures'))) expect(readFileSync(join(out, 'figures', file), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('records the seed, Node version, CPU, date and every section in JSON', () => {
+    expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
+    expect(typeof json.meta.cpu).toBe('string');
+    expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
+    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'cost', 'graph', 'lessons', 'pitfalls', 'swell', 'vcurve']);
+  });
+
+  it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.match(/<figure /g)).toHaveLength(6);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+  });
+
+  it('takes its captions from the measured numbers', () => {
+    const graph = json.sections.find((s) => s.id === 'graph')!;
+    expect(graph.caption).toContain('∂f/∂w = 60, ∂f/∂x = 40, ∂f/∂b = 20');
+    const lessons = json.sections.find((s) => s.id === 'lessons')!;
+    expect(lessons.caption).toMatch(/reproduce every lesson's gradient to the last bit/);
+  });
+});
+
+describe('the claims, as tests on counts', () => {
+  it('reverse mode: the gradient costs the same multiple of f as n grows ×10 (instructions and tape length)', () => {
+    const cost = report.data.cost as CostSweep;
+    const [small, large] = [cost.baselines[0], cost.baselines[cost.baselines.length - 1]];
+    expect(large.n / small.n).toBeGreaterThanOrEqual(10);
+    expect(Math.abs(large.reverseOps.ratio / small.reverseOps.ratio - 1)).toBeLessThan(0.05);
+    expect(large.reverseOps.ratio).toBeLessThan(3);
+    const tape = (n: number) => cost.points.find((p) => p.method === 'autograd' && p.n === n)!.tapeLength!;
+    expect(tape(large.n) / large.fOps).toBeCloseTo(tape(small.n) / small.fOps, 1);
+  });
+
+  it('central differences evaluate f exactly 2n times', () => {
+    const cost = report.data.cost as CostSweep;
+    for (const n of cost.ns) expect(cost.points.find((p) => p.method === 'numeric-central' && p.n === n)!.evaluations).toBe(2 * n);
+  });
+
+  it('logistic map: the DAG derivative grows linearly, the mathjs tree superlinearly', () => {
+    const rows = report.data.swell as SwellRow[];
+    const dag = rows.map((r) => r.dag.size!);
+    const steps = dag.slice(3).map((d, i) => d - dag[i + 2]);
+    expect(new Set(steps).size).toBe(1); // a constant number of nodes per iterate
+    const tree = rows.map((r) => r.mathjs.size!);
+    const growth = tree.slice(3).map((t, i) => t / tree[i + 2]);
+    for (const g of growth) expect(g).toBeGreaterThan(2); // more than doubling per iterate
+    expect(tree[tree.length - 1] / dag[dag.length - 1]).toBeGreaterThan(50);
+    expect(rows.map((r) => r.fDag)).toEqual(rows.map((r) => (r.n === 1 ? 1 : 3 * r.n)));
+  });
+});
+
+describe('the HTML report in headless Chromium', () => {
+  it('renders every figure with a non-zero size and requests nothing from outside', async () => {
+    const executablePath = '/usr/bin/chromium';
+    if (!existsSync(executablePath)) {
+      throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium) to run the report's browser test`);
+    }
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'gradlab-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const outside: string[] = [];
+      await context.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:')) return route.continue();
+        outside.push(url);
+        return route.abort();
+      });
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+      const boxes = await page.$$eval('figure > svg', (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
+        }),
+      );
+      expect(boxes).toHaveLength(6);
+      for (const box of boxes) {
+        expect(box.width).toBeGreaterThan(50);
+        expect(box.height).toBeGreaterThan(50);
+        expect(box.shapes).toBeGreaterThan(5);
+      }
+      expect(await page.locator('h2').count()).toBe(7);
+      expect(outside).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
