@@ -96,7 +96,8 @@ export interface ComplexStepOptions {
  * @throws NonFiniteError when a complex evaluation is not finite.
  */
 export function complexStepPartials(context: ComplexStepContext, which: readonly number[], options: ComplexStepOptions): PartialEstimate[] {
-  const steps = new Map(which.map((k) => [k, options.h ?? textbookStep(complexStepModel, context.point[k])]));
+  // The default step is a power of two, so dividing Im f by it is exact: x² + 3x + 1 at 2 gives 7, not 6.999999999999999.
+  const steps = new Map(which.map((k) => [k, options.h ?? 2 ** Math.floor(Math.log2(textbookStep(complexStepModel, context.point[k])))]));
   const derivatives = complexStepDerivatives(context, steps);
   const estimate = options.estimate !== false;
   // f''' from the step 4h, only where h is large enough for the truncation to matter.

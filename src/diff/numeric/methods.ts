@@ -30,10 +30,7 @@ export const numericBackwardMethod = numericMethod(
 );
 
 /** `numeric-central`: the same as `numeric`, by its scheme's name. */
-export const numericCentralMethod = numericMethod(
-  'numeric-central', 'central',
-  'Central finite differences (f(x+h) − f(x−h))/2h at h = ∛ε·max(1,|x|): 2n evaluations, about 10 correct digits.',
-);
+export const numericCentralMethod = numericMethod('numeric-central', 'central', numericDefaultMethod.summary);
 
 /** `numeric-five-point`: the fourth-order five-point stencil, 4n evaluations, error ≈ ε^⅘. */
 export const numericFivePointMethod = numericMethod(
