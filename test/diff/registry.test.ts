@@ -4,7 +4,8 @@ import { gradient, listMethods } from '../../src/diff/registry.ts';
 import { parse } from '../../src/ir/parse.ts';
 
 /** The worked examples of the seed lessons (../shared/seeds), with PyTorch's numbers. */
-const lessons = [
+interface Lesson { expr: string; point: Record<string, number>; value: number; gradient: Record<string, number> }
+const lessons: Lesson[] = [
   { expr: 'x**2 + 3*x + 1', point: { x: 2 }, value: 11, gradient: { x: 7 } },
   { expr: 'x**2 + y**3 + x*y', point: { x: 1, y: 2 }, value: 11, gradient: { x: 4, y: 13 } },
   { expr: '(w*x + b)**2', point: { x: 2, w: 3, b: 4 }, value: 100, gradient: { x: 60, w: 40, b: 20 } },
