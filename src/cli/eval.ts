@@ -1,6 +1,6 @@
 // `gradlab eval`: the value of an expression at a point.
 import { parse } from '../ir/parse.ts';
-import { evaluateExpr } from '../ir/evaluate.ts';
+import { evaluateExpr, explainNonFinite } from '../ir/evaluate.ts';
 import { formatNumber } from '../ir/print.ts';
 import { expressionArgument, parseCommandArgs, parsePoint, type Command } from './common.ts';
 
@@ -15,7 +15,11 @@ export const evalCommand: Command = {
   run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { at: { type: 'string', multiple: true } }, help);
     const expr = parse(expressionArgument(positionals, help));
-    io.stdout(`${formatNumber(evaluateExpr(expr, parsePoint(values.at ?? [])))}\n`);
+    const point = parsePoint(values.at ?? []);
+    const value = evaluateExpr(expr, point);
+    io.stdout(`${formatNumber(value)}\n`);
+    const why = Number.isFinite(value) ? undefined : explainNonFinite(expr, point);
+    if (why !== undefined) io.stdout(`note: ${why}\n`);
     return 0;
   },
 };

@@ -101,3 +101,23 @@ export function lookupPointValue(point: Point, name: string): number {
   if (!Number.isFinite(value)) throw new Error(`the value for '${name}' must be finite, got ${value}`);
   return value;
 }
+
+/**
+ * Why `expr` is not finite at `point`: the first operation (children first) whose arguments are finite but whose
+ * value is not, with the op's domain, e.g. "log(u) is NaN at u = -1 (its domain: u > 0)". Undefined when f is finite.
+ */
+export function explainNonFinite(expr: Expr, point: Point): string | undefined {
+  const { order, values } = interpretNodes(expr, (v) => lookupPointValue(point, v.name), realAlgebra);
+  const position = new Map(order.map((node, i) => [node.id, i]));
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    if (node.kind !== 'op' || Number.isFinite(values[i])) continue;
+    const args = node.args.map((arg) => values[position.get(arg.id)!]);
+    if (!args.every(Number.isFinite)) continue;
+    const spec = ops[node.op];
+    const names = ['u', 'v'].slice(0, spec.arity);
+    const at = names.map((name, k) => `${name} = ${args[k]}`).join(', ');
+    return `${node.op}(${names.join(', ')}) is ${values[i]} at ${at} (its domain: ${spec.domain.description})`;
+  }
+  return undefined;
+}
