@@ -21,7 +21,7 @@ async function load(): Promise<{ registry: Registry; reference: Reference }> {
   return { registry, reference };
 }
 
-const help = `usage: gradlab diff "<expression>" --at x=2,y=3 [--method a,b,...] [--json]
+const help = `usage: gradlab diff "<expression>" --at x=2,y=3 [--method a,b,...] [--time-budget MS] [--h STEP] [--json]
 
 Differentiates the expression at the point by each method (default: every registered method) and prints
 one row per method: the value, each partial, the error against the best available reference, the number
@@ -34,6 +34,8 @@ A method that cannot differentiate the expression (an unsupported op, an exhaust
 options:
   --at x=2,y=3        the point (repeatable)
   --method a,b        methods to run (repeatable; default all)
+  --time-budget MS    time budget of each symbolic step, milliseconds (default 5000)
+  --h STEP            the step of the finite-difference methods (default: each scheme's textbook step)
   --json              print { expression, point, value, reference, results: [...] } as JSON
                       (non-finite numbers as the strings "NaN", "Infinity", "-Infinity")`;
 
@@ -136,10 +138,12 @@ function runMethod(
   point: Record<string, number>,
   variables: readonly string[],
   reference: DiffReference | null,
+  options: Readonly<Record<string, unknown>>,
 ): DiffRow {
   const start = performance.now();
   try {
-    const result = registry.gradient(expr, point, { method: name });
+    // Every method gets every option and reads the ones it knows (symbolic: timeBudgetMs; numeric: h).
+    const result = registry.gradient(expr, point, { ...options, method: name });
     const partials = Float64Array.from(variables, (v) => result.gradient[v]);
     return {
       method: name,
@@ -166,7 +170,12 @@ function runMethod(
  * registered ones) at the point, with errors against the best available reference.
  * @throws UsageError for an unknown method name (listing the known ones); Error for a missing or bad value.
  */
-export async function diffReport(expression: string, point: Record<string, number>, methodNames?: readonly string[]): Promise<DiffReport> {
+export async function diffReport(
+  expression: string,
+  point: Record<string, number>,
+  methodNames?: readonly string[],
+  methodOptions: Readonly<Record<string, unknown>> = {},
+): Promise<DiffReport> {
   const modules = await load();
   const { registry } = modules;
   const names = selectedMethods(registry, methodNames);
@@ -181,7 +190,7 @@ export async function diffReport(expression: string, point: Record<string, numbe
     variables,
     value: evaluateExpr(expr, point),
     reference: reference && { method: reference.method, value: reference.value, gradient: byName(reference.gradient) } as DiffReport['reference'],
-    results: names.map((name) => runMethod(registry, name, expr, point, variables, reference)),
+    results: names.map((name) => runMethod(registry, name, expr, point, variables, reference, methodOptions)),
   };
 }
 
@@ -268,6 +277,12 @@ export function diffReportJson(report: DiffReport): string {
   return JSON.stringify(report, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2);
 }
 
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value)) throw new UsageError(`${flag} expects a positive number, got '${text}'`);
+  return value;
+}
+
 /** `gradlab diff`: one row per method, errors against the reference, the symbolic derivatives below the table. */
 export const diffCommand: Command = {
   name: 'diff',
@@ -276,11 +291,20 @@ export const diffCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { at: { type: 'string', multiple: true }, method: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+      {
+        at: { type: 'string', multiple: true },
+        method: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        'time-budget': { type: 'string' },
+        h: { type: 'string' },
+      },
       help,
     );
     const expression = expressionArgument(positionals, help);
-    const report = await diffReport(expression, parsePoint(values.at ?? []), values.method);
+    const options: Record<string, unknown> = {};
+    if (values['time-budget'] !== undefined) options.timeBudgetMs = positiveNumber('--time-budget', values['time-budget']);
+    if (values.h !== undefined) options.h = positiveNumber('--h', values.h);
+    const report = await diffReport(expression, parsePoint(values.at ?? []), values.method, options);
     io.stdout(values.json ? `${diffReportJson(report)}\n` : formatDiffReport(report));
     const failed = report.results.filter((r) => r.failed !== undefined);
     for (const row of failed) io.stderr(`gradlab diff: ${row.method} failed: ${row.failed}\n`);
