@@ -16,6 +16,8 @@ import { defaultFactors } from '../harness/tolerance.ts';
 import { accuracySpec, costSpec, countSpec, renderSvg, swellSpec, vCurveSpec } from './plots.ts';
 import { graphDot, renderDot, type GraphNode } from './graph.ts';
 import { agreementTable, type TableData } from './tables.ts';
+import { higherOrderSection, measureTraces, tracesSection } from './teaching.ts';
+import { measureHigherOrder } from '../harness/higher-order.ts';
 
 /** How much work a report does: `full` (the committed example), `quick` (under a minute), `tiny` (tests). */
 export type ReportProfile = 'full' | 'quick' | 'tiny';
@@ -31,13 +33,15 @@ interface ProfileSettings {
   readonly symbolicBudgetMs: number;
   readonly vPerDecade: number;
   readonly chainDepth: number;
+  /** Highest derivative order of the higher-order section. */
+  readonly higherOrderMax: number;
 }
 
 /** The settings of each profile (documented in `gradlab report --help`). */
 export const profiles: Readonly<Record<ReportProfile, ProfileSettings>> = {
-  full: { agreementRuns: 1000, randomCases: 200, costNs: [10, 30, 100, 300, 1000], costMinTimeMs: 100, slowCallMs: 30_000, swellMax: 10, symbolicBudgetMs: 20_000, vPerDecade: 8, chainDepth: 1000 },
-  quick: { agreementRuns: 100, randomCases: 30, costNs: [10, 100, 1000], costMinTimeMs: 20, slowCallMs: 1500, swellMax: 10, symbolicBudgetMs: 1000, vPerDecade: 4, chainDepth: 1000 },
-  tiny: { agreementRuns: 15, randomCases: 8, costNs: [10, 100], costMinTimeMs: 2, slowCallMs: 5000, swellMax: 8, symbolicBudgetMs: 1000, vPerDecade: 2, chainDepth: 200 },
+  full: { agreementRuns: 1000, randomCases: 200, costNs: [10, 30, 100, 300, 1000], costMinTimeMs: 100, slowCallMs: 30_000, swellMax: 10, symbolicBudgetMs: 20_000, vPerDecade: 8, chainDepth: 1000, higherOrderMax: 8 },
+  quick: { agreementRuns: 100, randomCases: 30, costNs: [10, 100, 1000], costMinTimeMs: 20, slowCallMs: 1500, swellMax: 10, symbolicBudgetMs: 1000, vPerDecade: 4, chainDepth: 1000, higherOrderMax: 6 },
+  tiny: { agreementRuns: 15, randomCases: 8, costNs: [10, 100], costMinTimeMs: 2, slowCallMs: 5000, swellMax: 8, symbolicBudgetMs: 1000, vPerDecade: 2, chainDepth: 200, higherOrderMax: 6 },
 };
 
 /** A figure: an SVG produced by vega-lite or Graphviz, with the takeaway as its caption. */
@@ -348,7 +352,7 @@ function pitfallCaption(results: readonly PitfallResult[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Runs the default suite and assembles the report: seven sections with tables, figures (vega-lite and
+ * Runs the default suite and assembles the report: nine sections with tables, figures (vega-lite and
  * Graphviz SVG) and captions computed from the measurements, plus every number for the JSON report.
  */
 export async function buildReport(options: BuildOptions): Promise<ReportData> {
@@ -357,7 +361,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const methods = options.methods;
   const methodOptions = methodOptionsFor(settings);
   const judge = { methodOptions };
-  const weights = { lessons: 1, accuracy: 3, vcurve: 2, cost: 6, swell: 4, agreement: 6, pitfalls: 2, graph: 1, figures: 1 };
+  const weights = { lessons: 1, accuracy: 3, vcurve: 2, cost: 6, swell: 4, agreement: 6, pitfalls: 2, graph: 1, traces: 1, higherOrder: 1, figures: 1 };
   const total = Object.values(weights).reduce((s, w) => s + w, 0);
   let done = 0;
   const progress = (part: keyof typeof weights, fraction: number, label: string) =>
@@ -447,6 +451,17 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const { dot, nodes } = graphDot(graphLesson.expr, trace);
   const graphSvg = await renderDot(dot);
   finish('graph');
+
+  // 8. Evaluation traces (Baydin's example).
+  progress('traces', 0, 'evaluation traces');
+  const traces = measureTraces(methods.filter((m) => kinds.get(m.name) === 'numeric'), methodOptions);
+  finish('traces');
+
+  // 9. Higher order.
+  progress('higherOrder', 0, 'higher order');
+  const higherOrder = measureHigherOrder({ x: 0.5, maxOrder: settings.higherOrderMax, budgetMs: settings.symbolicBudgetMs });
+  const higherOrderPart = await higherOrderSection(higherOrder, 9);
+  finish('higherOrder');
 
   // Figures.
   progress('figures', 0, 'figures');
@@ -603,6 +618,8 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
       figures: [figures.graph],
       code: [{ title: 'Wengert list', text: toWengert(graphLesson.expr) }],
     },
+    tracesSection(traces, 8),
+    higherOrderPart,
   ];
 
   const meta: ReportMeta = {
@@ -653,6 +670,8 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
     },
     pitfalls: pitfallResults,
     graph: { expression: graphLesson.text, dot, nodes },
+    traces,
+    higherOrder,
   };
   meta.runtimeMs = performance.now() - start;
   return { meta, sections, data };

@@ -4,6 +4,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { VCurve } from '../harness/accuracy.ts';
 import type { CostSweep } from '../harness/cost.ts';
 import type { SwellRow } from '../harness/swell.ts';
+import type { HigherOrder } from '../harness/higher-order.ts';
 
 /** Errors of exactly 0 cannot sit on a log axis: plots draw them here and say so in the legend. */
 export const plotFloor = 1e-18;
@@ -143,6 +144,35 @@ export function swellSpec(rows: readonly SwellRow[]): TopLevelSpec {
       x: { field: 'n', type: 'quantitative', title: 'iterate n', axis: { tickMinStep: 1 } },
       y: { field: 'size', ...logAxis('nodes', '~s') },
       color: { field: 'series', type: 'nominal', title: null, sort: null },
+    },
+  } as TopLevelSpec;
+}
+
+/** Higher order: relative error of the nth derivative of tanh against the reference, per method (log y). */
+export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
+  const values: { order: number; error: number; plotted: number; series: string }[] = [];
+  const push = (order: number, error: number | undefined, series: string) => {
+    if (error !== undefined && Number.isFinite(error)) values.push({ order, error, plotted: clamp(error), series });
+  };
+  for (const r of h.rows) {
+    push(r.order, r.ad?.error, 'AD-of-AD (grad with createGraph)');
+    push(r.order, r.symbolic?.error, 'symbolic-dag applied n times');
+    push(r.order, r.fd.error, `FD-of-FD, fixed h = ${h.h.toPrecision(2)}`);
+    push(r.order, r.fdTuned.error, 'FD-of-FD, h = ε^(1/(n+2)) per order');
+  }
+  return {
+    ...base,
+    title: `Relative error of dⁿ tanh/dxⁿ at x = ${h.x} (0 drawn at 1e-18)`,
+    width: 560,
+    height: 340,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'order', type: 'quantitative', title: 'order n', axis: { tickMinStep: 1 } },
+      y: { field: 'plotted', ...logAxis('relative error against the 64-digit closed form') },
+      color: { field: 'series', type: 'nominal', title: null, sort: null },
+      strokeDash: { field: 'series', type: 'nominal', legend: null, sort: null },
+      tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }],
     },
   } as TopLevelSpec;
 }

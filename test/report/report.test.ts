@@ -9,6 +9,11 @@ import { buildReport, type ReportData } from '../../src/report/build.ts';
 import { writeReport } from '../../src/report/write.ts';
 import type { CostSweep } from '../../src/harness/cost.ts';
 import type { SwellRow } from '../../src/harness/swell.ts';
+import type { HigherOrder } from '../../src/harness/higher-order.ts';
+import type { TracesData } from '../../src/report/teaching.ts';
+import { dotted } from '../../src/harness/traces.ts';
+import { wengertList } from '../../src/ir/print.ts';
+import { baydinExample } from '../../src/harness/suite.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'gradlab-report-'));
 let report: ReportData;
@@ -33,22 +38,24 @@ describe('report structure', () => {
     '5. Agreement matrix from the property run',
     '6. Pitfalls: what each method returns, and why',
     '7. The computational graph of a lesson',
+    "8. Evaluation traces of Baydin's example, forward and reverse",
+    '9. Higher order: nth derivatives of tanh, three ways',
   ];
 
-  it('has all seven sections, each with a takeaway, in Markdown and HTML', () => {
+  it('has all nine sections, each with a takeaway, in Markdown and HTML', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const title of titles) {
       expect(md).toContain(`## ${title}`);
       expect(html).toContain(`<h2>${title}</h2>`);
     }
-    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(7);
+    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(9);
   });
 
   it('writes report.md, report.html, report.json and the SVG figures, and leaves no staging files', () => {
     expect(readdirSync(out).sort()).toEqual(['figures', 'report.html', 'report.json', 'report.md', 'tmp']);
     expect(readdirSync(join(out, 'tmp'))).toEqual([]);
-    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'swell.svg', 'v-curve.svg']);
+    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'swell.svg', 'v-curve.svg']);
     for (const file of readdirSync(join(out, 'figures'))) expect(readFileSync(join(out, 'figures', file), 'utf8')).toMatch(/^<svg/);
   });
 
@@ -56,13 +63,13 @@ describe('report structure', () => {
     expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
     expect(typeof json.meta.cpu).toBe('string');
     expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
-    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph']);
-    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'cost', 'graph', 'lessons', 'pitfalls', 'swell', 'vcurve']);
+    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'cost', 'graph', 'higherOrder', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
   });
 
   it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(6);
+    expect(html.match(/<figure /g)).toHaveLength(7);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
   });
@@ -104,6 +111,73 @@ describe('the claims, as tests on counts', () => {
   });
 });
 
+describe("evaluation traces reproduce Baydin's tables", () => {
+  const traces = () => report.data.traces as TracesData;
+  const baydin = { x1: 5.5, x2: 1.7163378145367738 };
+
+  it('one reverse sweep gives ∂f/∂x₁ = 5.5 and ∂f/∂x₂ ≈ 1.7163378145367738, as in the survey', () => {
+    const [g1, g2] = traces().traces.gradient;
+    expect(Math.abs(g1 - baydin.x1)).toBeLessThan(1e-15);
+    expect(Math.abs(g2 - baydin.x2)).toBeLessThan(1e-15);
+    expect(traces().traces.value).toBeCloseTo(11.652071455223084, 14);
+  });
+
+  it('forward mode needs one tangent sweep per input, and each sweep gives its partial', () => {
+    const t = traces().traces;
+    expect(t.tangentSweeps.map((s) => s.variable)).toEqual(['x1', 'x2']);
+    expect(Math.abs(t.tangentSweeps[0].derivative - baydin.x1)).toBeLessThan(1e-15);
+    expect(Math.abs(t.tangentSweeps[1].derivative - baydin.x2)).toBeLessThan(1e-15);
+    expect(t.tangent[t.tangent.length - 1].value).toBe(t.tangentSweeps[0].derivative);
+    expect(t.tangent.find((l) => l.name === 'v̇2')).toMatchObject({ rule: `x2 · ${dotted('x1')} + x1 · ${dotted('x2')}`, value: 5 });
+  });
+
+  it('the adjoint trace has one line per Wengert line (bottom-up), then one per input', () => {
+    const t = traces().traces;
+    const lines = wengertList(baydinExample().expr);
+    expect(t.wengertLines).toBe(lines.length);
+    expect(t.adjoint.map((l) => l.of)).toEqual([...lines.map((l) => l.name).reverse(), 'x2', 'x1']);
+    expect(t.adjoint[0]).toMatchObject({ name: 'v̄5', value: 1 });
+    expect(t.adjoint.find((l) => l.of === 'x2')).toMatchObject({ rule: 'v̄2 · x1 + v̄4 · cos(x2)' });
+    expect(t.primal).toHaveLength(lines.length + 2);
+  });
+
+  it('symbolic-dag and the reference agree with the traces; finite differences carry an error', () => {
+    const d = traces();
+    expect(d.symbolic.map((s) => s.value)).toEqual(d.traces.gradient);
+    expect(d.reference.gradient).toEqual(d.traces.gradient);
+    const central = d.finiteDifferences.find((f) => f.method === 'numeric-central')!;
+    expect(Math.max(...central.errors!)).toBeGreaterThan(0);
+    expect(Math.max(...central.errors!)).toBeLessThan(1e-8);
+    const section = json.sections.find((s) => s.id === 'traces')!;
+    expect(section.caption).toContain('One reverse sweep of 7 adjoint lines');
+    expect(section.caption).toContain('∂f/∂x1 = 5.5, ∂f/∂x2 = 1.7163378145367738');
+  });
+});
+
+describe('higher-order derivatives of tanh', () => {
+  const h = () => report.data.higherOrder as HigherOrder;
+
+  it('AD-of-AD and repeated symbolic-dag agree with the closed-form reference to 1e-12 for n ≤ 4', () => {
+    expect(h().rows.map((r) => r.order)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const r of h().rows.filter((row) => row.order <= 4)) {
+      expect(r.ad!.error).toBeLessThan(1e-12);
+      expect(r.symbolic!.error).toBeLessThan(1e-12);
+    }
+    expect(h().rows[1].reference).toBeCloseTo(-2 * Math.tanh(0.5) * (1 - Math.tanh(0.5) ** 2), 15);
+  });
+
+  it('FD-of-FD error explodes with the order: n = 3 is more than 100× worse than n = 1', () => {
+    const [n1, , n3] = h().rows;
+    expect(n3.fd.error).toBeGreaterThan(100 * n1.fd.error);
+    expect(h().rows.map((r) => r.fd.evaluations)).toEqual([2, 4, 8, 16, 32, 64]);
+  });
+
+  it('the nth symbolic derivative grows as a tree faster than as a DAG', () => {
+    const last = h().rows[h().rows.length - 1].symbolic!;
+    expect(last.treeSize).toBeGreaterThan(5 * last.dagSize);
+  });
+});
+
 describe('the HTML report in headless Chromium', () => {
   it('renders every figure with a non-zero size and requests nothing from outside', async () => {
     const executablePath = '/usr/bin/chromium';
@@ -133,13 +207,13 @@ describe('the HTML report in headless Chromium', () => {
           return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
         }),
       );
-      expect(boxes).toHaveLength(6);
+      expect(boxes).toHaveLength(7);
       for (const box of boxes) {
         expect(box.width).toBeGreaterThan(50);
         expect(box.height).toBeGreaterThan(50);
         expect(box.shapes).toBeGreaterThan(5);
       }
-      expect(await page.locator('h2').count()).toBe(7);
+      expect(await page.locator('h2').count()).toBe(9);
       expect(outside).toEqual([]);
     } finally {
       await context.close();
