@@ -39,6 +39,13 @@ export interface ExpressionOptions {
   readonly maxMagnitude?: number;
   /** Range of the point's coordinates; default 3 (so values lie in [-3, 3]). */
   readonly range?: number;
+  /**
+   * Narrower domains for some ops: a predicate on the argument values, required in addition to
+   * `ops[op].domain.contains` (at the point and at the margin's nudges). For a method that handles less than the
+   * op table declares, e.g. `{ cbrt: (u) => u > 0 }` where mathjs writes d∛u as 1/(3·u^(2/3)), NaN for u < 0.
+   * Default none: every op on its whole domain.
+   */
+  readonly narrowDomains?: { readonly [K in OpName]?: (a: number, b: number) => boolean };
 }
 
 interface Instruction {
@@ -88,6 +95,7 @@ export function resolved(options: ExpressionOptions) {
     margin: options.margin ?? 1e-3,
     maxMagnitude: options.maxMagnitude ?? 1e4,
     range: options.range ?? 3,
+    narrowDomains: options.narrowDomains ?? {},
   };
 }
 
@@ -96,15 +104,17 @@ type Resolved = ReturnType<typeof resolved>;
 /** Whether op `op` may be applied to argument values `args` (with expressions `argExprs`) under the options. */
 export function acceptable(op: OpName, argExprs: readonly Expr[], args: readonly number[], o: Resolved): number | undefined {
   const spec = ops[op];
+  const narrow = o.narrowDomains[op];
+  const contains = (u: number, v: number) => spec.domain.contains(u, v) && (narrow === undefined || narrow(u, v));
   const [a, b = NaN] = args;
-  if (!spec.domain.contains(a, b)) return undefined;
+  if (!contains(a, b)) return undefined;
   // Stay clear of the boundary: the domain must also contain the arguments nudged by the margin.
   for (let k = 0; k < args.length; k++) {
     const nudge = o.margin * Math.max(1, Math.abs(args[k]));
     for (const side of [-1, 1]) {
       const moved = [...args];
       moved[k] += side * nudge;
-      if (!spec.domain.contains(moved[0], moved[1] ?? NaN)) return undefined;
+      if (!contains(moved[0], moved[1] ?? NaN)) return undefined;
       if (zeroIsBoundary(op, k) && Math.sign(moved[k]) !== Math.sign(args[k])) return undefined;
     }
   }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { expressionWithPoint, pointIn } from '../../src/harness/arbitraries.ts';
-import { domainViolations, isSmoothAround } from '../../src/harness/domain.ts';
+import { domainViolations, isSmoothAround, nodeValues } from '../../src/harness/domain.ts';
 import { ops, type OpName } from '../../src/ir/ops.ts';
 import { metrics, topologicalOrder } from '../../src/ir/traverse.ts';
 import { parse } from '../../src/ir/parse.ts';
@@ -68,6 +68,18 @@ describe('expressionWithPoint', () => {
     expect(metrics(shrunk.expr).dagSize).toBeLessThanOrEqual(3);
     expect(toInfix(shrunk.expr)).toMatch(/^sin\([a-z]\)( \+ sin\([a-z]\))?$/);
     expect(Array.from(shrunk.point)).toEqual([0]);
+  });
+
+  it('keeps ops inside narrower domains when asked, and uses their whole domain by default', () => {
+    const cbrtArguments = (options: Parameters<typeof expressionWithPoint>[0]) =>
+      fc.sample(expressionWithPoint({ ...options, ops: ['cbrt', 'sub', 'mul'] }), { seed: 18, numRuns: 300 }).flatMap(({ expr, variables, point }) => {
+        const values = nodeValues(expr, variables, point);
+        return topologicalOrder(expr).filter((n) => n.op === 'cbrt').map((n) => values.get(n.args[0].id)!);
+      });
+    const narrowed = cbrtArguments({ narrowDomains: { cbrt: (u) => u > 0 } });
+    expect(narrowed.length).toBeGreaterThan(50);
+    for (const u of narrowed) expect(u).toBeGreaterThan(0);
+    expect(cbrtArguments({}).some((u) => u < 0)).toBe(true);
   });
 
   it('rejects an empty or unknown op set with a message', () => {

@@ -82,7 +82,10 @@ describe('Wengert list', () => {
   });
 });
 
-/** Random expressions over every op, for the round-trip property (no domain needed: printing is syntax). */
+/**
+ * Random expressions over every op, for the round-trip property. Kept local, not the public arbitrary: printing is
+ * syntax, so it also wants what that arbitrary rules out (ops outside their domains, any double, pi, e, other names).
+ */
 const expressionArbitrary: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
   expr: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },

@@ -1,4 +1,4 @@
-// Test support for the compiled methods: a small random-expression generator and an independent reverse-mode reference.
+// Test support for the compiled methods: random cases (the public arbitrary) and an independent reverse-mode reference.
 import fc from 'fast-check';
 import { apply, constant, variable, type Expr } from '../../../src/ir/node.ts';
 import { opNames, ops } from '../../../src/ir/ops.ts';
@@ -6,14 +6,22 @@ import { localPartials } from '../../../src/ir/partials.ts';
 import { interpret, realAlgebra } from '../../../src/ir/evaluate.ts';
 import { topologicalOrder } from '../../../src/ir/traverse.ts';
 import { toInfix, toWengert } from '../../../src/ir/print.ts';
+import { coordinate, expressionWithPoint, type GradientCase } from '../../../src/harness/index.ts';
 
 /** An expression with its variables and a point inside every op's smooth domain. */
-export interface RandomCase {
-  readonly expr: Expr;
-  readonly variables: readonly string[];
-  readonly point: Float64Array;
-}
+export type RandomCase = GradientCase;
 
+/**
+ * Random cases from the public arbitrary: deep DAGs over every op (up to 24 instructions), values up to 1e6 and no
+ * margin from domain boundaries (the agreement checks need no stencil), plus a variable `w` the expression does not
+ * use, so every method is also checked to give 0 for an unreached variable.
+ */
+export const caseArbitrary: fc.Arbitrary<RandomCase> = fc
+  .tuple(expressionWithPoint({ depth: 24, maxOps: 24, margin: 0, maxMagnitude: 1e6, range: 2 }), coordinate(2))
+  .map(([c, w]) => ({ expr: c.expr, variables: [...c.variables, 'w'], point: Float64Array.of(...c.point, w) }));
+
+// Kept for two properties whose claims fail on the public arbitrary (reported, not yet decided): compiled.test.ts
+// 'at most 6 × f' ((z/z)^(z/z): 13 gradient ops for 2) and forward.test.ts's Hessian check (at a point where f's first-order rounding scale is 0).
 /** What a random case is built from: the point and one number per attempted op (shrinks towards fewer, smaller). */
 export interface Recipe {
   readonly point: readonly number[];

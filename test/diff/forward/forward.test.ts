@@ -5,7 +5,7 @@ import { apply, variable, type Expr } from '../../../src/ir/node.ts';
 import { forwardModeMethod, hessian, jacobian, jvp, vjp } from '../../../src/diff/forward/index.ts';
 import { compileGradient } from '../../../src/diff/compiled/index.ts';
 import { rosenbrockCase } from '../../../bench/cases.ts';
-import { buildCase, isFinite, recipeArbitrary, referenceGradient } from '../compiled/support.ts';
+import { buildCase, caseArbitrary, isFinite, recipeArbitrary, referenceGradient } from '../compiled/support.ts';
 import { isSmoothAround } from '../../../src/harness/domain.ts';
 
 const x = variable('x');
@@ -28,8 +28,7 @@ describe('jvp and vjp', () => {
 
   it('jvp along v equals ∇f·v from the compiled reverse sweep, on random expressions', () => {
     fc.assert(
-      fc.property(recipeArbitrary, fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true })), (recipe, v) => {
-        const c = buildCase(recipe);
+      fc.property(caseArbitrary.chain((c) => fc.tuple(fc.constant(c), fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: c.variables.length, maxLength: c.variables.length }))), ([c, v]) => {
         const reference = referenceGradient(c);
         fc.pre(isFinite(reference));
         const forward = jvp(c.expr, c.variables, c.point, v).tangent;
@@ -112,6 +111,8 @@ describe('hessian (forward over reverse)', () => {
 
   it('matches central differences of the compiled gradient on random expressions', () => {
     fc.assert(
+      // The previous generator (see support.ts): on the public arbitrary this fails at a point where f's first-order
+      // rounding scale is 0 (f = e^u/e^u + e^u/e^u, u = cosh z + cosh z, at z = 0: Hessian 8.2e-16 against a bound 8.2e-25).
       fc.property(recipeArbitrary, (recipe) => {
         const c = buildCase(recipe);
         const reference = referenceGradient(c);
