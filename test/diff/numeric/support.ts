@@ -1,13 +1,14 @@
 // Test support for the numeric differentiators: an exact-to-rounding reference (dual numbers over the op table's
-// partials) and a local generator of random IR expressions with points inside every op's smooth domain.
+// partials) and random cases (the public arbitrary) kept where difference quotients can work.
 import fc from 'fast-check';
-import { apply, constant, variable, type Expr } from '../../../src/ir/node.ts';
+import type { Expr } from '../../../src/ir/node.ts';
 import { ops, opNames, type OpName } from '../../../src/ir/ops.ts';
-import { interpret, realAlgebra, type Algebra } from '../../../src/ir/evaluate.ts';
+import { interpret, type Algebra } from '../../../src/ir/evaluate.ts';
 import { partialKernels, partialTemplates, placeholder } from '../../../src/ir/partials.ts';
 import { evaluationNoiseBound } from '../../../src/diff/numeric/noise.ts';
 import { evaluationNoise } from '../../../src/diff/numeric/error-model.ts';
 import { topologicalOrder } from '../../../src/ir/traverse.ts';
+import { expressionWithPoint, type GradientCase } from '../../../src/harness/index.ts';
 
 /**
  * A dual number v + d·δ with first-order bounds on the rounding errors of both parts (e for v, ed for d), so the
@@ -63,31 +64,16 @@ export function dualDerivative(expr: Expr, variables: readonly string[], point: 
 
 export const testVariables = ['x', 'y', 'z'] as const;
 
-/** A random point, each coordinate uniform-ish in [−2.5, 2.5] at a resolution of 1e-6 (not fast-check's bias to tiny doubles). */
-export const pointArbitrary: fc.Arbitrary<Float64Array> = fc
-  .array(fc.integer({ min: -2_500_000, max: 2_500_000 }), { minLength: 3, maxLength: 3 })
-  .map((values) => Float64Array.from(values, (k) => k / 1e6));
+/** Ops with a complex form (what the complex step can evaluate). */
+const analyticOps: readonly OpName[] = opNames.filter((op) => typeof ops[op].complex === 'function');
 
-const constants = [-3, -2, -1, 0.5, 1, 2, 3, 1.7, -0.3];
-
-/** Random expressions over x, y, z of depth ≤ 4 using every op of the table (analyticOnly: those with a complex form). */
-export function expressionArbitrary(options: { analyticOnly?: boolean } = {}): fc.Arbitrary<Expr> {
-  const names = opNames.filter((op) => !options.analyticOnly || typeof ops[op].complex === 'function');
-  const unary = names.filter((op) => ops[op].arity === 1);
-  const binary = names.filter((op) => ops[op].arity === 2);
-  const leaf = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(...testVariables).map((name) => variable(name) as Expr) },
-    { weight: 1, arbitrary: fc.constantFrom(...constants).map((value) => constant(value) as Expr) },
-  );
-  const tree: fc.Memo<Expr> = fc.memo((n) => {
-    if (n <= 1) return leaf;
-    return fc.oneof(
-      { weight: 1, arbitrary: leaf },
-      { weight: 2, arbitrary: fc.tuple(fc.constantFrom<OpName>(...unary), tree(n - 1)).map(([op, a]) => apply(op, a) as Expr) },
-      { weight: 2, arbitrary: fc.tuple(fc.constantFrom<OpName>(...binary), tree(n - 1), tree(n - 1)).map(([op, a, b]) => apply(op, a, b) as Expr) },
-    );
-  });
-  return tree(4);
+/**
+ * Random expressions over x, y, z with a point (the public arbitrary; analyticOnly: ops with a complex form), kept
+ * only where {@link insideDomain} holds, the region where difference quotients can work at all.
+ */
+export function caseArbitrary(options: { analyticOnly?: boolean } = {}): fc.Arbitrary<GradientCase> {
+  return expressionWithPoint({ ops: options.analyticOnly ? analyticOps : opNames, variables: testVariables, range: 2.5 })
+    .filter((c) => insideDomain(c.expr, c.variables, c.point));
 }
 
 /**
@@ -98,9 +84,9 @@ export function expressionArbitrary(options: { analyticOnly?: boolean } = {}): f
  * logBase is near), every value is finite and |f| < 1e8. This is the region where a
  * difference quotient can work at all: a kink inside the stencil is invisible to any estimate built from it.
  */
-export function insideDomain(expr: Expr, point: ArrayLike<number>, margin = 0.05): boolean {
+export function insideDomain(expr: Expr, variables: readonly string[], point: ArrayLike<number>, margin = 0.05): boolean {
   const order = topologicalOrder(expr);
-  const base = evaluateNodes(order, Array.from(point));
+  const base = evaluateNodes(order, variables, Array.from(point));
   if (base === undefined) return false;
   // Offsets (fractions of the margin): a linear grid, and a geometric one that looks closely around the point.
   const fractions = [1, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125, ...Array.from({ length: 14 }, (_, k) => 2 ** -(k + 4))];
@@ -108,7 +94,7 @@ export function insideDomain(expr: Expr, point: ArrayLike<number>, margin = 0.05
     for (const fraction of [...fractions, ...fractions.map((f) => -f)]) {
       const p = Array.from(point);
       p[i] += fraction * margin * Math.max(1, Math.abs(p[i]));
-      const values = evaluateNodes(order, p);
+      const values = evaluateNodes(order, variables, p);
       if (values === undefined) return false;
       for (const node of order) {
         if (node.kind !== 'op') continue;
@@ -126,11 +112,11 @@ export function insideDomain(expr: Expr, point: ArrayLike<number>, margin = 0.05
 }
 
 /** Every node's value at p, or undefined when some op leaves its domain, some value is not finite, or |f| ≥ 1e8. */
-function evaluateNodes(order: readonly Expr[], p: readonly number[]): Map<number, number> | undefined {
+function evaluateNodes(order: readonly Expr[], variables: readonly string[], p: readonly number[]): Map<number, number> | undefined {
   const values = new Map<number, number>();
   for (const node of order) {
     if (node.kind === 'const') values.set(node.id, node.value);
-    else if (node.kind === 'var') values.set(node.id, p[testVariables.indexOf(node.name as (typeof testVariables)[number])]);
+    else if (node.kind === 'var') values.set(node.id, p[variables.indexOf(node.name)]);
     else {
       const a = values.get(node.args[0].id)!, b = node.args.length > 1 ? values.get(node.args[1].id)! : NaN;
       if (!ops[node.op].domain.contains(a, b)) return undefined;
@@ -140,9 +126,4 @@ function evaluateNodes(order: readonly Expr[], p: readonly number[]): Map<number
     }
   }
   return Math.abs(values.get(order[order.length - 1].id)!) < 1e8 ? values : undefined;
-}
-
-/** f at a point through the interpreter (for messages). */
-export function valueAt(expr: Expr, point: ArrayLike<number>): number {
-  return interpret(expr, (node) => point[testVariables.indexOf(node.name as (typeof testVariables)[number])], realAlgebra);
 }
