@@ -17,7 +17,7 @@ import {
 import { forwardModeMethod } from '../../../src/diff/forward/index.ts';
 import { chainCase, polynomialCase, rosenbrockCase } from '../../../bench/cases.ts';
 import { handAdjointFor } from '../../../bench/hand-adjoint.ts';
-import { buildCase, caseArbitrary, expectAgreement, isFinite, recipeArbitrary, referenceGradient } from './support.ts';
+import { caseArbitrary, expectAgreement, isFinite, referenceGradient } from './support.ts';
 
 const request = (expr: Expr, variables: readonly string[], point: ArrayLike<number>) => ({
   expr,
@@ -207,16 +207,16 @@ describe('the compiled gradient costs a small constant times f (instructions)', 
     }
   });
 
-  it('on random expressions: within the bound the op table implies, and at most 6 × f', () => {
+  it('on random expressions: within the bound the op table implies (at most 12 × f)', () => {
+    // The constant is the op table's: the most one op can add to the reverse sweep. Tiny expressions come close to it
+    // ((z/z)^(z/z): 13 gradient instructions for 2), the bench cases stay at 1.75.
     const largest = Math.max(...Object.values(costOf));
     expect(largest).toBeLessThanOrEqual(12);
     fc.assert(
-      // The previous generator (see support.ts): on the public arbitrary this fails at (z/z)^(z/z), ratio 6.5.
-      fc.property(recipeArbitrary, (recipe) => {
-        const c = buildCase(recipe);
+      fc.property(caseArbitrary, (c) => {
         const counts = operationCounts(c.expr, c.variables);
         expect(counts.gradient).toBeLessThanOrEqual(bound(c.expr));
-        expect(counts.ratio).toBeLessThanOrEqual(6);
+        expect(counts.ratio).toBeLessThanOrEqual(largest);
       }),
       { numRuns: 300 },
     );
