@@ -142,7 +142,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     mathjsDerivative: true,
     domain: everywhere,
     gradFn: named('MulBackward0'),
-    simplify: ([a, b]) => (isConstant(b, 1) ? a : isConstant(a, 1) ? b : undefined),
+    // u·1 = u and (−1)·u = −u exactly in floating point (signs of zero and NaN included).
+    simplify: ([a, b]) => (isConstant(b, 1) ? a : isConstant(a, 1) ? b : isConstant(a, -1) ? neg(b) : isConstant(b, -1) ? neg(a) : undefined),
   },
   div: {
     arity: 2,

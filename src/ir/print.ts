@@ -135,9 +135,9 @@ function latexNumber(value: number): string {
 }
 
 function latexVariable(name: string): string {
-  // Multi-letter names read as one symbol; an underscore suffix becomes a subscript (x_1 → x_{1}).
+  // Multi-letter names read as one symbol; an underscore suffix or trailing digits become a subscript (x_1, x1 → x_{1}).
   const escaped = name.replace(/[\\{}$&#^%~]/g, (c) => `\\${c}`);
-  const sub = /^([A-Za-z]+)_([A-Za-z0-9]+)$/.exec(escaped);
+  const sub = /^([A-Za-z]+)_([A-Za-z0-9]+)$/.exec(escaped) ?? /^([A-Za-z]+)([0-9]+)$/.exec(escaped);
   if (sub) return `${sub[1].length > 1 ? `\\mathrm{${sub[1]}}` : sub[1]}_{${sub[2]}}`;
   return escaped.length > 1 ? `\\mathrm{${escaped}}` : escaped;
 }

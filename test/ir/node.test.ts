@@ -55,6 +55,8 @@ describe('simplifying construction (for derived expressions only)', () => {
     expect(applySimplified('pow', x, 1)).toBe(x);
     expect(applySimplified('neg', apply('neg', x))).toBe(x);
     expect(applySimplified('sub', 0, x)).toBe(apply('neg', x));
+    expect(applySimplified('mul', -1, apply('cos', x))).toBe(apply('neg', apply('cos', x)));
+    expect(applySimplified('mul', x, -1)).toBe(apply('neg', x));
   });
   it('does not fold 0·u, which is NaN when u is infinite', () => {
     expect(applySimplified('mul', 0, x)).toBe(apply('mul', 0, x));

@@ -56,6 +56,7 @@ describe('LaTeX', () => {
     [apply('exp', apply('neg', x)), 'e^{-x}'],
     [apply('mul', constant(Math.PI, 'pi'), variable('x_1')), '\\pi \\cdot x_{1}'],
     [apply('mul', 2, variable('rate')), '2 \\cdot \\mathrm{rate}'],
+    [apply('add', variable('x1'), variable('theta2')), 'x_{1} + \\mathrm{theta}_{2}'],
   ])('writes %s as %s', (expr, latex) => {
     expect(toLatex(expr as Expr)).toBe(latex);
   });
