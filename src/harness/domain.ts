@@ -2,24 +2,17 @@
 import type { Expr, OpExpr } from '../ir/node.ts';
 import { ops } from '../ir/ops.ts';
 import { topologicalOrder } from '../ir/traverse.ts';
+import { interpretNodes, realAlgebra } from '../ir/evaluate.ts';
 
 /** Float64 values of every node of `expr` at `point` (values in `variables`' order), keyed by node id. */
 export function nodeValues(expr: Expr, variables: readonly string[], point: ArrayLike<number>): Map<number, number> {
   const index = new Map(variables.map((name, i) => [name, i]));
-  const values = new Map<number, number>();
-  for (const node of topologicalOrder(expr)) {
-    if (node.kind === 'const') values.set(node.id, node.value);
-    else if (node.kind === 'var') {
-      const i = index.get(node.name);
-      if (i === undefined) throw new Error(`the point has no value for '${node.name}' (variables: ${variables.join(', ')})`);
-      values.set(node.id, point[i]);
-    } else {
-      const a = values.get(node.args[0].id)!;
-      const b = node.args.length > 1 ? values.get(node.args[1].id)! : NaN;
-      values.set(node.id, ops[node.op].eval(a, b));
-    }
-  }
-  return values;
+  const { order, values } = interpretNodes(expr, (v) => {
+    const i = index.get(v.name);
+    if (i === undefined) throw new Error(`the point has no value for '${v.name}' (variables: ${variables.join(', ')})`);
+    return point[i];
+  }, realAlgebra);
+  return new Map(order.map((node, i) => [node.id, values[i]]));
 }
 
 /** One op node whose arguments lie outside the op's declared domain. */
