@@ -1,0 +1,21 @@
+// The same seed gives the same report apart from timings (and what timings decide: budget cut-offs, speed ratios).
+import { expect, it } from 'vitest';
+import { listMethods } from '../../src/diff/registry.ts';
+import { buildReport } from '../../src/report/build.ts';
+
+/** The report's data with every field measured in time removed: what must not change between runs. */
+function withoutTimings(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (key, v) =>
+    /time|Ms$|ms$|ratio|seconds|runtime|date|generated|speed|load|cpu/i.test(key) ? undefined : v,
+  );
+}
+
+it('two runs with one seed give the same numbers apart from timings', async () => {
+  // Methods whose results depend on a time budget are left out: a cut-off depends on the machine's speed.
+  const methods = listMethods().filter((m) => m.name !== 'symbolic-simplified');
+  const first = await buildReport({ seed: 11, profile: 'tiny', methods });
+  const second = await buildReport({ seed: 11, profile: 'tiny', methods });
+  const [a, b] = [withoutTimings(first.data), withoutTimings(second.data)];
+  expect(b).toEqual(a);
+  expect(JSON.stringify(a).length).toBeGreaterThan(10_000);
+}, 120_000);
