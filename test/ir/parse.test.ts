@@ -237,27 +237,8 @@ describe('Wengert lists', () => {
   });
 });
 
-describe('scale: 100,000-sized inputs parse in under a second of CPU time, with no recursion', () => {
+describe('scale: 100,000-sized inputs parse, with no recursion (their speed is a benchmark matter, not a test)', () => {
   const N = 100_000;
-  const budget = 1000;
-  /**
-   * CPU milliseconds this process spends parsing; CPU rather than wall time, so other processes sharing the machine
-   * do not count. A second try (over fresh names, so hash-consing cannot reuse the first parse's nodes) absorbs a
-   * garbage collection that happened to land inside the first.
-   */
-  function cpuTime(make: (name: string) => string, check: (expr: Expr, name: string) => void): number {
-    let best = Infinity;
-    for (const name of ['p', 'q']) {
-      const text = make(name);
-      const start = process.cpuUsage();
-      const expr = parse(text);
-      const used = process.cpuUsage(start);
-      best = Math.min(best, (used.user + used.system) / 1000);
-      check(expr, name);
-      if (best < budget) break;
-    }
-    return best;
-  }
   /** Follows `args[index]` down `steps` times (no recursion), checking each node's op; returns what is left. */
   function spine(expr: Expr, op: string, index: number, steps: number): Expr {
     let node = expr;
@@ -275,9 +256,8 @@ describe('scale: 100,000-sized inputs parse in under a second of CPU time, with 
     [`a ${N}-level power tower`, (v) => Array(N).fill(v).join('^'), (expr, v) => expect(spine(expr, 'pow', 1, N - 1)).toBe(variable(v))],
     [`${N} unary minuses`, (v) => `${'-'.repeat(N)}${v}`, (expr, v) => expect(spine(expr, 'neg', 0, N)).toBe(variable(v))],
     [`${N} implicit factors`, (v) => Array(N).fill(v).join(' '), (expr, v) => expect(spine(expr, 'mul', 0, N - 1)).toBe(variable(v))],
-  ])('%s', (label, make, check) => {
-    const ms = cpuTime(make, check);
-    expect(ms, `${label}: ${ms.toFixed(0)} ms of CPU time`).toBeLessThan(budget);
+  ])('%s', (_label, make, check) => {
+    check(parse(make('p')), 'p');
   });
   // 100,000-line Wengert lists: test/ir/scale.test.ts parses one of 200,000 lines.
 });
