@@ -18,6 +18,8 @@ import { graphDot, renderDot, type GraphNode } from './graph.ts';
 import { agreementTable, type TableData } from './tables.ts';
 import { higherOrderSection, measureTraces, tracesSection } from './teaching.ts';
 import { measureHigherOrder } from '../harness/higher-order.ts';
+import { measureJacobianShapes } from '../harness/jacobian-shape.ts';
+import { tallWideSection } from './tall-wide.ts';
 
 /** How much work a report does: `full` (the committed example), `quick` (under a minute), `tiny` (tests). */
 export type ReportProfile = 'full' | 'quick' | 'tiny';
@@ -35,13 +37,16 @@ interface ProfileSettings {
   readonly chainDepth: number;
   /** Highest derivative order of the higher-order section. */
   readonly higherOrderMax: number;
+  /** Tall versus wide: each timing sample repeats a Jacobian for this long (ms), and this many samples give the median. */
+  readonly jacobianMinTimeMs: number;
+  readonly jacobianSamples: number;
 }
 
 /** The settings of each profile (documented in `gradlab report --help`). */
 export const profiles: Readonly<Record<ReportProfile, ProfileSettings>> = {
-  full: { agreementRuns: 1000, randomCases: 200, costNs: [10, 30, 100, 300, 1000], costMinTimeMs: 100, slowCallMs: 30_000, swellMax: 10, symbolicBudgetMs: 20_000, vPerDecade: 8, chainDepth: 1000, higherOrderMax: 8 },
-  quick: { agreementRuns: 100, randomCases: 30, costNs: [10, 100, 1000], costMinTimeMs: 20, slowCallMs: 1500, swellMax: 10, symbolicBudgetMs: 1000, vPerDecade: 4, chainDepth: 1000, higherOrderMax: 6 },
-  tiny: { agreementRuns: 15, randomCases: 8, costNs: [10, 100], costMinTimeMs: 2, slowCallMs: 5000, swellMax: 8, symbolicBudgetMs: 1000, vPerDecade: 2, chainDepth: 200, higherOrderMax: 6 },
+  full: { agreementRuns: 1000, randomCases: 200, costNs: [10, 30, 100, 300, 1000], costMinTimeMs: 100, slowCallMs: 30_000, swellMax: 10, symbolicBudgetMs: 20_000, vPerDecade: 8, chainDepth: 1000, higherOrderMax: 8, jacobianMinTimeMs: 20, jacobianSamples: 9 },
+  quick: { agreementRuns: 100, randomCases: 30, costNs: [10, 100, 1000], costMinTimeMs: 20, slowCallMs: 1500, swellMax: 10, symbolicBudgetMs: 1000, vPerDecade: 4, chainDepth: 1000, higherOrderMax: 6, jacobianMinTimeMs: 5, jacobianSamples: 5 },
+  tiny: { agreementRuns: 15, randomCases: 8, costNs: [10, 100], costMinTimeMs: 2, slowCallMs: 5000, swellMax: 8, symbolicBudgetMs: 1000, vPerDecade: 2, chainDepth: 200, higherOrderMax: 6, jacobianMinTimeMs: 1, jacobianSamples: 3 },
 };
 
 /** A figure: an SVG produced by vega-lite or Graphviz, with the takeaway as its caption. */
@@ -352,7 +357,7 @@ function pitfallCaption(results: readonly PitfallResult[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Runs the default suite and assembles the report: nine sections with tables, figures (vega-lite and
+ * Runs the default suite and assembles the report: ten sections with tables, figures (vega-lite and
  * Graphviz SVG) and captions computed from the measurements, plus every number for the JSON report.
  */
 export async function buildReport(options: BuildOptions): Promise<ReportData> {
@@ -361,7 +366,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const methods = options.methods;
   const methodOptions = methodOptionsFor(settings);
   const judge = { methodOptions };
-  const weights = { lessons: 1, accuracy: 3, vcurve: 2, cost: 6, swell: 4, agreement: 6, pitfalls: 2, graph: 1, traces: 1, higherOrder: 1, figures: 1 };
+  const weights = { lessons: 1, accuracy: 3, vcurve: 2, cost: 6, swell: 4, agreement: 6, pitfalls: 2, graph: 1, traces: 1, higherOrder: 1, tallWide: 1, figures: 1 };
   const total = Object.values(weights).reduce((s, w) => s + w, 0);
   let done = 0;
   const progress = (part: keyof typeof weights, fraction: number, label: string) =>
@@ -462,6 +467,12 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const higherOrder = measureHigherOrder({ x: 0.5, maxOrder: settings.higherOrderMax, budgetMs: settings.symbolicBudgetMs });
   const higherOrderPart = await higherOrderSection(higherOrder, 9);
   finish('higherOrder');
+
+  // 10. Tall versus wide.
+  progress('tallWide', 0, 'tall versus wide Jacobians');
+  const jacobianShapes = measureJacobianShapes({ minTimeMs: settings.jacobianMinTimeMs, samples: settings.jacobianSamples });
+  const tallWidePart = await tallWideSection(jacobianShapes, 10);
+  finish('tallWide');
 
   // Figures.
   progress('figures', 0, 'figures');
@@ -620,6 +631,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
     },
     tracesSection(traces, 8),
     higherOrderPart,
+    tallWidePart,
   ];
 
   const meta: ReportMeta = {
@@ -672,6 +684,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
     graph: { expression: graphLesson.text, dot, nodes },
     traces,
     higherOrder,
+    jacobianShapes,
   };
   meta.runtimeMs = performance.now() - start;
   return { meta, sections, data };

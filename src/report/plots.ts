@@ -5,6 +5,7 @@ import type { VCurve } from '../harness/accuracy.ts';
 import type { CostSweep } from '../harness/cost.ts';
 import type { SwellRow } from '../harness/swell.ts';
 import type { HigherOrder } from '../harness/higher-order.ts';
+import type { JacobianShapeSweep } from '../harness/jacobian-shape.ts';
 
 /** Errors of exactly 0 cannot sit on a log axis: plots draw them here and say so in the legend. */
 export const plotFloor = 1e-18;
@@ -174,5 +175,30 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
       strokeDash: { field: 'series', type: 'nominal', legend: null, sort: null },
       tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }],
     },
+  } as TopLevelSpec;
+}
+
+/** Tall versus wide: cost of the forward-mode Jacobian over the reverse-mode one against m/n (log-log), with the break-even line. */
+export function jacobianShapeSpec(sweep: JacobianShapeSweep): TopLevelSpec {
+  const values = sweep.rows.flatMap((r) => [
+    { aspect: r.aspect, ratio: r.instructionRatio, series: 'instructions executed (machine-independent)', shape: `${r.n}×${r.m}` },
+    { aspect: r.aspect, ratio: r.timeRatio, series: 'median time', shape: `${r.n}×${r.m}` },
+  ]);
+  const aspects = sweep.rows.map((r) => r.aspect);
+  const x = { field: 'aspect', ...logAxis('m / n (outputs per input: > 1 tall, < 1 wide)', '~g'), scale: { type: 'log' as const, domain: [Math.min(...aspects), Math.max(...aspects)] } };
+  const y = { field: 'ratio', ...logAxis('cost(forward) / cost(reverse)', '~g') };
+  return {
+    ...base,
+    title: `Full Jacobian of f: ℝⁿ → ℝᵐ with n·m = ${sweep.product}: forward over reverse (below 1: forward wins)`,
+    width: 560,
+    height: 340,
+    layer: [
+      { data: { values: [{ ratio: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' }, encoding: { y: { field: 'ratio', type: 'quantitative' } } },
+      {
+        data: { values },
+        mark: { type: 'line', point: { size: 40, filled: true } },
+        encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, sort: null }, tooltip: [{ field: 'shape', title: 'n×m' }, { field: 'series' }, { field: 'ratio' }] },
+      },
+    ],
   } as TopLevelSpec;
 }

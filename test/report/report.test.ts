@@ -11,6 +11,7 @@ import type { CostSweep } from '../../src/harness/cost.ts';
 import type { SwellRow } from '../../src/harness/swell.ts';
 import type { HigherOrder } from '../../src/harness/higher-order.ts';
 import type { TracesData } from '../../src/report/teaching.ts';
+import type { JacobianShapeSweep } from '../../src/harness/jacobian-shape.ts';
 import { dotted } from '../../src/harness/traces.ts';
 import { wengertList } from '../../src/ir/print.ts';
 import { baydinExample } from '../../src/harness/suite.ts';
@@ -40,22 +41,23 @@ describe('report structure', () => {
     '7. The computational graph of a lesson',
     "8. Evaluation traces of Baydin's example, forward and reverse",
     '9. Higher order: nth derivatives of tanh, three ways',
+    '10. Tall versus wide: forward or reverse mode for a Jacobian',
   ];
 
-  it('has all nine sections, each with a takeaway, in Markdown and HTML', () => {
+  it('has all ten sections, each with a takeaway, in Markdown and HTML', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const title of titles) {
       expect(md).toContain(`## ${title}`);
       expect(html).toContain(`<h2>${title}</h2>`);
     }
-    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(9);
+    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(10);
   });
 
   it('writes report.md, report.html, report.json and the SVG figures, and leaves no staging files', () => {
     expect(readdirSync(out).sort()).toEqual(['figures', 'report.html', 'report.json', 'report.md', 'tmp']);
     expect(readdirSync(join(out, 'tmp'))).toEqual([]);
-    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'swell.svg', 'v-curve.svg']);
+    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'swell.svg', 'tall-wide.svg', 'v-curve.svg']);
     for (const file of readdirSync(join(out, 'figures'))) expect(readFileSync(join(out, 'figures', file), 'utf8')).toMatch(/^<svg/);
   });
 
@@ -63,13 +65,13 @@ describe('report structure', () => {
     expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
     expect(typeof json.meta.cpu).toBe('string');
     expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
-    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order']);
-    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'cost', 'graph', 'higherOrder', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
+    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'cost', 'graph', 'higherOrder', 'jacobianShapes', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
   });
 
   it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(7);
+    expect(html.match(/<figure /g)).toHaveLength(8);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
   });
@@ -178,6 +180,43 @@ describe('higher-order derivatives of tanh', () => {
   });
 });
 
+describe('tall versus wide: forward or reverse mode for a Jacobian', () => {
+  const sweep = () => report.data.jacobianShapes as JacobianShapeSweep;
+
+  it('covers every shape with n·m = 64, from 1×64 (tall) to 64×1 (wide)', () => {
+    expect(sweep().rows.map((r) => [r.n, r.m])).toEqual([[1, 64], [2, 32], [4, 16], [8, 8], [16, 4], [32, 2], [64, 1]]);
+  });
+
+  it('forward mode makes n passes (n + 1 calls with the values), reverse mode m sweeps, and the instructions add up', () => {
+    for (const r of sweep().rows) {
+      expect(r.forward.passes).toBe(r.n);
+      expect(r.forward.calls).toBe(r.n + 1);
+      expect(r.forward.instructions).toBe(r.forward.calls * r.forward.instructionsPerCall);
+      expect(r.reverse.passes).toBe(r.m);
+      expect(r.reverse.calls).toBe(r.m);
+      expect(r.reverse.instructions).toBeCloseTo(r.reverse.calls * r.reverse.instructionsPerCall, 6);
+    }
+  });
+
+  it('the forward and reverse Jacobians agree to 1e-12 relative at every shape', () => {
+    for (const r of sweep().rows) expect(r.disagreement).toBeLessThan(1e-12);
+  });
+
+  it('in instructions, forward wins tall and reverse wins wide, with the crossover within a factor 2 of square', () => {
+    const rows = sweep().rows;
+    for (const r of rows.filter((row) => row.aspect >= 4)) expect(r.instructionRatio).toBeLessThan(1);
+    for (const r of rows.filter((row) => row.aspect <= 1 / 4)) expect(r.instructionRatio).toBeGreaterThan(1);
+    const ratios = rows.map((r) => r.instructionRatio);
+    expect(ratios).toEqual([...ratios].sort((a, b) => a - b)); // monotone in n/m
+    expect(sweep().crossoverInstructions).not.toBeNull();
+    expect(sweep().crossoverInstructions!).toBeGreaterThan(0.5);
+    expect(sweep().crossoverInstructions!).toBeLessThan(2);
+    const section = json.sections.find((s) => s.id === 'tall-wide')!;
+    expect(section.caption).toMatch(/^Forward mode wins for tall Jacobians \(m > n\), reverse mode for wide ones/);
+    expect(section.caption).toContain(`m/n ≈ ${Number(sweep().crossoverInstructions!.toPrecision(2))} in instructions`);
+  });
+});
+
 describe('the HTML report in headless Chromium', () => {
   it('renders every figure with a non-zero size and requests nothing from outside', async () => {
     const executablePath = '/usr/bin/chromium';
@@ -207,13 +246,13 @@ describe('the HTML report in headless Chromium', () => {
           return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
         }),
       );
-      expect(boxes).toHaveLength(7);
+      expect(boxes).toHaveLength(8);
       for (const box of boxes) {
         expect(box.width).toBeGreaterThan(50);
         expect(box.height).toBeGreaterThan(50);
         expect(box.shapes).toBeGreaterThan(5);
       }
-      expect(await page.locator('h2').count()).toBe(9);
+      expect(await page.locator('h2').count()).toBe(10);
       expect(outside).toEqual([]);
     } finally {
       await context.close();
