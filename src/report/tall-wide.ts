@@ -22,10 +22,13 @@ export function tallWideCaption(sweep: JacobianShapeSweep): string {
   const head = textbook
     ? 'Forward mode wins for tall Jacobians (m > n), reverse mode for wide ones (m < n)'
     : `Forward mode does not simply win tall and reverse wide here (tallest: ${winner(tall.instructionRatio)}, widest: ${winner(wide.instructionRatio)})`;
+  // Within a factor of 2 of m = n counts as square: the shapes measured are a factor of 2 apart.
+  const nearSquare = (x: number | null) => x !== null && x >= 0.5 && x <= 2;
   const cross = (x: number | null) => (x === null ? 'no crossover in the measured range' : `m/n ≈ ${sig(x, 2)}`);
   return (
     `${head}: at ${shape(tall)} forward mode runs ${sig(margin(tall), 2)}× ${tall.instructionRatio < 1 ? 'fewer' : 'more'} instructions than reverse, at ${shape(wide)} reverse runs ${sig(margin(wide), 2)}× ${wide.instructionRatio > 1 ? 'fewer' : 'more'}; ` +
-    `the crossover is at ${cross(sweep.crossoverInstructions)} in instructions (${cross(sweep.crossoverTime)} in median time), near square. ` +
+    `the crossover is at ${cross(sweep.crossoverInstructions)} in instructions${nearSquare(sweep.crossoverInstructions) ? ', near square' : ''} ` +
+    `(${cross(sweep.crossoverTime)} in median time, which a shared machine makes noisier). ` +
     `Both Jacobians agree to ${errorText(worst)} relative.`
   );
 }
