@@ -28,7 +28,7 @@ export function tallWideCaption(sweep: JacobianShapeSweep): string {
   return (
     `${head}: at ${shape(tall)} forward mode runs ${sig(margin(tall), 2)}× ${tall.instructionRatio < 1 ? 'fewer' : 'more'} instructions than reverse, at ${shape(wide)} reverse runs ${sig(margin(wide), 2)}× ${wide.instructionRatio > 1 ? 'fewer' : 'more'}; ` +
     `the crossover is at ${cross(sweep.crossoverInstructions)} in instructions${nearSquare(sweep.crossoverInstructions) ? ', near square' : ''} ` +
-    `(${cross(sweep.crossoverTime)} in median time, which a shared machine makes noisier). ` +
+    `(${cross(sweep.crossoverTime)} in median time on this machine). ` +
     `Both Jacobians agree to ${errorText(worst)} relative.`
   );
 }
