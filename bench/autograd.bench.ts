@@ -3,7 +3,7 @@
 // Run: npx tsx bench/autograd.bench.ts. Each row is the median over many samples of the time for one value and
 // gradient from scratch (leaves created, forward recorded, backward run, gradients read), in microseconds.
 import Table from 'cli-table3';
-import { Value } from './closure-tape.ts';
+import { closureTapeBuilder } from './peers/closure-tape-cases.ts';
 import { tensor, type Tensor } from '../src/diff/autograd/index.ts';
 import { autogradMethod } from '../src/diff/autograd/method.ts';
 import { rosenbrockCase } from './cases.ts';
@@ -25,18 +25,12 @@ function engineRun(p: Float64Array): number {
   return s;
 }
 
-/** The same on the closure tape. */
-function tapeRun(p: Float64Array): number {
-  const xs: Value[] = [];
-  for (let i = 0; i < p.length; i++) xs.push(new Value(p[i]));
-  let f: Value | null = null;
-  for (let i = 0; i + 1 < p.length; i++) {
-    const term = xs[i + 1].sub(xs[i].pow(2)).pow(2).mul(100).add(xs[i].rsub(1).pow(2));
-    f = f === null ? term : f.add(term);
-  }
-  f!.backward();
-  let s = f!.data;
-  for (const x of xs) s += x.grad;
+/** The same on the closure tape (the graph built as bench/peers/closure-tape-cases.ts builds it). */
+function tapeRun(build: ReturnType<typeof closureTapeBuilder>, p: Float64Array): number {
+  const { out, leaves } = build(p);
+  out.backward();
+  let s = out.data;
+  for (const x of leaves) s += x.grad;
   return s;
 }
 
@@ -74,12 +68,13 @@ const table = new Table({ head: ['n', 'closure tape Âµs', 'engine (Tensor API) Â
 const ratios: Record<number, [number, number]> = {};
 for (const n of [10, 100]) {
   const p = point(n);
-  // Both must agree before their times mean anything.
-  if (Math.abs(engineRun(p) - tapeRun(p)) > 1e-9 * Math.abs(tapeRun(p))) throw new Error(`engine and tape disagree at n=${n}`);
   const c = rosenbrockCase(n);
+  const build = closureTapeBuilder(c);
+  // Both must agree before their times mean anything.
+  if (Math.abs(engineRun(p) - tapeRun(build, p)) > 1e-9 * Math.abs(tapeRun(build, p))) throw new Error(`engine and tape disagree at n=${n}`);
   const request = { expr: c.expr, variables: c.variables, point: c.point, options: {} };
   const [tape, engine, method] = medianMicros(
-    [() => tapeRun(p), () => engineRun(p), () => autogradMethod.compute(request).value],
+    [() => tapeRun(build, p), () => engineRun(p), () => autogradMethod.compute(request).value],
     100,
   );
   ratios[n] = [tape / engine, tape / method];
