@@ -1,8 +1,7 @@
 // Tall versus wide (teaching.md R4): the full Jacobian of f: ℝⁿ → ℝᵐ with n·m fixed, by forward and by reverse mode, counted and timed.
 import { apply, variable, type Expr } from '../ir/node.ts';
-import { compileJvp } from '../diff/forward/jvp-program.ts';
-import { jacobian } from '../diff/forward/api.ts';
-import { operationCounts } from '../diff/compiled/gradient.ts';
+import { lowerExpressions } from '../diff/compiled/gradient.ts';
+import { forwardJacobianProgram, jacobian, reverseJacobianProgram } from '../diff/forward/api.ts';
 
 /** A vector function in the IR: m output expressions over n variables, and the point to differentiate at. */
 export interface VectorFunction {
@@ -59,9 +58,9 @@ export function shapesWithProduct(product: number): { n: number; m: number }[] {
 export interface ModeCost {
   /** Passes over the function: n tangent passes (forward), m reverse sweeps (reverse). */
   readonly passes: number;
-  /** Calls of compiled code: forward mode makes one extra call for the values alone, so n + 1; reverse m. */
+  /** Calls of compiled code: one program per mode (the primal sweep shared by every pass). */
   readonly calls: number;
-  /** Instructions of one call (forward: the JVP program of all m outputs; reverse: the mean over the m gradient programs). */
+  /** Instructions of one call (forward: every column's tangent sweep; reverse: every row's reverse sweep). */
   readonly instructionsPerCall: number;
   /** Instructions executed for the whole Jacobian: the sum over the calls. */
   readonly instructions: number;
@@ -168,27 +167,28 @@ export function measureJacobianShapes(options: JacobianShapeOptions = {}): Jacob
         scale = Math.max(scale, Math.abs(rev.jacobian[k][i]));
       }
     }
-    const jvpProgram = compileJvp(f.exprs, f.variables);
-    const gradientInstructions = f.exprs.reduce((s, e) => s + operationCounts(e, f.variables).gradient, 0);
+    const forwardProgram = forwardJacobianProgram(f.exprs, f.variables);
+    const reverseProgram = reverseJacobianProgram(f.exprs, f.variables);
+    // Each mode is one compiled program: the primal sweep once, then n tangent sweeps (forward) or m reverse sweeps.
     const forward: ModeCost = {
       passes: n,
-      calls: n + 1,
-      instructionsPerCall: jvpProgram.instructions,
-      instructions: (n + 1) * jvpProgram.instructions,
+      calls: 1,
+      instructionsPerCall: forwardProgram.instructions,
+      instructions: forwardProgram.instructions,
       medianMs: medianTime(() => jacobian(f.exprs, f.variables, f.point, { mode: 'forward' }), minTimeMs, samples),
     };
     const reverse: ModeCost = {
       passes: m,
-      calls: m,
-      instructionsPerCall: gradientInstructions / m,
-      instructions: gradientInstructions,
+      calls: 1,
+      instructionsPerCall: reverseProgram.instructions,
+      instructions: reverseProgram.instructions,
       medianMs: medianTime(() => jacobian(f.exprs, f.variables, f.point, { mode: 'reverse' }), minTimeMs, samples),
     };
     return {
       n,
       m,
       aspect: m / n,
-      fInstructions: jvpProgram.valueInstructions,
+      fInstructions: lowerExpressions(f.exprs, f.variables).instructions.length,
       forward,
       reverse,
       instructionRatio: forward.instructions / reverse.instructions,

@@ -2,7 +2,11 @@
 import type { Expr } from '../../ir/node.ts';
 import { cachedGradient } from '../compiled/method.ts';
 import { adjointExpressions } from '../compiled/adjoint.ts';
+import { lowerExpressions } from '../compiled/gradient.ts';
+import { buildProgram, defaultChunkSize } from '../../ir/codegen.ts';
 import { compileJvp } from './jvp-program.ts';
+import { unitTangentExpressions } from './tangent.ts';
+import { variableIndex } from '../../ir/compile.ts';
 import { memoize } from './cache.ts';
 import { cachedJvp } from './method.ts';
 
@@ -92,23 +96,57 @@ export function jacobian(exprs: readonly Expr[], variables: readonly string[], p
   const values = new Float64Array(m);
   const rows = Array.from({ length: m }, () => new Float64Array(n));
   if (mode === 'reverse') {
-    exprs.forEach((expr, k) => {
-      values[k] = cachedGradient(expr, variables).adjoint(point, rows[k]);
-    });
+    const { run } = reverseJacobianProgram(exprs, variables);
+    const out = new Float64Array(m * n + m);
+    run(point, out);
+    for (let k = 0; k < m; k++) rows[k].set(out.subarray(k * n, (k + 1) * n));
+    values.set(out.subarray(m * n));
     return { values, jacobian: rows, mode };
   }
-  const program = memoize(exprs, `jacobian|${JSON.stringify(variables)}`, () => compileJvp(exprs, variables));
-  const direction = new Float64Array(n);
-  const out = new Float64Array(2 * m);
-  program(point, direction, out);
-  values.set(out.subarray(0, m));
-  for (let j = 0; j < n; j++) {
-    direction[j] = 1;
-    program(point, direction, out);
-    for (let k = 0; k < m; k++) rows[k][j] = out[m + k] + 0; // −0 (no dependence) reads as 0
-    direction[j] = 0;
-  }
+  const { run } = forwardJacobianProgram(exprs, variables);
+  const out = new Float64Array(m * n + m);
+  run(point, out);
+  for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) rows[k][j] = out[j * m + k] + 0; // −0 (no dependence) reads as 0
+  values.set(out.subarray(m * n));
   return { values, jacobian: rows, mode };
+}
+
+/** A compiled program for a whole Jacobian, and its size. */
+export interface JacobianProgram {
+  /** Writes the m·n partials (reverse: row by row; forward: column by column), then the m values, into `out`. */
+  readonly run: (point: ArrayLike<number>, out: Float64Array) => number;
+  /** Instructions one call executes. */
+  readonly instructions: number;
+}
+
+/**
+ * The reverse-mode Jacobian of `exprs` as one compiled program: the forward sweep the outputs share runs once
+ * (hash-consing makes their common nodes one), then one reverse sweep per output. Compiling the rows as separate
+ * gradient programs would repeat the shared forward work m times and make V8 rotate through m large functions.
+ * Built once per expression list and variable list.
+ */
+export function reverseJacobianProgram(exprs: readonly Expr[], variables: readonly string[]): JacobianProgram {
+  return memoize(exprs, `jacobian-reverse|${JSON.stringify(variables)}`, () => {
+    const rows = exprs.map((expr) => adjointExpressions(expr, variables));
+    const program = lowerExpressions([...rows.flat(), ...exprs], variables);
+    const { program: run } = buildProgram(program.instructions, program.roots, defaultChunkSize);
+    return { run, instructions: program.instructions.length };
+  });
+}
+
+/**
+ * The forward-mode Jacobian of `exprs` as one compiled program: the primal sweep once, then one tangent sweep per
+ * input (the unit direction of each variable, its structural zeros dropped), as JAX's jacfwd shares the primal.
+ * Built once per expression list and variable list.
+ */
+export function forwardJacobianProgram(exprs: readonly Expr[], variables: readonly string[]): JacobianProgram {
+  return memoize(exprs, `jacobian-forward|${JSON.stringify(variables)}`, () => {
+    variableIndex(exprs, variables);
+    const columns = variables.map((name) => unitTangentExpressions(exprs, name));
+    const program = lowerExpressions([...columns.flat(), ...exprs], variables);
+    const { program: run } = buildProgram(program.instructions, program.roots, defaultChunkSize);
+    return { run, instructions: program.instructions.length };
+  });
 }
 
 /** Value, gradient and Hessian of a scalar function. */

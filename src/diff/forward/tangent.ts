@@ -8,7 +8,7 @@ import { variable, type Expr, type VarExpr } from '../../ir/node.ts';
 import { localPartials } from '../../ir/partials.ts';
 import { topologicalOrder } from '../../ir/traverse.ts';
 import { activeNodes } from '../compiled/adjoint.ts';
-import { materialize, peel, sum, times, type Scaled } from '../compiled/scaled.ts';
+import { materialize, one, peel, sum, times, type Scaled } from '../compiled/scaled.ts';
 import { constant } from '../../ir/node.ts';
 
 /**
@@ -33,6 +33,19 @@ export function directionNames(count: number, taken: Iterable<string>): string[]
 export function tangentExpressions(exprs: readonly Expr[], variables: readonly string[], direction: readonly VarExpr[]): Expr[] {
   const directionOf = new Map<string, Scaled>();
   variables.forEach((name, i) => directionOf.set(name, { coefficient: 1, expr: direction[i] }));
+  return tangentsFrom(exprs, directionOf);
+}
+
+/**
+ * The tangents of `exprs` along the unit direction of `variable` (∂exprs/∂variable) as IR expressions of the
+ * primal values alone: one column of the Jacobian, with every structural zero dropped.
+ */
+export function unitTangentExpressions(exprs: readonly Expr[], variable: string): Expr[] {
+  return tangentsFrom(exprs, new Map([[variable, one]]));
+}
+
+/** Forward accumulation of tangents over the DAG, from the tangents of the variables in `directionOf`. */
+function tangentsFrom(exprs: readonly Expr[], directionOf: ReadonlyMap<string, Scaled>): Expr[] {
   const order = topologicalOrder(exprs);
   const active = activeNodes(order);
   const tangent = new Map<number, Scaled>();

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { apply, variable, type Expr } from '../../../src/ir/node.ts';
 import { forwardModeMethod, hessian, jacobian, jvp, vjp } from '../../../src/diff/forward/index.ts';
-import { compileGradient } from '../../../src/diff/compiled/index.ts';
+import { compileGradient, operationCounts } from '../../../src/diff/compiled/index.ts';
+import { forwardJacobianProgram, reverseJacobianProgram } from '../../../src/diff/forward/api.ts';
 import { rosenbrockCase } from '../../../bench/cases.ts';
 import { buildCase, caseArbitrary, isFinite, recipeArbitrary, referenceGradient } from '../compiled/support.ts';
 import { isSmoothAround } from '../../../src/harness/domain.ts';
@@ -165,5 +166,37 @@ describe('forward-mode (the method)', () => {
     const reverse = new Float64Array(10);
     compileGradient(c.expr, c.variables)(c.point, reverse);
     result.gradient.forEach((g, i) => expect(Math.abs(g - reverse[i])).toBeLessThanOrEqual(1e-12 * 1e4));
+  });
+});
+
+describe('jacobian programs share the primal sweep between passes', () => {
+  // Four outputs of one shared core: 30 layers of tanh over x and y.
+  const x = variable('x'), y = variable('y');
+  let core: Expr = apply('add', x, y);
+  for (let i = 0; i < 30; i++) core = apply('tanh', apply('add', apply('mul', core, 0.9), x));
+  const outputs = [1, 2, 3, 4].map((k) => apply('mul', core, apply('pow', y, k)));
+
+  it('reverse: one program is smaller than a gradient program per output, and gives the same rows', () => {
+    // Separate gradient programs each recompute the core; one program saves at least the m − 1 repeated primal sweeps.
+    const counts = outputs.map((e) => operationCounts(e, ['x', 'y']));
+    const separate = counts.reduce((sum, c) => sum + c.gradient, 0);
+    const repeatedPrimal = counts.slice(1).reduce((sum, c) => sum + c.f, 0);
+    expect(reverseJacobianProgram(outputs, ['x', 'y']).instructions).toBeLessThanOrEqual(separate - repeatedPrimal);
+    const point = [0.3, 0.7];
+    const { jacobian: rows } = jacobian(outputs, ['x', 'y'], point, { mode: 'reverse' });
+    outputs.forEach((e, k) => {
+      const out = new Float64Array(2);
+      compileGradient(e, ['x', 'y'])(point, out);
+      expect([...rows[k]]).toEqual([...out]);
+    });
+  });
+
+  it('forward: one program holds every column, and agrees with reverse', () => {
+    const point = [0.3, 0.7];
+    const fwd = jacobian(outputs, ['x', 'y'], point, { mode: 'forward' });
+    const rev = jacobian(outputs, ['x', 'y'], point, { mode: 'reverse' });
+    expect(forwardJacobianProgram(outputs, ['x', 'y']).instructions).toBeGreaterThan(0);
+    fwd.jacobian.forEach((row, k) => row.forEach((v, j) => expect(Math.abs(v - rev.jacobian[k][j])).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(v)))));
+    expect([...fwd.values]).toEqual([...rev.values]);
   });
 });
