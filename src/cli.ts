@@ -1,7 +1,7 @@
 // The `gradlab` command line: dispatches to the sub-commands in src/cli/.
 import { describeError, UsageError, type CliIo, type Command } from './cli/common.ts';
 
-/** The sub-commands, loaded on use so `gradlab eval` does not pay for the report's plotting libraries. */
+/** The sub-commands with their one-line summaries, loaded on use so `gradlab eval` does not pay for the report's plotting libraries. */
 const commands: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
   { name: 'report', summary: 'run the built-in suite and write the comparison report (Markdown, HTML, JSON, SVG)', load: async () => (await import('./cli/report.ts')).reportCommand },
   { name: 'check', summary: 'check that every method agrees on random expressions, within error models', load: async () => (await import('./cli/check.ts')).checkCommand },

@@ -13,7 +13,6 @@ tensor with its grad_fn and each input's .grad, exactly as PyTorch prints them:
 
 export const autogradCommand: Command = {
   name: 'autograd',
-  summary: 'print the PyTorch-style trace: the output tensor with its grad_fn, then each .grad',
   help,
   run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { at: { type: 'string', multiple: true } }, help);

@@ -83,7 +83,6 @@ function honestFailures(rows: readonly AgreementRow[]): string {
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'check that every method agrees with a high-precision reference on random expressions',
   help,
   run(args: string[], io: CliIo) {
     const { values, positionals } = parseCommandArgs(

@@ -13,7 +13,6 @@ export interface CliIo {
 /** One `gradlab` sub-command. */
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   /** Full help text, starting with the usage line. */
   readonly help: string;
   /** Runs the command; returns the exit code. */

@@ -286,7 +286,6 @@ function positiveNumber(flag: string, text: string): number {
 /** `gradlab diff`: one row per method, errors against the reference, the symbolic derivatives below the table. */
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'differentiate an expression at a point by every method and compare them',
   help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(

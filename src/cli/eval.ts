@@ -10,7 +10,6 @@ Prints the value of the expression at the point.`;
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'print the value of an expression at a point',
   help,
   run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { at: { type: 'string', multiple: true } }, help);

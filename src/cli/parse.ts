@@ -12,7 +12,6 @@ equal subexpressions), depth and operation counts.`;
 
 export const parseCommand: Command = {
   name: 'parse',
-  summary: 'show an expression as infix, LaTeX and a Wengert list, with its size',
   help,
   run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, help);

@@ -29,7 +29,6 @@ Options:
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'run the default suite and write the comparison report (Markdown, HTML, JSON, SVG figures)',
   help,
   async run(args: string[], io: CliIo) {
     const { values, positionals } = parseCommandArgs(
