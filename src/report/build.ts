@@ -20,6 +20,8 @@ import { higherOrderSection, measureTraces, tracesSection } from './teaching.ts'
 import { measureHigherOrder } from '../harness/higher-order.ts';
 import { measureJacobianShapes } from '../harness/jacobian-shape.ts';
 import { tallWideSection } from './tall-wide.ts';
+import { measureControlFlow } from '../harness/control-flow.ts';
+import { controlFlowSection } from './control-flow.ts';
 
 /** How much work a report does: `full` (the committed example), `quick` (under a minute), `tiny` (tests). */
 export type ReportProfile = 'full' | 'quick' | 'tiny';
@@ -357,7 +359,7 @@ function pitfallCaption(results: readonly PitfallResult[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Runs the default suite and assembles the report: ten sections with tables, figures (vega-lite and
+ * Runs the default suite and assembles the report: eleven sections with tables, figures (vega-lite and
  * Graphviz SVG) and captions computed from the measurements, plus every number for the JSON report.
  */
 export async function buildReport(options: BuildOptions): Promise<ReportData> {
@@ -366,7 +368,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const methods = options.methods;
   const methodOptions = methodOptionsFor(settings);
   const judge = { methodOptions };
-  const weights = { lessons: 1, accuracy: 3, vcurve: 2, cost: 6, swell: 4, agreement: 6, pitfalls: 2, graph: 1, traces: 1, higherOrder: 1, tallWide: 1, figures: 1 };
+  const weights = { lessons: 1, accuracy: 3, vcurve: 2, cost: 6, swell: 4, agreement: 6, pitfalls: 2, graph: 1, traces: 1, higherOrder: 1, tallWide: 1, controlFlow: 1, figures: 1 };
   const total = Object.values(weights).reduce((s, w) => s + w, 0);
   let done = 0;
   const progress = (part: keyof typeof weights, fraction: number, label: string) =>
@@ -473,6 +475,12 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const jacobianShapes = measureJacobianShapes({ minTimeMs: settings.jacobianMinTimeMs, samples: settings.jacobianSamples });
   const tallWidePart = await tallWideSection(jacobianShapes, 10);
   finish('tallWide');
+
+  // 11. Control flow.
+  progress('controlFlow', 0, 'control flow');
+  const controlFlow = measureControlFlow();
+  const controlFlowPart = controlFlowSection(controlFlow, 11);
+  finish('controlFlow');
 
   // Figures.
   progress('figures', 0, 'figures');
@@ -632,6 +640,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
     tracesSection(traces, 8),
     higherOrderPart,
     tallWidePart,
+    controlFlowPart,
   ];
 
   const meta: ReportMeta = {
@@ -685,6 +694,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
     traces,
     higherOrder,
     jacobianShapes,
+    controlFlow,
   };
   meta.runtimeMs = performance.now() - start;
   return { meta, sections, data };

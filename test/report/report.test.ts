@@ -12,6 +12,7 @@ import type { SwellRow } from '../../src/harness/swell.ts';
 import type { HigherOrder } from '../../src/harness/higher-order.ts';
 import type { TracesData } from '../../src/report/teaching.ts';
 import type { JacobianShapeSweep } from '../../src/harness/jacobian-shape.ts';
+import type { ControlFlowData } from '../../src/harness/control-flow.ts';
 import { dotted } from '../../src/harness/traces.ts';
 import { wengertList } from '../../src/ir/print.ts';
 import { baydinExample } from '../../src/harness/suite.ts';
@@ -42,16 +43,17 @@ describe('report structure', () => {
     "8. Evaluation traces of Baydin's example, forward and reverse",
     '9. Higher order: nth derivatives of tanh, three ways',
     '10. Tall versus wide: forward or reverse mode for a Jacobian',
+    '11. Programs, not formulas: control flow',
   ];
 
-  it('has all ten sections, each with a takeaway, in Markdown and HTML', () => {
+  it('has all eleven sections, each with a takeaway, in Markdown and HTML', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const title of titles) {
       expect(md).toContain(`## ${title}`);
       expect(html).toContain(`<h2>${title}</h2>`);
     }
-    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(10);
+    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(11);
   });
 
   it('writes report.md, report.html, report.json and the SVG figures, and leaves no staging files', () => {
@@ -65,8 +67,8 @@ describe('report structure', () => {
     expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
     expect(typeof json.meta.cpu).toBe('string');
     expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
-    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide']);
-    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'cost', 'graph', 'higherOrder', 'jacobianShapes', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
+    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'graph', 'higherOrder', 'jacobianShapes', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
   });
 
   it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
@@ -217,6 +219,34 @@ describe('tall versus wide: forward or reverse mode for a Jacobian', () => {
   });
 });
 
+describe('programs, not formulas: control flow', () => {
+  const data = () => report.data.controlFlow as ControlFlowData;
+
+  it("autograd's f′ is the exact slope and f′(a)·a = f(a) holds bit for bit at every point", () => {
+    expect(data().points.map((p) => p.a)).toEqual([0.7, -0.3, 1.5, (1000 / 1024) * (1 - 1e-9)]);
+    for (const p of data().points) {
+      expect(p.ad).toBe(p.exact);
+      expect(p.ad * p.a).toBe(p.value);
+      expect(p.identityHolds).toBe(true);
+    }
+    expect(data().points.map((p) => p.ad)).toEqual([2 ** 11, 100 * 2 ** 12, 2 ** 10, 2 ** 11]);
+  });
+
+  it('FD is off by more than 10% where the stencil straddles a doubling threshold, and fine elsewhere', () => {
+    const straddling = data().points.filter((p) => p.straddles);
+    expect(straddling.map((p) => p.a)).toEqual([(1000 / 1024) * (1 - 1e-9)]);
+    for (const p of straddling) {
+      expect(p.fdRelativeError).toBeGreaterThan(0.1);
+      expect(p.adRelativeError).toBe(0);
+    }
+    for (const p of data().points.filter((q) => !q.straddles)) expect(p.fdRelativeError).toBeLessThan(1e-9);
+    const section = json.sections.find((s) => s.id === 'control-flow')!;
+    expect(section.caption).toMatch(/^Autograd differentiates the program through its loop and branch: f′\(a\)·a = f\(a\) holds bit for bit at all 4 points/);
+    expect(section.caption).toContain('straddles a doubling threshold');
+    expect(section.caption).toContain('f has no closed form');
+  });
+});
+
 describe('the HTML report in headless Chromium', () => {
   it('renders every figure with a non-zero size and requests nothing from outside', async () => {
     const executablePath = '/usr/bin/chromium';
@@ -252,7 +282,7 @@ describe('the HTML report in headless Chromium', () => {
         expect(box.height).toBeGreaterThan(50);
         expect(box.shapes).toBeGreaterThan(5);
       }
-      expect(await page.locator('h2').count()).toBe(10);
+      expect(await page.locator('h2').count()).toBe(11);
       expect(outside).toEqual([]);
     } finally {
       await context.close();
