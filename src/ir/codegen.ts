@@ -314,6 +314,16 @@ export interface ScheduledProgram {
   readonly remap: (operand: Operand) => Operand;
 }
 
+/** Calls `visit` with each slot an instruction reads, each distinct slot once (`x * x` waits for one value). */
+function forEachDistinctSlot(args: readonly Operand[], visit: (slot: number) => void): void {
+  for (let m = 0; m < args.length; m++) {
+    const a = args[m];
+    if (a.kind !== 'slot') continue;
+    if (m === 1 && args[0].kind === 'slot' && args[0].index === a.index) continue;
+    visit(a.index);
+  }
+}
+
 /**
  * Reorders a program so each instruction runs as soon as its operands exist (keeping the given order otherwise).
  *
@@ -328,28 +338,15 @@ export function scheduleEagerly(instructions: readonly Instruction[]): Scheduled
   const pending = new Int32Array(n);
   const dependentCount = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const args = instructions[i].args;
-    for (let m = 0; m < args.length; m++) {
-      const a = args[m];
-      if (a.kind !== 'slot') continue;
-      // Count each distinct operand once (`x * x` waits for one value).
-      if (m === 1 && args[0].kind === 'slot' && args[0].index === a.index) continue;
+    forEachDistinctSlot(instructions[i].args, (slot) => {
       pending[i]++;
-      dependentCount[a.index + 1]++;
-    }
+      dependentCount[slot + 1]++;
+    });
   }
   for (let i = 0; i < n; i++) dependentCount[i + 1] += dependentCount[i];
   const dependents = new Int32Array(dependentCount[n]);
   const fill = dependentCount.slice(0, n);
-  for (let i = 0; i < n; i++) {
-    const args = instructions[i].args;
-    for (let m = 0; m < args.length; m++) {
-      const a = args[m];
-      if (a.kind !== 'slot') continue;
-      if (m === 1 && args[0].kind === 'slot' && args[0].index === a.index) continue;
-      dependents[fill[a.index]++] = i;
-    }
-  }
+  for (let i = 0; i < n; i++) forEachDistinctSlot(instructions[i].args, (slot) => void (dependents[fill[slot]++] = i));
   const order = new Int32Array(n);
   const emitted = new Uint8Array(n);
   const queue = new Int32Array(n);

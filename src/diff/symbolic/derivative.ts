@@ -101,16 +101,10 @@ export function truncate(text: string, max: number): string {
 }
 
 /** A derivative as plain, JSON-friendly facts for `GradientResult.extra`: infix truncated to `maxChars`, computed on first read. */
-export interface DerivativeSummary {
-  readonly variable: string;
-  readonly infix: string;
-  readonly treeSize: number;
-  readonly dagSize: number;
-  readonly deriveMs: number;
-  readonly simplifyMs: number | null;
-  readonly mathjsDerivedTreeSize?: number;
-  readonly mathjsSimplifiedTreeSize?: number;
-}
+export type DerivativeSummary = Pick<
+  SymbolicDerivative,
+  'variable' | 'treeSize' | 'dagSize' | 'deriveMs' | 'simplifyMs' | 'mathjsDerivedTreeSize' | 'mathjsSimplifiedTreeSize'
+> & { readonly infix: string };
 
 /** Summaries of derivatives for `extra`; the infix text is only written when someone reads it. */
 export function summarizeDerivatives(derivatives: readonly SymbolicDerivative[], maxChars = 500): DerivativeSummary[] {
