@@ -279,7 +279,7 @@ function costCaption(sweep: CostSweep): string {
   const central = (n: number) => sweep.points.find((p) => p.method === 'numeric-central' && p.n === n)?.evaluations;
   const steady = (n: number) => sweep.baselines.find((b) => b.n === n)!.steady;
   const parts = [
-    `From n = ${first} to n = ${last} the reverse-mode gradient stays at ${sig(ops(first))}–${sig(ops(last))}× f's instructions` +
+    `From n = ${first} to n = ${last} the reverse-mode gradient stays at ${sig(ops(first)) === sig(ops(last)) ? sig(ops(first)) : `${sig(ops(first))}–${sig(ops(last))}`}× f's instructions` +
       ` (compiled once, ${sig(steady(first).reverseRatio)}× → ${sig(steady(last).reverseRatio)}× f's time)`,
   ];
   const c0 = central(first);
