@@ -1,5 +1,6 @@
 // The contract every differentiation method implements, so the harness and reports can treat them alike.
 import type { Expr } from '../ir/node.ts';
+import type { Program } from './program/run.ts';
 
 /** What a method is asked: the gradient of `expr` at `point` (values in `variables`' order). */
 export interface GradientRequest {
@@ -7,6 +8,14 @@ export interface GradientRequest {
   readonly variables: readonly string[];
   readonly point: Float64Array;
   /** Method-specific options (a step size, a budget, …), passed through from {@link gradient}. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What a method is asked for a program (a function `(v, m) => value`): its gradient at `point` (values in `variables`' order, the point's keys). */
+export interface ProgramRequest {
+  readonly program: Program;
+  readonly variables: readonly string[];
+  readonly point: Float64Array;
   readonly options: Readonly<Record<string, unknown>>;
 }
 
@@ -32,6 +41,11 @@ export interface GradientMethod {
   /** One sentence on what the method does, shown by `gradlab diff --help` and in reports. */
   readonly summary: string;
   compute(request: GradientRequest): GradientResult;
+  /**
+   * Optional: differentiate a program directly. Without it, the built-in define-by-run methods run the program in
+   * their own arithmetic and any other method differentiates the program's trace (see `traceProgram`).
+   */
+  computeProgram?(request: ProgramRequest): GradientResult;
 }
 
 /**

@@ -9,6 +9,8 @@ import { symbolicMethods } from './symbolic/index.ts';
 import { numericMethods } from './numeric/index.ts';
 import { autogradCompiledMethod } from './compiled/method.ts';
 import { forwardModeMethod } from './forward/method.ts';
+import { isProgram, type Program } from './program/run.ts';
+import { programGradient } from './program/gradient.ts';
 
 const methods = new Map<string, GradientMethod>();
 
@@ -62,16 +64,24 @@ export function toExpression(expr: Expr | string): Expr {
 /**
  * The value and gradient of `expr` at `point` by the chosen method.
  * Variables are the expression's, in order of appearance, followed by any extra ones in `point` (whose partials are 0).
+ *
+ * `expr` may also be a program, a function `(v, m) => value` (see {@link Program}); its variables are the point's
+ * keys. Define-by-run methods (autograd, forward-mode, complex-step, the numeric family) run it in their own
+ * arithmetic; the symbolic methods and autograd-compiled differentiate its trace at the point, and their notes
+ * and `extra.guards` say where that derivative holds.
  * @throws Error for an unknown method, a variable missing from the point, or a non-finite value.
  */
-export function gradient(expr: Expr | string, point: Point, options: GradientOptions = {}): Gradient {
+export function gradient(expr: Expr | string | Program, point: Point, options: GradientOptions = {}): Gradient {
   const { method: methodName = 'autograd', ...methodOptions } = options;
   const method = getMethod(methodName);
-  const expression = toExpression(expr);
-  const variables = [...new Set([...variablesOf(expression), ...Object.keys(point)])];
+  const program = isProgram(expr) ? expr : null;
+  const expression = program === null ? toExpression(expr as Expr | string) : null;
+  const variables = expression === null ? Object.keys(point) : [...new Set([...variablesOf(expression), ...Object.keys(point)])];
   const values = Float64Array.from(variables, (name) => lookupPointValue(point, name));
   const start = performance.now();
-  const result = method.compute({ expr: expression, variables, point: values, options: methodOptions });
+  const result = program !== null
+    ? programGradient(method, { program, variables, point: values, options: methodOptions })
+    : method.compute({ expr: expression!, variables, point: values, options: methodOptions });
   const timeMs = performance.now() - start;
   const byName = (array: Float64Array) => Object.fromEntries(variables.map((name, i) => [name, array[i]]));
   return {
