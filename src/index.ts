@@ -16,7 +16,12 @@ export { gradient, listMethods, getMethod, registerMethod, type Gradient, type G
 export { MethodUnavailableError, type GradientMethod, type GradientRequest, type GradientResult } from './diff/method.ts';
 export * from './diff/autograd/index.ts';
 export { compileGradient, operationCounts, type CompiledAdjoint, type OperationCounts } from './diff/compiled/index.ts';
-export { jvp, vjp, jacobian, hessian, type JvpResult, type VjpResult, type JacobianResult, type HessianResult } from './diff/forward/index.ts';
+export type { JvpResult, VjpResult, JacobianResult, HessianResult } from './diff/forward/index.ts';
+// jvp, vjp, jacobian and hessian accept programs as well as expressions (a program is traced at the point).
+export { jvp, vjp, jacobian, hessian, type Differentiable, type Guarded } from './diff/program/functional.ts';
+export { type Program, type MathNamespace } from './diff/program/run.ts';
+export { traceProgram, type ProgramTrace, type Guard } from './diff/program/trace.ts';
+export type { ProgramRequest } from './diff/method.ts';
 export { symbolicDerivatives, dagDerivatives, SymbolicUnavailableError, type SymbolicDerivative } from './diff/symbolic/index.ts';
 export { numericGradient, errorModel, textbookStep, sweepStep, type NumericOptions, type StepSweep } from './diff/numeric/index.ts';
 
