@@ -9,12 +9,17 @@ import { gradient, toExpression } from '../diff/registry.ts';
 import { Tensor, tensor } from '../diff/autograd/index.ts';
 import { referenceGradient } from './reference.ts';
 import { exactText } from './format.ts';
+import type { Program } from '../diff/program/run.ts';
+import { traceProgram } from '../diff/program/trace.ts';
 
 /** The gradient a test expects: one number (a single variable), numbers in the variables' order, or by name. */
 export type ExpectedGradient = number | readonly number[] | Readonly<Record<string, number>>;
 
-/** What `toHaveGradient` differentiates: an expression (or its text), or a function of autograd tensors. */
-export type GradientSubject = Expr | string | ((...inputs: Tensor[]) => Tensor);
+/**
+ * What `toHaveGradient` differentiates: an expression (or its text), a function of autograd tensors (with `at`
+ * positional), or a program `(v, m) => value` (with `at` by name).
+ */
+export type GradientSubject = Expr | string | ((...inputs: Tensor[]) => Tensor) | Program;
 
 /** Options of `toHaveGradient`. */
 export interface ToHaveGradientOptions {
@@ -25,7 +30,7 @@ export interface ToHaveGradientOptions {
   readonly at: Readonly<Record<string, number>> | readonly number[];
   /** Each partial must satisfy |actual − expected| ≤ tolerance · max(1, |expected|). Default 1e-10. */
   readonly tolerance?: number;
-  /** For an expression: the registered method to ask (default `autograd`). Functions always use autograd. */
+  /** For an expression or a program: the registered method to ask (default `autograd`). Functions of tensors always use autograd. */
   readonly method?: string;
 }
 
@@ -59,6 +64,32 @@ function computeForExpression(subject: Expr | string, options: ToHaveGradientOpt
   const reference = referenceGradient(expr, names, values).gradient;
   return {
     label: toInfix(expr),
+    names,
+    actual: Float64Array.from(names, (n) => result.gradient[n]),
+    reference,
+    method: result.method,
+    point: names.map((n) => `${n} = ${exactText(point[n])}`).join(', '),
+  };
+}
+
+function computeForProgram(program: Program, options: ToHaveGradientOptions): Computed {
+  const point = options.at as Readonly<Record<string, number>>;
+  let result;
+  try {
+    result = gradient(program, point, { method: options.method ?? 'autograd' });
+  } catch (error) {
+    // A function of tensors given `at` by name lands here: say both readings.
+    if (error instanceof TypeError && /must return one number/.test(error.message)) {
+      throw new TypeError(`toHaveGradient: with \`at\` by name the function runs as a program (v, m) => value, and ${error.message}; for a function of tensors, give \`at\` as an array with one value per parameter`);
+    }
+    throw error;
+  }
+  const names = result.variables;
+  // The reference differentiates the path the program took at the point, in 64 digits.
+  const trace = traceProgram(program, point);
+  const reference = referenceGradient(trace.expr, names, Float64Array.from(names, (n) => point[n])).gradient;
+  return {
+    label: `the program${program.name ? ` ${program.name}()` : ''} (traced at the point: ${toInfix(trace.expr).slice(0, 80)})`,
     names,
     actual: Float64Array.from(names, (n) => result.gradient[n]),
     reference,
@@ -103,21 +134,24 @@ function expectedArray(expected: ExpectedGradient, names: readonly string[]): Fl
 
 /**
  * `expect(subject).toHaveGradient(expected, { at, tolerance?, method? })`: the gradient of an expression
- * (IR or text, by the `autograd` method unless `method` says otherwise) or of a function of autograd
- * tensors, at a point, equals `expected` to within `tolerance` relative to max(1, |expected|) per partial.
+ * (IR or text, by the `autograd` method unless `method` says otherwise), of a function of autograd
+ * tensors (`at` an array), or of a program `(v, m) => value` (`at` by name), at a point, equals `expected` to within `tolerance` relative to max(1, |expected|) per partial.
  * A failure lists every partial (got, expected, difference) and, for expressions, the high-precision
  * reference, so it is clear whether the method or the expectation is wrong.
  *
  * @example
  * expect('x^2 + 3*x + 1').toHaveGradient(7, { at: { x: 2 } });
  * expect((w, x, b) => w.mul(x).add(b).pow(2)).toHaveGradient([60, 40, 20], { at: [2, 3, 4] });
+ * expect((v, m) => (v.x > 0 ? m.mul(v.x, v.x) : v.x)).toHaveGradient(4, { at: { x: 2 }, method: 'symbolic' });
  */
 function toHaveGradient(this: MatcherState, subject: unknown, expected: ExpectedGradient, options: ToHaveGradientOptions): MatcherResult {
   if (options === undefined || options.at === undefined) throw new TypeError('toHaveGradient(expected, { at }) needs the point `at`');
   const tolerance = options.tolerance ?? 1e-10;
   const computed =
     typeof subject === 'function'
-      ? computeForFunction(subject as (...inputs: Tensor[]) => Tensor, options)
+      ? Array.isArray(options.at)
+        ? computeForFunction(subject as (...inputs: Tensor[]) => Tensor, options)
+        : computeForProgram(subject as Program, options)
       : computeForExpression(subject as Expr | string, options);
   const want = expectedArray(expected, computed.names);
   const lines = computed.names.map((name, i) => {

@@ -51,3 +51,21 @@ describe('toHaveGradient', () => {
     expect(() => expect((a: Tensor) => a).toHaveGradient(1, { at: { a: 1 } })).toThrow(/give `at` as an array/);
   });
 });
+
+describe('toHaveGradient on programs', () => {
+  const relu2 = (v: Readonly<Record<string, number>>, m: import('../../src/diff/program/run.ts').MathNamespace) =>
+    v.x > 0 ? m.mul(v.x, v.y) : m.neg(v.y);
+
+  it('passes on a program with `at` by name, by any method', () => {
+    expect(relu2).toHaveGradient({ x: 3, y: 2 }, { at: { x: 2, y: 3 } });
+    expect(relu2).toHaveGradient({ x: 0, y: -1 }, { at: { x: -2, y: 3 }, method: 'symbolic-dag' });
+    expect(relu2).toHaveGradient([3, 2], { at: { x: 2, y: 3 }, method: 'numeric', tolerance: 1e-8 });
+  });
+
+  it('fails naming the program, its trace and the reference of the path', () => {
+    const message = failureOf(() => expect(relu2).toHaveGradient({ x: 1, y: 2 }, { at: { x: 2, y: 3 } }));
+    expect(message).toContain('the program relu2() (traced at the point: x * y)');
+    expect(message).toContain('∂/∂x: got 3, expected 1');
+    expect(message).toContain('reference 3');
+  });
+});
