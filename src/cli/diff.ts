@@ -5,37 +5,53 @@
 import Table from 'cli-table3';
 import type { Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
-import { evaluateExpr, lookupPointValue } from '../ir/evaluate.ts';
-import { formatNumber } from '../ir/print.ts';
+import { evaluateExpr, lookupPointValue, interpretNodes, realAlgebra } from '../ir/evaluate.ts';
+import { ops } from '../ir/ops.ts';
+import { formatNumber, toInfix } from '../ir/print.ts';
 import { variablesOf } from '../ir/traverse.ts';
 import { MethodUnavailableError } from '../diff/method.ts';
+import { NonFiniteError } from '../diff/numeric/stencil.ts';
 import type { Gradient } from '../diff/registry.ts';
-import { expressionArgument, parseCommandArgs, parsePoint, UsageError, type Command } from './common.ts';
+import { parseCommandArgs, parsePoint, UsageError, type Command } from './common.ts';
+import { inputHelp, inputOptions, readUserInput, type UserInput } from './input.ts';
+import type { Program } from '../diff/program/run.ts';
+import type { ProgramTrace } from '../diff/program/trace.ts';
 
 type Registry = typeof import('../diff/registry.ts');
 type Reference = typeof import('../harness/reference.ts');
+type Tracing = typeof import('../diff/program/trace.ts');
 
-/** The registry and the reference, loaded on first use. */
-async function load(): Promise<{ registry: Registry; reference: Reference }> {
-  const [registry, reference] = await Promise.all([import('../diff/registry.ts'), import('../harness/reference.ts')]);
-  return { registry, reference };
+/** The registry, the reference and the tracer, loaded on first use. */
+async function load(): Promise<{ registry: Registry; reference: Reference; tracing: Tracing }> {
+  const [registry, reference, tracing] = await Promise.all([
+    import('../diff/registry.ts'), import('../harness/reference.ts'), import('../diff/program/trace.ts'),
+  ]);
+  return { registry, reference, tracing };
 }
 
 const help = `usage: gradlab diff "<expression>" --at x=2,y=3 [--method a,b,...] [--time-budget MS] [--h STEP] [--json]
+       gradlab diff --file prog.ts --at x=1,y=2 [--export NAME] [...]
 
 Differentiates the expression at the point by each method (default: every registered method) and prints
 one row per method: the value, each partial, the error against the best available reference, the number
 of function evaluations, and the time. Symbolic methods also print their derivative expressions.
 
 The reference is reverse accumulation in 64-digit arithmetic (src/harness/reference.ts); the output says
-which reference was used. Errors are over all partials: abs = max |gᵢ − refᵢ|, rel = abs / max |refᵢ|.
-A method that cannot differentiate the expression (an unsupported op, an exhausted budget) shows why.
+which reference was used. Errors are over the partials the reference defines: abs = max |gᵢ − refᵢ|,
+rel = abs / max |refᵢ|. Where a reference partial is NaN (no derivative there) no method's error is
+measured against it, and the output says so. A method that cannot differentiate the expression (an
+unsupported op, an exhausted budget, a point where f is not finite) is "unavailable", not a failure;
+the exit code is 1 only when a method fails unexpectedly.
+
+A program (--file prog.ts) is a function (v, m) => value; the output shows the path it took at the point
+(its trace) and the guards under which the symbolic answers hold; the reference is that of the path.
 
 options:
   --at x=2,y=3        the point (repeatable)
   --method a,b        methods to run (repeatable; default all)
   --time-budget MS    time budget of each symbolic step, milliseconds (default 5000)
   --h STEP            the step of the finite-difference methods (default: each scheme's textbook step)
+${inputHelp}
   --json              print { expression, point, value, reference, results: [...] } as JSON
                       (non-finite numbers as the strings "NaN", "Infinity", "-Infinity")`;
 
@@ -73,26 +89,68 @@ export interface DiffReport {
   /** f at the point in float64. */
   readonly value: number;
   readonly reference: (DiffReference & { readonly gradient: Readonly<Record<string, number>> }) | null;
+  /** Why f is not finite at the point (an overflow, a point outside an op's domain), when it is not. */
+  readonly notFinite?: string;
+  /** The partials whose reference is NaN (no derivative there): no error is measured for them. */
+  readonly unmeasured: readonly string[];
   readonly results: readonly DiffRow[];
+  /** For a program: its trace at the point (infix) and the guards under which the trace is f. */
+  readonly program?: { readonly source: string; readonly trace: string; readonly guards: readonly string[] };
 }
 
-/** Error of one partial against the reference: 0 when both are the same non-finite value. */
-function partialError(got: number, want: number): number {
-  if (Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))) return 0;
+/**
+ * Error of one partial against the reference, or null when the reference partial is NaN: there is no derivative
+ * to compare with, so neither a NaN answer (which would "match") nor a finite one (a method's estimate) is scored.
+ * Against an infinite reference an answer is exact (0) or infinitely off.
+ */
+function partialError(got: number, want: number): number | null {
+  if (Number.isNaN(want)) return null;
+  if (Object.is(got, want) || got === want) return 0;
   return Math.abs(got - want);
 }
 
-/** ∞-norm errors over the partials: abs = max |gᵢ − refᵢ|, rel = abs / max |refᵢ| (abs itself when the reference is 0). */
-export function gradientError(got: ArrayLike<number>, want: ArrayLike<number>): { abs: number; rel: number } {
+/**
+ * ∞-norm errors over the partials the reference defines: abs = max |gᵢ − refᵢ|, rel = abs / max |refᵢ| (abs itself
+ * when the reference is 0). Null when the reference defines none (every reference partial is NaN).
+ */
+export function gradientError(got: ArrayLike<number>, want: ArrayLike<number>): { abs: number; rel: number } | null {
   let abs = 0;
   let scale = 0;
+  let measured = 0;
   for (let i = 0; i < want.length; i++) {
     const e = partialError(got[i], want[i]);
+    if (e === null) continue;
+    measured++;
     abs = Number.isNaN(e) || e > abs ? e : abs;
     if (Number.isFinite(want[i])) scale = Math.max(scale, Math.abs(want[i]));
     if (Number.isNaN(abs)) break;
   }
+  if (measured === 0 && want.length > 0) return null;
   return { abs, rel: scale > 0 ? abs / scale : abs };
+}
+
+/**
+ * Why f is not finite at the point, from the first op (children first) whose arguments are finite but whose value
+ * is not: an overflow when the op is inside its domain there (exp(1000)), else the op's domain.
+ */
+export function nonFiniteReason(expr: Expr, point: Readonly<Record<string, number>>): string | undefined {
+  const { order, values } = interpretNodes(expr, (v) => lookupPointValue(point, v.name), realAlgebra);
+  const position = new Map(order.map((node, i) => [node.id, i]));
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    if (node.kind !== 'op' || Number.isFinite(values[i])) continue;
+    const args = node.args.map((arg) => values[position.get(arg.id)!]);
+    if (!args.every(Number.isFinite)) continue;
+    const spec = ops[node.op];
+    const names = ['u', 'v'].slice(0, spec.arity);
+    const at = names.map((name, k) => `${name} = ${args[k]}`).join(', ');
+    const call = `${node.op}(${names.join(', ')})`;
+    if (spec.domain.contains(args[0], args[1] ?? NaN) && !Number.isNaN(values[i])) {
+      return `${call} overflows to ${values[i]} at ${at}: the value is beyond the largest double (≈ 1.8e308), not at a singularity`;
+    }
+    return `${call} is ${values[i]} at ${at}, outside its domain (${spec.domain.description}) or at a singularity`;
+  }
+  return undefined;
 }
 
 /** The best available reference: the high-precision one, or symbolic-dag in float64 if that fails. */
@@ -134,16 +192,17 @@ function derivativesOf(result: Gradient): DiffRow['derivatives'] {
 function runMethod(
   registry: Registry,
   name: string,
-  expr: Expr,
+  subject: Expr | Program,
   point: Record<string, number>,
   variables: readonly string[],
   reference: DiffReference | null,
   options: Readonly<Record<string, unknown>>,
+  notFinite: string | undefined,
 ): DiffRow {
   const start = performance.now();
   try {
     // Every method gets every option and reads the ones it knows (symbolic: timeBudgetMs; numeric: h).
-    const result = registry.gradient(expr, point, { ...options, method: name });
+    const result = registry.gradient(subject, point, { ...options, method: name });
     const partials = Float64Array.from(variables, (v) => result.gradient[v]);
     return {
       method: name,
@@ -161,6 +220,9 @@ function runMethod(
       const cutOff = (error as { cutOff?: unknown }).cutOff === true;
       return { ...base, unavailable: error.reason, ...(cutOff ? { cutOff } : {}) };
     }
+    // f not finite at the point: outside the method's domain, not a failure of the method.
+    if (notFinite !== undefined) return { ...base, unavailable: `f is not finite at the point: ${notFinite}` };
+    if (error instanceof NonFiniteError) return { ...base, unavailable: `${error.message} (a stencil point is outside f's domain)` };
     return { ...base, failed: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -171,7 +233,7 @@ function runMethod(
  * @throws UsageError for an unknown method name (listing the known ones); Error for a missing or bad value.
  */
 export async function diffReport(
-  expression: string,
+  input: string | UserInput,
   point: Record<string, number>,
   methodNames?: readonly string[],
   methodOptions: Readonly<Record<string, unknown>> = {},
@@ -179,18 +241,39 @@ export async function diffReport(
   const modules = await load();
   const { registry } = modules;
   const names = selectedMethods(registry, methodNames);
-  const expr = parse(expression);
-  const variables = [...new Set([...variablesOf(expr), ...Object.keys(point)])];
+  const given: UserInput = typeof input === 'string' ? { kind: 'expression', text: input, source: 'argument' } : input;
+  let expr: Expr;
+  let subject: Expr | Program;
+  let trace: ProgramTrace | undefined;
+  let variables: string[];
+  if (given.kind === 'program') {
+    variables = Object.keys(point);
+    trace = modules.tracing.traceProgram(given.program, point);
+    expr = trace.expr;
+    subject = given.program;
+  } else {
+    expr = parse(given.text);
+    subject = expr;
+    variables = [...new Set([...variablesOf(expr), ...Object.keys(point)])];
+  }
   const values = Float64Array.from(variables, (name) => lookupPointValue(point, name));
-  const reference = bestReference(modules, expr, variables, values, point);
+  const found = bestReference(modules, expr, variables, values, point);
+  const reference = found && trace !== undefined && trace.guards.length > 0
+    ? { ...found, method: `${found.method}, of the path the program took at the point (it is f's where the guards hold)` }
+    : found;
   const byName = (array: ArrayLike<number>) => Object.fromEntries(variables.map((v, i) => [v, array[i]]));
+  const value = evaluateExpr(expr, point);
+  const notFinite = Number.isFinite(value) ? undefined : nonFiniteReason(expr, point) ?? `f = ${value}`;
   return {
-    expression,
+    expression: given.kind === 'program' ? `program ${given.source}` : given.text,
     point,
     variables,
-    value: evaluateExpr(expr, point),
+    value,
+    ...(notFinite !== undefined ? { notFinite } : {}),
     reference: reference && { method: reference.method, value: reference.value, gradient: byName(reference.gradient) } as DiffReport['reference'],
-    results: names.map((name) => runMethod(registry, name, expr, point, variables, reference, methodOptions)),
+    unmeasured: reference === null ? [] : variables.filter((_, i) => Number.isNaN(reference.gradient[i])),
+    results: names.map((name) => runMethod(registry, name, subject, point, variables, reference, methodOptions, notFinite)),
+    ...(trace !== undefined ? { program: { source: given.source, trace: toInfix(trace.expr), guards: trace.guards.map((g) => g.text) } } : {}),
   };
 }
 
@@ -253,11 +336,24 @@ export function formatDiffReport(report: DiffReport): string {
     }
   }
   const lines = [`f = ${report.expression} at ${variables.map((v) => `${v} = ${formatNumber(report.point[v])}`).join(', ') || 'no variables'}`];
+  if (report.program !== undefined) {
+    const trace = report.program.trace.length > derivativeWidth ? `${report.program.trace.slice(0, derivativeWidth)}…` : report.program.trace;
+    lines.push(`trace at the point: ${trace}`);
+    if (report.program.guards.length === 0) lines.push('guards: none (no comparison read a traced value)');
+    else for (const [i, guard] of report.program.guards.entries()) lines.push(`guard ${i + 1}: ${guard}`);
+  }
   lines.push(table.toString());
+  if (!Number.isFinite(report.value) && report.notFinite !== undefined) lines.push(`f is not finite at the point: ${report.notFinite}`);
   if (report.reference === null) lines.push('errors: no reference was available');
   else {
     const partials = variables.map((v) => `∂f/∂${v} = ${formatNumber(report.reference!.gradient[v])}`).join(', ');
     lines.push(`errors against: ${report.reference.method}: f = ${formatNumber(report.reference.value)}${partials ? `, ${partials}` : ''}`);
+    if (report.unmeasured.length > 0) {
+      lines.push(
+        `errors not measured for ${report.unmeasured.map((v) => `∂f/∂${v}`).join(', ')}: the reference is NaN there (f has no derivative ` +
+          'at this point, or its formula is 0/0), so a NaN answer is not "right" and a finite one is an estimate, not a checked value',
+      );
+    }
   }
   for (const row of report.results) {
     if (row.derivatives === undefined || row.derivatives.length === 0) continue;
@@ -296,14 +392,15 @@ export const diffCommand: Command = {
         json: { type: 'boolean' },
         'time-budget': { type: 'string' },
         h: { type: 'string' },
+        ...inputOptions,
       },
       help,
     );
-    const expression = expressionArgument(positionals, help);
+    const input = await readUserInput(positionals, values, help, (io as { stdin?: () => Promise<string> }).stdin);
     const options: Record<string, unknown> = {};
     if (values['time-budget'] !== undefined) options.timeBudgetMs = positiveNumber('--time-budget', values['time-budget']);
     if (values.h !== undefined) options.h = positiveNumber('--h', values.h);
-    const report = await diffReport(expression, parsePoint(values.at ?? []), values.method, options);
+    const report = await diffReport(input, parsePoint(values.at ?? []), values.method, options);
     io.stdout(values.json ? `${diffReportJson(report)}\n` : formatDiffReport(report));
     const failed = report.results.filter((r) => r.failed !== undefined);
     for (const row of failed) io.stderr(`gradlab diff: ${row.method} failed: ${row.failed}\n`);
