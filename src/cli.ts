@@ -7,6 +7,7 @@ const commands: readonly { name: string; summary: string; load: () => Promise<Co
   { name: 'check', summary: 'check that every method agrees on random expressions, within error models', load: async () => (await import('./cli/check.ts')).checkCommand },
   { name: 'diff', summary: 'differentiate one expression by every method, side by side with errors and times', load: async () => (await import('./cli/diff.ts')).diffCommand },
   { name: 'autograd', summary: 'print the PyTorch-style trace: the output tensor with its grad_fn, then each .grad', load: async () => (await import('./cli/autograd.ts')).autogradCommand },
+  { name: 'graph', summary: 'the computational graph at a point, each value with its gradient (Wengert list, or DOT/SVG/PNG)', load: async () => (await import('./cli/graph.ts')).graphCommand },
   { name: 'eval', summary: 'print the value of an expression at a point', load: async () => (await import('./cli/eval.ts')).evalCommand },
   { name: 'parse', summary: 'show an expression as infix, LaTeX and a Wengert list, with its size', load: async () => (await import('./cli/parse.ts')).parseCommand },
 ];

@@ -26,6 +26,45 @@ function short(value: number): string {
   return Number(value.toPrecision(5)).toString();
 }
 
+/** Options of {@link graphDot}. */
+export interface GraphOptions {
+  /** Show a reused value's gradient as the sum of its per-use contributions (`grad 5 = 4 + 1`). Off by default. */
+  readonly contributions?: boolean;
+}
+
+/** One use of a value: the op node that uses it (by Wengert name) and the gradient that flows back along that edge. */
+export interface GradientContribution {
+  /** The Wengert name of the using op's value (`v2`). */
+  readonly from: string;
+  /** Which argument of that op (0 or 1). */
+  readonly argument: number;
+  /** ∂f/∂(user) · ∂(user)/∂(this value): this use's share of the value's gradient. */
+  readonly amount: number;
+}
+
+/**
+ * Per value, the gradient each of its uses sends back (adjoint of the user times the local partial), in
+ * evaluation order of the users; a value used k times has k entries, which sum to its gradient. From the
+ * high-precision reference trace. Constants get none.
+ */
+export function gradientContributions(expr: Expr, trace: ReferenceTrace): Map<number, GradientContribution[]> {
+  const names = new Map(wengertList(expr).map((l) => [l.node.id, l.name]));
+  const result = new Map<number, GradientContribution[]>();
+  for (const node of trace.order) {
+    if (node.kind !== 'op') continue;
+    const adjoint = trace.adjoints.get(node.id);
+    const partials = trace.partials.get(node.id) ?? [];
+    node.args.forEach((arg, k) => {
+      const p = partials[k];
+      if (arg.kind === 'const' || p === null || p === undefined || adjoint === undefined) return;
+      const list = result.get(arg.id) ?? [];
+      list.push({ from: names.get(node.id) ?? '?', argument: k, amount: adjoint.mul(p).toNumber() });
+      result.set(arg.id, list);
+    });
+  }
+  return result;
+}
+
 /** One node of the drawing, for tests and JSON. */
 export interface GraphNode {
   readonly name: string;
@@ -40,9 +79,11 @@ export interface GraphNode {
  * an op labelled with the local partial ∂out/∂arg at the point (colah's edge labels). Values, gradients and
  * partials come from the high-precision reference trace.
  */
-export function graphDot(expr: Expr, trace: ReferenceTrace): { dot: string; nodes: GraphNode[] } {
+export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOptions = {}): { dot: string; nodes: GraphNode[] } {
+  const contributions = options.contributions ? gradientContributions(expr, trace) : undefined;
   const lines = wengertList(expr);
   const lineName = new Map(lines.map((l) => [l.node.id, l.name]));
+  const lineRhs = new Map(lines.map((l) => [l.node.id, l.rhs]));
   const nodes: GraphNode[] = [];
   const out: string[] = [
     'digraph G {',
@@ -55,10 +96,13 @@ export function graphDot(expr: Expr, trace: ReferenceTrace): { dot: string; node
     const value = trace.values.get(node.id)!.toNumber();
     const grad = trace.adjoints.get(node.id)?.toNumber() ?? 0;
     const label =
-      node.kind === 'var' ? node.name : node.kind === 'const' ? `const ${short(node.value)}` : `${lineName.get(node.id)} = ${lines.find((l) => l.node === node)!.rhs}`;
+      node.kind === 'var' ? node.name : node.kind === 'const' ? `const ${short(node.value)}` : `${lineName.get(node.id)} = ${lineRhs.get(node.id)}`;
     nodes.push({ name: `n${node.id}`, label, value, grad });
     const fill = node.kind === 'var' ? '#dbeafe' : node.kind === 'const' ? '#f3f4f6' : node === expr ? '#fde68a' : '#ffffff';
-    const gradText = node.kind === 'const' ? 'grad —' : `grad ${short(grad)}`;
+    const parts = contributions?.get(node.id);
+    // A reused value's gradient is the sum over its uses (the multivariate chain rule): show the terms.
+    const sum = parts !== undefined && parts.length > 1 ? ` = ${parts.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')}` : '';
+    const gradText = node.kind === 'const' ? 'grad —' : `grad ${short(grad)}${sum}`;
     out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"];`);
     if (node.kind !== 'op') continue;
     const spec = ops[node.op];
