@@ -91,6 +91,8 @@ export interface DiffReport {
   readonly reference: (DiffReference & { readonly gradient: Readonly<Record<string, number>> }) | null;
   /** Why f is not finite at the point (an overflow, a point outside an op's domain), when it is not. */
   readonly notFinite?: string;
+  /** Ops outside their smooth domain at the point: the derivative may not exist there, and methods may differ by convention. */
+  readonly nonSmooth: readonly string[];
   /** The partials whose reference is NaN (no derivative there): no error is measured for them. */
   readonly unmeasured: readonly string[];
   readonly results: readonly DiffRow[];
@@ -127,6 +129,33 @@ export function gradientError(got: ArrayLike<number>, want: ArrayLike<number>): 
   }
   if (measured === 0 && want.length > 0) return null;
   return { abs, rel: scale > 0 ? abs / scale : abs };
+}
+
+/**
+ * The ops applied outside their smooth domain at the point (arguments finite), e.g. "pow(u, v) at u = 0, v = 0 is
+ * outside its smooth domain (…)", with the op table's convention there. At such a point the derivative may not
+ * exist, and the exact methods can differ by which formula or convention each applies.
+ */
+export function nonSmoothOps(expr: Expr, point: Readonly<Record<string, number>>): string[] {
+  const { order, values } = interpretNodes(expr, (v) => lookupPointValue(point, v.name), realAlgebra);
+  const position = new Map(order.map((node, i) => [node.id, i]));
+  const dependent = new Set<number>();
+  const found: string[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i];
+    if (node.kind === 'var') dependent.add(node.id);
+    if (node.kind !== 'op') continue;
+    if (node.args.some((arg) => dependent.has(arg.id))) dependent.add(node.id);
+    const args = node.args.map((arg) => values[position.get(arg.id)!]);
+    if (!args.every(Number.isFinite)) continue;
+    const spec = ops[node.op];
+    if (spec.domain.contains(args[0], args[1] ?? NaN, node.args.map((arg) => !dependent.has(arg.id)))) continue;
+    const names = ['u', 'v'].slice(0, spec.arity);
+    const at = names.map((name, k) => `${name} = ${args[k]}`).join(', ');
+    const text = `${node.op}(${names.join(', ')}) at ${at} is outside its smooth domain (${spec.domain.description})${spec.kinks ? `; the op table's convention there: ${spec.kinks}` : ''}`;
+    if (!found.includes(text)) found.push(text);
+  }
+  return found;
 }
 
 /**
@@ -271,6 +300,7 @@ export async function diffReport(
     value,
     ...(notFinite !== undefined ? { notFinite } : {}),
     reference: reference && { method: reference.method, value: reference.value, gradient: byName(reference.gradient) } as DiffReport['reference'],
+    nonSmooth: nonSmoothOps(expr, point),
     unmeasured: reference === null ? [] : variables.filter((_, i) => Number.isNaN(reference.gradient[i])),
     results: names.map((name) => runMethod(registry, name, subject, point, variables, reference, methodOptions, notFinite)),
     ...(trace !== undefined ? { program: { source: given.source, trace: toInfix(trace.expr), guards: trace.guards.map((g) => g.text) } } : {}),
@@ -363,6 +393,9 @@ export function formatDiffReport(report: DiffReport): string {
       const text = d.infix.length > derivativeWidth ? `${d.infix.slice(0, derivativeWidth)}…` : d.infix;
       lines.push(`  ∂f/∂${d.variable} = ${text}${size}`);
     }
+  }
+  for (const text of report.nonSmooth) {
+    lines.push(`f is not smooth at this point: ${text}. A derivative may not exist here; where the methods differ, each applies its own formula or convention.`);
   }
   for (const row of report.results) for (const note of row.notes ?? []) lines.push(`note (${row.method}): ${note}`);
   return `${lines.join('\n')}\n`;

@@ -30,7 +30,11 @@ export type MathjsForm =
 /** Where an op is smooth (finite, differentiable in every argument); random-expression generators keep inside it. */
 export interface Domain {
   readonly description: string;
-  readonly contains: (a: number, b: number) => boolean;
+  /**
+   * Whether (a, b) is inside. `constArgs[i]` says argument i is a constant of the expression (not a function of the
+   * inputs); callers that know it pass it, since a constant argument can widen the domain (u^2 is smooth at u = 0).
+   */
+  readonly contains: (a: number, b: number, constArgs?: readonly boolean[]) => boolean;
 }
 
 /** Everything gradlab knows about one primitive. */
@@ -197,8 +201,10 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     mathjs: { kind: 'operator', op: '^', fn: 'pow' },
     mathjsDerivative: true,
     domain: {
-      description: 'u > 0, or v an integer and u ≠ 0',
-      contains: (a, b) => a > 0 || (Number.isInteger(b) && a !== 0),
+      description: 'u > 0, or v an integer and u ≠ 0, or v a constant integer ≥ 0 (a polynomial in u)',
+      // A constant exponent n ≥ 0 makes uⁿ a polynomial, smooth at u = 0 too; a variable exponent is not (uᵛ is
+      // undefined for u < 0 and non-integer v), and a negative one has a pole at 0.
+      contains: (a, b, constArgs) => a > 0 || (Number.isInteger(b) && (a !== 0 || (b >= 0 && constArgs?.[1] === true))),
     },
     gradFn: ([, bConst]) => (bConst ? 'PowBackward0' : 'PowBackward1'),
     simplify: ([a, b]) => (isConstant(b, 1) ? a : isConstant(b, 0) ? constant(1) : undefined),

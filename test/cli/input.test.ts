@@ -106,4 +106,26 @@ describe('gradlab diff semantics (issue 11)', () => {
     expect(code).toBe(0);
     expect(report.results[0].unavailable).toMatch(/log\(u\) is NaN at u = -1, outside its domain \(u > 0\)/);
   });
+
+  it('finds no non-smooth op in x^2 at 0 (a constant integer exponent is a polynomial), and autograd adds no note', async () => {
+    const { report } = await json(['diff', 'x^2', '--at', 'x=0', '--method', 'autograd']);
+    expect(report.nonSmooth).toEqual([]);
+    expect(report.results[0].notes).toBeUndefined();
+    const cube = await json(['diff', 'x^3 + x^0', '--at', 'x=0', '--method', 'autograd']);
+    expect(cube.report.nonSmooth).toEqual([]);
+  });
+
+  it('names the op outside its smooth domain where the exact methods may differ (x^y at 0, 0; x^-1 at 0; x^y at 0, 2)', async () => {
+    for (const [expr, at] of [['x^y', 'x=0,y=0'], ['x^-1', 'x=0'], ['x^y', 'x=0,y=2']]) {
+      const { report } = await json(['diff', expr, '--at', at, '--method', 'autograd']);
+      expect(report.nonSmooth).toHaveLength(1);
+      expect(report.nonSmooth[0]).toMatch(/^pow\(u, v\) at u = 0, v = -?\d is outside its smooth domain/);
+    }
+  });
+
+  it('exits 0 when a method declares itself unavailable, and the row says why', async () => {
+    const { code, report } = await json(['diff', 'abs(x)', '--at', 'x=1', '--method', 'autograd,complex-step']);
+    expect(code).toBe(0);
+    expect(report.results[1].unavailable).toMatch(/not analytic/);
+  });
 });

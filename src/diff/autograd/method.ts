@@ -39,7 +39,7 @@ function forward(expr: Expr, leaves: ReadonlyMap<string, Tensor>, notes: Set<str
       const spec = ops[op];
       const a = scalarOf(args[0]);
       const b = args.length > 1 ? scalarOf(args[1]) : NaN;
-      if (!spec.domain.contains(a, b)) {
+      if (!spec.domain.contains(a, b, args.map((x) => typeof x === 'number'))) {
         const at = spec.arity === 1 ? `${a}` : `(${a}, ${b})`;
         notes.add(`${op} at ${at} is outside its smooth domain (${spec.domain.description})${spec.kinks ? `; convention: ${spec.kinks}` : ''}`);
       }
