@@ -12,7 +12,25 @@ import type { Algebra } from '../../ir/evaluate.ts';
  * (`m.add`, `m.mul`, `m.pow`, `m.sin`, `m.exp`, `m.log`, …), taking numbers or values the program computed.
  * Unary ops take one argument, binary ops two; a wrong count throws naming the op.
  */
-export type MathNamespace = { readonly [K in OpName]: (a: number, b?: number) => number };
+export type MathNamespace = { readonly [K in OpName]: (a: number, b?: number) => number } & Comparisons;
+
+/** The comparisons a program may call on `m`. */
+export type Relation = 'lt' | 'le' | 'gt' | 'ge';
+
+/**
+ * Comparisons as functions (sugar, not ops: they have no derivative): `m.gt(s, 0.5)` is `s > 0.5`, but a tracer
+ * sees both sides, so the guard is recorded exactly (`s > 0.5`), where the operator `>` shows it only that `s`
+ * was read.
+ */
+export type Comparisons = { readonly [K in Relation]: (a: number, b: number) => boolean };
+
+/** The relations and how they evaluate. */
+export const relations: Readonly<Record<Relation, { readonly symbol: string; readonly negated: string; readonly holds: (a: number, b: number) => boolean }>> = {
+  lt: { symbol: '<', negated: '≥', holds: (a, b) => a < b },
+  le: { symbol: '≤', negated: '>', holds: (a, b) => a <= b },
+  gt: { symbol: '>', negated: '≤', holds: (a, b) => a > b },
+  ge: { symbol: '≥', negated: '<', holds: (a, b) => a >= b },
+};
 
 /**
  * A user's program: `fn(v, m)` receives the named inputs `v` (the point's keys: `v.x`, `v.y`) and the math
@@ -29,6 +47,8 @@ export interface RunHooks<T> {
   readonly real: (value: T) => number;
   /** Called when the program reads a box as a number (a comparison, `Math.max`, …). */
   readonly onRead?: (box: Box<T>, value: number) => void;
+  /** Called for each `m.lt`/`m.le`/`m.gt`/`m.ge` with a box on either side, with its outcome. */
+  readonly onCompare?: (relation: Relation, a: Box<T> | number, b: Box<T> | number, holds: boolean) => void;
   /** Called after each op applied to at least one box, with the arguments as given and the resulting box. */
   readonly onApply?: (op: OpName, args: readonly (Box<T> | number)[], result: Box<T>) => void;
 }
@@ -71,6 +91,15 @@ export class ProgramRun<T> {
         return this.apply(op, args);
       };
     }
+    for (const relation of Object.keys(relations) as Relation[]) {
+      m[relation] = (...args: unknown[]) => {
+        if (args.length !== 2) throw new TypeError(`m.${relation} takes 2 arguments, got ${args.length}`);
+        const [a, b] = args.map((arg, i) => this.operand(relation, arg, i));
+        const holds = relations[relation].holds(this.realOf(a), this.realOf(b));
+        if (typeof a !== 'number' || typeof b !== 'number') this.hooks.onCompare?.(relation, a, b, holds);
+        return holds;
+      };
+    }
     this.namespace = Object.freeze(m) as unknown as MathNamespace;
   }
 
@@ -86,15 +115,22 @@ export class ProgramRun<T> {
     return value;
   }
 
+  private realOf(x: Box<T> | number): number {
+    return typeof x === 'number' ? x : this.hooks.real(x.inner);
+  }
+
+  /** An argument of `m.name` as a number or a box of this run. */
+  private operand(name: string, arg: unknown, i: number): Box<T> | number {
+    if (typeof arg === 'number') return arg;
+    if (arg instanceof Box) {
+      if (arg.run !== this) throw new TypeError(`m.${name}: argument ${i + 1} is a value from another run of the program (keep no values between calls)`);
+      return arg as Box<T>;
+    }
+    throw new TypeError(`m.${name}: argument ${i + 1} must be a number or a value the program computed, got ${arg === null ? 'null' : typeof arg}`);
+  }
+
   private apply(op: OpName, args: readonly unknown[]): number | Box<T> {
-    const given = args.map((arg, i) => {
-      if (typeof arg === 'number') return arg;
-      if (arg instanceof Box) {
-        if (arg.run !== this) throw new TypeError(`m.${op}: argument ${i + 1} is a value from another run of the program (keep no values between calls)`);
-        return arg as Box<T>;
-      }
-      throw new TypeError(`m.${op}: argument ${i + 1} must be a number or a value the program computed, got ${arg === null ? 'null' : typeof arg}`);
-    });
+    const given = args.map((arg, i) => this.operand(op, arg, i));
     // Only plain numbers: a plain number comes back, as in the tensor algebra (a constant has no derivative).
     if (given.every((a): a is number => typeof a === 'number')) return ops[op].eval(given[0], given.length > 1 ? given[1] : NaN);
     const inner = this.algebra.apply(op, given.map((a) => (typeof a === 'number' ? this.algebra.constant(a) : a.inner)));

@@ -5,14 +5,17 @@
 // of one traced value is all a tracer can see of `s > 0.5`: the guard is "the path depends on s, which was 0.84
 // here", with the constant invisible. When two traced values are read one after the other with no op between
 // them, they were (almost always) the two sides of one comparison `s > t`, and the guard is recorded as the
-// relation they had at the point (`s < t`). This is best effort: `Math.max(s, t)` reads the same way, and
-// `s * 2` is a read too (it detaches the value, which then enters the trace as a constant). What is exact is
+// relation they had at the point (`s < t`). This is best effort: `Math.max(s, t)` and `s > 0 && t > 0` read
+// the same way (two reads, no op between), and `s * 2` is a read too (it detaches the value, which then enters the trace as a constant). What is exact is
 // the path check: {@link sameTape} replays the program on numbers and compares the ops it applies.
 import { apply, constant, variable, type Expr } from '../../ir/node.ts';
 import { ops } from '../../ir/ops.ts';
 import type { Algebra } from '../../ir/evaluate.ts';
 import { toInfix } from '../../ir/print.ts';
-import { ProgramRun, type Program } from './run.ts';
+import { ProgramRun, relations, type Box, type Program } from './run.ts';
+
+/** What the tracer saw, in program order: a read of a traced value, or a whole comparison made with `m`. */
+type Event = { readonly node: Expr; readonly value: number; readonly applied: number } | { readonly guard: Guard };
 
 /** A comparison the program made on traced values, as far as valueOf lets a tracer see it. */
 export interface Guard {
@@ -22,8 +25,10 @@ export interface Guard {
   readonly value: number;
   /** The other side when it was traced too, with its value; absent when it was a plain number (invisible). */
   readonly other?: { readonly node: Expr; readonly value: number };
-  /** The relation that held at the point, for a pair: `<`, `>` or `=`. */
-  readonly relation?: '<' | '>' | '=';
+  /** The relation that held at the point: for a pair of reads `<`, `>` or `=`; for `m.gt` and friends the one tested or its negation. */
+  readonly relation?: '<' | '>' | '=' | '≤' | '≥';
+  /** True for a comparison made with `m.lt`/`m.le`/`m.gt`/`m.ge`, which a tracer sees whole. */
+  readonly exact?: boolean;
   /** The guard as a sentence, e.g. `sin(x)·y < x (0.3 < 0.7 at the point)`. */
   readonly text: string;
 }
@@ -84,11 +89,22 @@ export function traceProgram(program: Program, point: Readonly<Record<string, nu
 
 /** {@link traceProgram} with the point as values in `variables`' order. */
 export function traceAt(program: Program, variables: readonly string[], point: Float64Array): ProgramTrace {
-  const reads: { node: Expr; value: number; applied: number }[] = [];
+  const reads: Event[] = [];
   const tape: string[] = [];
+  const side = (x: Box<TraceValue> | number) => (typeof x === 'number' ? { node: constant(x), value: x } : { node: x.inner.node, value: x.inner.value });
   const run: ProgramRun<TraceValue> = new ProgramRun(traceAlgebra, {
     real: (t) => t.value,
     onRead: (box, value) => reads.push({ node: box.inner.node, value, applied: run.applied }),
+    onCompare: (relation, a, b, holds) => {
+      const left = side(a), right = side(b);
+      const symbol = holds ? relations[relation].symbol : relations[relation].negated;
+      reads.push({
+        guard: {
+          node: left.node, value: left.value, other: right, relation: symbol as Guard['relation'], exact: true,
+          text: `${shortInfix(left.node)} ${symbol} ${shortInfix(right.node)} (${left.value} ${symbol} ${right.value} at the point)`,
+        },
+      });
+    },
     onApply: (op, args) => tape.push(tapeEntry(op, args)),
   });
   const inputs = variables.map((name, i) => ({ node: variable(name), value: point[i] }));
@@ -99,19 +115,23 @@ export function traceAt(program: Program, variables: readonly string[], point: F
 }
 
 /** Pairs consecutive reads with no op between them (the two sides of `s > t`); the rest are single reads. */
-function pairReads(reads: readonly { node: Expr; value: number; applied: number }[]): Guard[] {
+function pairReads(events: readonly Event[]): Guard[] {
   const guards: Guard[] = [];
-  for (let i = 0; i < reads.length; i++) {
-    const read = reads[i];
-    const next = reads[i + 1];
-    if (next !== undefined && next.applied === read.applied) {
+  for (let i = 0; i < events.length; i++) {
+    const read = events[i];
+    if ('guard' in read) {
+      guards.push(read.guard);
+      continue;
+    }
+    const next = events[i + 1];
+    if (next !== undefined && !('guard' in next) && next.applied === read.applied) {
       const relation = read.value < next.value ? '<' : read.value > next.value ? '>' : '=';
       guards.push({
         node: read.node,
         value: read.value,
         other: { node: next.node, value: next.value },
         relation,
-        text: `${shortInfix(read.node)} ${relation} ${shortInfix(next.node)} (${read.value} ${relation} ${next.value} at the point)`,
+        text: `${shortInfix(read.node)} ${relation} ${shortInfix(next.node)} (${read.value} ${relation} ${next.value} at the point; read together, as the two sides of one comparison are)`,
       });
       i++;
     } else {

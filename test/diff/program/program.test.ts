@@ -102,6 +102,20 @@ describe('guards', () => {
     expect(guard.text).toMatch(/^sin\(x\) < cos\(x\)/);
   });
 
+  it('m.gt and friends record the whole comparison, constant included, as the relation that held', () => {
+    const program: Program = (v, m) => {
+      const s = m.sin(v.x);
+      return m.gt(s, 0.5) ? s : m.le(v.x, m.cos(v.x)) ? m.neg(s) : s;
+    };
+    const high = traceProgram(program, { x: 1 });
+    expect(high.guards.map((g) => [g.text, g.exact])).toEqual([[`sin(x) > 0.5 (${Math.sin(1)} > 0.5 at the point)`, true]]);
+    const low = traceProgram(program, { x: 0.1 });
+    expect(low.guards.map((g) => g.relation)).toEqual(['≤', '≤']);
+    expect(low.guards[1].other?.node).toBe(parse('cos(x)'));
+    expect(toInfix(low.expr)).toBe('-sin(x)');
+    expect(gradient(program, { x: 0.1 }, { method: 'symbolic-dag' }).gradient.x).toBe(-Math.cos(0.1));
+  });
+
   it('a value detached by a JavaScript operator enters as a constant, and the tape check catches it changing', () => {
     const program: Program = (v, m) => m.mul(v.x, v.x * 1);
     const trace = traceProgram(program, { x: 2 });
@@ -124,10 +138,10 @@ describe('guards', () => {
 });
 
 describe('the math namespace and bad programs', () => {
-  it('has exactly one function per op of the table', () => {
+  it('has exactly one function per op of the table, and the four comparisons', () => {
     let keys: string[] = [];
     traceProgram((v, m) => ((keys = Object.keys(m)), v.x), { x: 1 });
-    expect(keys.sort()).toEqual([...opNames].sort());
+    expect(keys.sort()).toEqual([...opNames, 'lt', 'le', 'gt', 'ge'].sort());
   });
 
   it('mixes plain numbers with values and folds an op on numbers alone', () => {
