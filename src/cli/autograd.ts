@@ -1,7 +1,7 @@
 // `gradlab autograd`: the lesson-style trace of reverse-mode autograd, printed as PyTorch prints it.
-import { parse } from '../ir/parse.ts';
 import { autogradTrace } from '../diff/autograd/method.ts';
-import { expressionArgument, parseCommandArgs, parsePoint, type Command } from './common.ts';
+import { parseCommandArgs, parsePoint, type Command } from './common.ts';
+import { guardLines, inputExpression, inputHelp, inputOptions, readUserInput } from './input.ts';
 
 const help = `usage: gradlab autograd "<expression>" --at x=2,y=3
 
@@ -9,15 +9,23 @@ Builds the expression on leaf tensors that require grad, calls backward(), and p
 tensor with its grad_fn and each input's .grad, exactly as PyTorch prints them:
 
   y = tensor(11., grad_fn=<AddBackward0>)
-  x.grad = tensor(7.)`;
+  x.grad = tensor(7.)
+
+A program (--file) runs as the path it takes at the point (its trace), followed by its guards.
+
+options:
+  --at x=2,y=3        the point (repeatable)
+${inputHelp}`;
 
 export const autogradCommand: Command = {
   name: 'autograd',
   help,
-  run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { at: { type: 'string', multiple: true } }, help);
-    const expr = parse(expressionArgument(positionals, help));
-    io.stdout(`${autogradTrace(expr, parsePoint(values.at ?? []))}\n`);
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { at: { type: 'string', multiple: true }, ...inputOptions }, help);
+    const point = parsePoint(values.at ?? []);
+    const input = await readUserInput(positionals, values, help, (io as { stdin?: () => Promise<string> }).stdin);
+    const { expr, guards } = await inputExpression(input, point);
+    io.stdout(`${[autogradTrace(expr, point), ...guardLines(guards)].join('\n')}\n`);
     return 0;
   },
 };

@@ -1,6 +1,8 @@
 // What a command differentiates: the expression argument, `--file F` (a program module or a file of expression text), or `-` for expression text on stdin.
 import { readFileSync } from 'node:fs';
 import type { Program } from '../diff/program/run.ts';
+import type { Expr } from '../ir/node.ts';
+import { parse } from '../ir/parse.ts';
 import { UsageError } from './common.ts';
 import { loadUserModule } from './load-module.ts';
 
@@ -83,4 +85,24 @@ export async function readUserInput(
     throw new UsageError(`${file} has no program as ${what} (${found}); export a function (v, m) => value${functions.length > 0 ? ', or pick one with --export NAME' : ''}`);
   }
   return { kind: 'program', program: program as Program, source: `${file}${exportName === 'default' ? '' : ` (export ${exportName})`}` };
+}
+
+/**
+ * The expression a command works on: the parsed text, or a program's trace at `point` (the path it takes there),
+ * with the trace's guards as sentences.
+ * @throws UsageError for a program without a point to trace it at.
+ */
+export async function inputExpression(input: UserInput, point: Readonly<Record<string, number>> | undefined): Promise<{ expr: Expr; guards: readonly string[] }> {
+  if (input.kind === 'expression') return { expr: parse(input.text), guards: [] };
+  if (point === undefined || Object.keys(point).length === 0) {
+    throw new UsageError(`a program is traced at a point: give --at with a value for each input (v.x, v.y, …) of ${input.source}`);
+  }
+  const { traceProgram } = await import('../diff/program/trace.ts');
+  const trace = traceProgram(input.program, point);
+  return { expr: trace.expr, guards: trace.guards.map((g) => g.text) };
+}
+
+/** Lines that show a program's trace guards under a command's output (none for an expression). */
+export function guardLines(guards: readonly string[]): string[] {
+  return guards.map((guard, i) => `guard ${i + 1}: ${guard}`);
 }

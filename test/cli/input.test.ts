@@ -129,3 +129,27 @@ describe('gradlab diff semantics (issue 11)', () => {
     expect(report.results[1].unavailable).toMatch(/not analytic/);
   });
 });
+
+describe('--file in eval, autograd and parse', () => {
+  const file = fixture('loop-branch.ts');
+  it('eval runs the program at the point', async () => {
+    expect((await run(['eval', '--file', file, '--export', 'cube', '--at', 'x=2'])).stdout).toBe('8\n');
+  });
+
+  it('autograd prints the trace as PyTorch would, then the guard', async () => {
+    const { stdout } = await run(['autograd', '--file', file, '--at', 'x=1,y=2']);
+    expect(stdout).toBe(
+      'z = tensor(1.8289, grad_fn=<MulBackward0>)\nx.grad = tensor(0.1958)\ny.grad = tensor(0.2626)\n' +
+        'guard 1: sin(sin(sin(x) * y) * y) * y compared with a number (it is 1.8289075526235796 at the point; the other side is invisible to valueOf)\n',
+    );
+  });
+
+  it('parse prints the trace at --at (infix, LaTeX, Wengert) and needs the point', async () => {
+    const { stdout } = await run(['parse', '--file', file, '--at', 'x=1,y=0.5']);
+    expect(stdout).toMatch(/^infix: +exp\(sin\(sin\(sin\(x\) \* y\) \* y\) \* y\)\nlatex: +e\^\{/);
+    expect(stdout).toContain('  v7 = exp(v6)\nguard 1: ');
+    const missing = await run(['parse', '--file', file]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('a program is traced at a point: give --at');
+  });
+});
