@@ -191,3 +191,23 @@ describe('jvp, vjp, jacobian and hessian on programs', () => {
     expect(hessian(program, ['x', 'y'], [1.5, -2]).hessian[0][0]).toBeCloseTo(-Math.sin(1.5), 15);
   });
 });
+
+describe('long programs', () => {
+  it('a 20,000-step loop traces, differentiates and re-checks without recursion (60,000 ops)', () => {
+    const steps = 20_000;
+    const program: Program = (v, m) => {
+      let s = v.x;
+      for (let i = 0; i < steps; i++) s = m.add(m.mul(s, 0.5), m.sin(v.y));
+      return s;
+    };
+    // s_k = s_{k−1}/2 + sin y, so ∂s/∂x = 2^−steps (0 in doubles) and ∂s/∂y = cos y · (2 − 2^(1−steps)) = 2 cos y.
+    const trace = traceProgram(program, { x: 1, y: 2 });
+    expect(trace.tape.length).toBe(3 * steps + 1); // mul, sin, add per step, and the return
+    for (const method of ['autograd', 'forward-mode', 'autograd-compiled']) {
+      const result = gradient(program, { x: 1, y: 2 }, { method });
+      expect(result.gradient.x).toBe(0);
+      expect(result.gradient.y).toBeCloseTo(2 * Math.cos(2), 12);
+    }
+    expect(sameTape(program, trace, Float64Array.of(3, -1))).toBe(true);
+  }, 60_000);
+});
