@@ -19,7 +19,7 @@ export { compileGradient, operationCounts, type CompiledAdjoint, type OperationC
 export type { JvpResult, VjpResult, JacobianResult, HessianResult } from './diff/forward/index.ts';
 // jvp, vjp, jacobian and hessian accept programs as well as expressions (a program is traced at the point).
 export { jvp, vjp, jacobian, hessian, type Differentiable, type Guarded } from './diff/program/functional.ts';
-export { type Program, type MathNamespace } from './diff/program/run.ts';
+export { type Program, type MathNamespace, type Comparisons, type Relation } from './diff/program/run.ts';
 export { traceProgram, type ProgramTrace, type Guard } from './diff/program/trace.ts';
 export type { ProgramRequest } from './diff/method.ts';
 export { symbolicDerivatives, dagDerivatives, SymbolicUnavailableError, type SymbolicDerivative } from './diff/symbolic/index.ts';
