@@ -46,6 +46,12 @@ const NEG = opId('neg');
 let pass = 0;
 let running = false;
 
+/**
+ * @internal Work counters for tests that pin complexity on counts rather than timings: `captureSteps` counts the
+ * steps `grad()` takes to hand each input its gradient (one per listed input, whatever the number of inputs).
+ */
+export const engineStats = { captureSteps: 0 };
+
 // The pass's per-node scratch, indexed by each node's `_slot`: pending contributions, and the gradient sum as a
 // number (0-d nodes), an array (n-d) or a tensor (createGraph). Kept out of the tensors to keep them small; one
 // pass runs at a time, so the arrays are shared; entries are overwritten rather than the arrays emptied, so a pass
@@ -203,6 +209,17 @@ function markAll(roots: readonly Tensor[], p: number): void {
       }
       deps[b._slot]++;
     }
+    const xs = n._x === null ? null : n._x.inputs;
+    if (xs !== null) {
+      for (const x of xs) {
+        if (!x._rg) continue;
+        if (x._mark !== p) {
+          begin(x, p);
+          stack.push(x);
+        }
+        deps[x._slot]++;
+      }
+    }
   }
 }
 
@@ -237,6 +254,8 @@ function markNeeded(roots: readonly Tensor[], targets: ReadonlySet<Tensor>, p: n
       if (n._op !== LEAF) {
         push(n._a);
         push(n._b);
+        const xs = n._inputs;
+        if (xs !== null) for (const x of xs) push(x);
       }
     } else {
       stack.pop();
@@ -249,10 +268,14 @@ function markNeeded(roots: readonly Tensor[], targets: ReadonlySet<Tensor>, p: n
     const b = n._op === LEAF ? null : n._b;
     const aNeeded = a !== null && a._rg && a._mark === p;
     const bNeeded = b !== null && b._rg && b._mark === p;
-    if (!targets.has(n) && !aNeeded && !bNeeded) continue;
+    const xs = n._op === LEAF ? null : n._inputs;
+    let xNeeded = false;
+    if (xs !== null) for (const x of xs) if (x._rg && x._mark === p) xNeeded = true;
+    if (!targets.has(n) && !aNeeded && !bNeeded && !xNeeded) continue;
     begin(n, p);
     if (aNeeded) deps[a._slot]++;
     if (bNeeded) deps[b._slot]++;
+    if (xNeeded) for (const x of xs!) if (x._rg && x._mark === p) deps[x._slot]++;
   }
 }
 
@@ -348,6 +371,15 @@ function process(
   targets: readonly Tensor[] | null, targetSet: ReadonlySet<Tensor> | null, accumulate: boolean, p: number,
 ): (Tensor | null)[] {
   const captured: (Tensor | null)[] = targets === null ? [] : targets.map(() => null);
+  // Where each target sits in the input list (a tensor may be listed twice): one lookup per node, not a scan.
+  const positions = new Map<Tensor, number[]>();
+  if (targets !== null) {
+    targets.forEach((t, i) => {
+      const list = positions.get(t);
+      if (list === undefined) positions.set(t, [i]);
+      else list.push(i);
+    });
+  }
   const ready: Tensor[] = [];
   // Seeds: several outputs may share nodes; each root's seed joins its node's sum.
   roots.forEach((r, i) => {
@@ -363,7 +395,10 @@ function process(
       if (accumulate) accumulateInto(n, createGraph);
       else {
         const g = gradientOf(n, createGraph);
-        for (let i = 0; i < targets!.length; i++) if (targets![i] === n) captured[i] = g;
+        for (const i of positions.get(n)!) {
+          captured[i] = g;
+          engineStats.captureSteps++;
+        }
       }
     }
     if (n._op === LEAF) {
@@ -385,19 +420,30 @@ function process(
         const ov = n._d === null ? n._s : n._d[0];
         if (a !== null && a._mark === p) {
           let d = info.kernels[0](av, bv, ov);
-          if (d !== d) d = partialAt(op, 0, av, bv, ov);
+          if (d - d !== 0) d = partialAt(op, 0, av, bv, ov);
           gs[a._slot] += g * d;
           if (--deps[a._slot] === 0) ready.push(a);
         }
         if (b !== null && b._mark === p) {
           let d = info.kernels[1](av, bv, ov);
-          if (d !== d) d = partialAt(op, 1, av, bv, ov);
+          if (d - d !== 0) d = partialAt(op, 1, av, bv, ov);
           gs[b._slot] += g * d;
           if (--deps[b._slot] === 0) ready.push(b);
         }
       } else elementwiseND(n, p, ready);
     } else {
-      const [ga, gB] = runVjp(structuralRule(op), gradientOf(n, createGraph), n, createGraph);
+      const grads = runVjp(structuralRule(op), gradientOf(n, createGraph), n, createGraph);
+      const xs = n._inputs;
+      if (xs !== null) {
+        for (let i = 0; i < xs.length; i++) {
+          const x = xs[i];
+          if (!x._rg || x._mark !== p) continue;
+          const gx = grads[i] ?? null;
+          if (gx !== null) give(x, gx, createGraph);
+          if (--deps[x._slot] === 0) ready.push(x);
+        }
+      }
+      const ga = grads[0] ?? null, gB = grads[1] ?? null;
       const a = n._a, b = n._b;
       if (a !== null && a._mark === p) {
         if (ga !== null) give(a, ga, createGraph);
@@ -461,7 +507,7 @@ function elementwiseND(n: Tensor, p: number, ready: Tensor[]): void {
       const bv = unary ? NaN : B === null ? n._k : B[ib === null ? j : ib[j]];
       const ov = O[j];
       let d = kernel(av, bv, ov);
-      if (d !== d) d = partialAt(op, i, av, bv, ov);
+      if (d - d !== 0) d = partialAt(op, i, av, bv, ov);
       buf[map === null ? j : map[j]] += G[j] * d;
     }
     if (t._shape.length === 0) gs[t._slot] += buf[0];

@@ -20,13 +20,13 @@ import { gradMode, noGrad } from './grad-mode.ts';
 import { broadcastIndex, broadcastShapes, numelOf, sameShape, scalarShape, stridesOf, wrapDim } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
+import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
 
 export { LEAF, elementwiseCount, arityById, opId };
 
 const evalById: readonly ((a: number, b: number) => number)[] = opNames.map((name) => ops[name].eval);
 
-/** Bits of {@link savedMask}: which values an op keeps for its backward (input a, input b, its own output). */
-export const SAVES_A = 1, SAVES_B = 2, SAVES_OUT = 4;
+export { SAVES_A, SAVES_B, SAVES_OUT };
 
 /** What the backward of an elementwise op needs, derived once from the op table's partial templates. */
 export interface PartialInfo {
@@ -98,7 +98,8 @@ export function resolve(x: Tensor): Tensor {
   return x._head === null ? x : x._head;
 }
 
-function asTensor(x: TensorLike): Tensor {
+/** @internal A number as a 0-d tensor; a tensor resolved to what it stands for. */
+export function asTensor(x: TensorLike): Tensor {
   return typeof x === 'number' ? new Tensor(scalarShape, null, x) : resolve(x);
 }
 
@@ -114,14 +115,27 @@ function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, k: numb
   if (b !== null) t._vb = b._version;
 }
 
-/** A result of op `op` on tensors `a` (and `b`): recorded when grad mode is on and an input requires grad. */
-function result(
+/** @internal A result of op `op` on tensors `a` (and `b`): recorded when grad mode is on and an input requires grad. */
+export function result(
   shape: readonly number[], data: Float64Array, op: number, a: Tensor, b: Tensor | null = null, k = 0,
   aux: readonly number[] | null = null,
 ): Tensor {
   // A 0-d result keeps its value in a field, so the scalar fast paths apply to it.
   const t = shape.length === 0 ? new Tensor(scalarShape, null, data[0]) : new Tensor(shape, data, 0);
   if (gradMode.enabled && (a._rg || (b !== null && b._rg))) link(t, op, a, b, k, aux);
+  return t;
+}
+
+/**
+ * @internal A result of an op with any number of tensor inputs (cat, stack): the inputs are kept in the tensor's
+ * extras, `_a`/`_b` stay null. Recorded when grad mode is on and an input requires grad.
+ */
+export function resultN(shape: readonly number[], data: Float64Array, op: number, inputs: readonly Tensor[], aux: readonly number[] | null = null): Tensor {
+  const t = shape.length === 0 ? new Tensor(scalarShape, null, data[0]) : new Tensor(shape, data, 0);
+  if (gradMode.enabled && inputs.some((x) => x._rg)) {
+    link(t, op, null, null, 0, aux);
+    t._inputs = inputs;
+  }
   return t;
 }
 
@@ -225,7 +239,7 @@ export interface StructuralRule {
    * Gradients for the inputs `[a, b]` given `g`, the gradient of the output. Written with Tensor ops, so under
    * createGraph the backward is itself recorded; `null` for an absent input.
    */
-  readonly vjp: (g: Tensor, node: Tensor) => readonly [Tensor | null, Tensor | null];
+  readonly vjp: (g: Tensor, node: Tensor) => readonly (Tensor | null)[];
 }
 
 /** Engine op id of a structural op. */
@@ -261,14 +275,15 @@ export const structuralRules: { readonly [K in StructuralName]: StructuralRule }
   // d(AB) = dA B + A dB  ⇒  Ā = G Bᵀ, B̄ = Aᵀ G
   mm: {
     gradFn: 'MmBackward0', saved: SAVES_A | SAVES_B,
-    vjp: (g, n) => [mm(g, transpose2d(other(n))), mm(transpose2d(input(n)), g)],
+    // An input that needs no gradient (a data batch) gets none computed: half the work of a layer's backward.
+    vjp: (g, n) => [input(n)._rg ? mm(g, transpose2d(other(n))) : null, other(n)._rg ? mm(transpose2d(input(n)), g) : null],
   },
   // d(Av) = dA v + A dv  ⇒  Ā = g vᵀ (outer product), v̄ = Aᵀ g
   mv: {
     gradFn: 'MvBackward0', saved: SAVES_A | SAVES_B,
     vjp: (g, n) => [
-      elementwise(MUL, reshape(g, [g._shape[0], 1], 'reshape'), other(n)),
-      mv(transpose2d(input(n)), g),
+      input(n)._rg ? elementwise(MUL, reshape(g, [g._shape[0], 1], 'reshape'), other(n)) : null,
+      other(n)._rg ? mv(transpose2d(input(n)), g) : null,
     ],
   },
   // reshaping moves no value: the gradient is reshaped back
@@ -293,9 +308,11 @@ export const structuralRules: { readonly [K in StructuralName]: StructuralRule }
 
 const structuralById: readonly StructuralRule[] = structuralNames.map((name) => structuralRules[name]);
 
+export { defineStructural };
+
 /** The rule of structural op id `op`. */
 export function structuralRule(op: number): StructuralRule {
-  return structuralById[op - elementwiseCount];
+  return op >= registeredBase ? registeredRules[op - registeredBase] : structuralById[op - elementwiseCount];
 }
 
 /** PyTorch's grad_fn class name for a recorded tensor. */
@@ -636,7 +653,7 @@ export function zerosLike(x: Tensor): Tensor {
 }
 
 /** Runs a structural VJP without recording (the plain backward) or recording (createGraph). */
-export function runVjp(rule: StructuralRule, g: Tensor, node: Tensor, record: boolean): readonly [Tensor | null, Tensor | null] {
+export function runVjp(rule: StructuralRule, g: Tensor, node: Tensor, record: boolean): readonly (Tensor | null)[] {
   return record ? rule.vjp(g, node) : noGrad(() => rule.vjp(g, node));
 }
 
