@@ -17,7 +17,7 @@ import { partialKernels, partialTemplates, placeholder } from '../../ir/partials
 import { topologicalOrder } from '../../ir/traverse.ts';
 import { RuntimeError, messages } from './errors.ts';
 import { gradMode, noGrad } from './grad-mode.ts';
-import { broadcastIndex, broadcastShapes, numelOf, sameShape, scalarShape, stridesOf, wrapDim } from './shape.ts';
+import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalarShape, stridesOf, wrapDim } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
@@ -523,6 +523,7 @@ function inferShape(shape: readonly number[], numel: number): readonly number[] 
 /** The same values in a new shape (`reshape`: ReshapeAliasBackward0; `view`: ViewBackward0). One size may be -1. */
 export function reshape(x: TensorLike, shape: readonly number[], kind: 'reshape' | 'view' = 'reshape'): Tensor {
   const a = asTensor(x);
+  checkSizes(kind, shape, true);
   const target = inferShape(shape, numelOf(a._shape));
   return result(target, dataOf(a).slice(), structuralId[kind], a);
 }
@@ -593,6 +594,7 @@ export function reverseDims(x: TensorLike): Tensor {
  */
 export function expand(x: TensorLike, sizes: readonly number[]): Tensor {
   const a = asTensor(x);
+  checkSizes('expand', sizes, true);
   const shape = [...sizes];
   const lead = sizes.length - a._shape.length;
   if (lead < 0) {
@@ -610,6 +612,7 @@ export function expand(x: TensorLike, sizes: readonly number[]): Tensor {
       throw new RuntimeError(messages.expand(sizes[i], existing, i, sizes, a._shape));
     }
   }
+  checkSizes('expand', shape, false);
   return expandTo(a, Object.freeze(shape));
 }
 
