@@ -6,7 +6,7 @@
 import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural } from './structural-registry.ts';
 import { IndexError, RuntimeError } from './errors.ts';
 import {
-  asTensor, dataOf, elementwise, expandTo, firstValue, reshape, result, resultN, sumTo, unsqueeze,
+  asTensor, dataOf, elementwise, structuralId, expandTo, firstValue, reshape, result, resultN, sumTo, unsqueeze,
 } from './functional.ts';
 import { opId } from './op-ids.ts';
 import { broadcastIndex, broadcastShapes, numelOf, sameShape, scalarShape, wrapDim } from './shape.ts';
@@ -691,3 +691,24 @@ export function norm(x: TensorLike, p = 2, dim?: number, keepdim = false): Tenso
 }
 
 export { around };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which ops PyTorch makes views (their outputs share the input's storage there), for the in-place checks.
+
+// Built on first use: functional.ts (structuralId) may still be loading when this module is evaluated.
+let viewOps: Set<number> | null = null;
+
+/** @internal True for an op whose result PyTorch returns as a view of its input. */
+export function isViewOp(op: number): boolean {
+  viewOps ??= new Set<number>([
+    structuralId.view, structuralId.reshape, structuralId.unsqueeze, structuralId.squeezeMatmul, structuralId.t,
+    structuralId.transpose, structuralId.permute, structuralId.expand,
+    selectPair.gather, slicePair.gather, unbindPair.gather, SQUEEZE_ALL, SQUEEZE_DIM,
+  ]);
+  return viewOps.has(op);
+}
+
+/** @internal True for an op that returns several views at once (unbind), whose outputs PyTorch forbids modifying in place. */
+export function isMultiViewOp(op: number): boolean {
+  return op === unbindPair.gather;
+}

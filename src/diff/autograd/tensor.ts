@@ -366,6 +366,7 @@ export class Tensor {
     const o = other === undefined || typeof other === 'number' ? null : resolve(other);
     const record = gradMode.enabled && (h._rg || (o !== null && o._rg));
     if (record && h._op === LEAF && h._rg) throw new RuntimeError(messages.leafInplace);
+    if (record) checkViewInplace(h);
     if (op !== 'zero') {
       const shape = broadcastShapes(h._shape, o === null ? scalarShape : o._shape);
       if (!sameShape(shape, h._shape)) throw new RuntimeError(messages.inplaceShape(h._shape, shape));
@@ -688,6 +689,18 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/**
+ * PyTorch's checks for an in-place op on a view: refused on a view (of a view…) of a leaf that requires grad, and
+ * on an output of a function that returns several views (unbind). Views copy their values in gradlab (see
+ * docs/tensor-training.md), but the errors are kept, so code that runs here also runs in PyTorch.
+ */
+function checkViewInplace(h: Tensor): void {
+  if (ops.isMultiViewOp(h._op)) throw new RuntimeError(messages.multiViewInplace(h.gradFn!.name));
+  let base = h;
+  while (base._op !== LEAF && ops.isViewOp(base._op) && base._a !== null) base = base._a;
+  if (base !== h && base._op === LEAF && base._rg) throw new RuntimeError(messages.viewOfLeafInplace);
 }
 
 /** @internal `repr` with an optional `dtype=torch.float64` suffix (gradcheck prints its Jacobians that way). */

@@ -104,3 +104,21 @@ describe('shape arguments are validated with clear errors', () => {
     expect(tensor([1, 2, 3, 4]).reshape(2, -1).shape).toEqual([2, 2]);
   });
 });
+
+describe('in-place ops on views: PyTorch’s checks', () => {
+  it('refuses a view (or a view of a view) of a leaf that requires grad', () => {
+    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    for (const v of [x.view(4), x.select(0, 1), x.narrow(1, 0, 1), x.t(), x.unsqueeze(0).squeeze(0), x.view(4).view(2, 2)]) {
+      expect(() => v.mul_(2)).toThrow('a view of a leaf Variable that requires grad is being used in an in-place operation.');
+    }
+    // Not a view (a copy), or under noGrad: allowed.
+    const c = x.mul(1).select(0, 0);
+    c.mul_(2);
+    expect(c.tolist()).toEqual([2, 4]);
+  });
+
+  it('refuses the outputs of unbind (a function returning several views)', () => {
+    const x = tensor([1, 2], { requiresGrad: true }).mul(1);
+    expect(() => x.unbind(0)[0].add_(1)).toThrow('Output 0 of UnbindBackward0 is a view and is being modified inplace.');
+  });
+});
