@@ -62,13 +62,18 @@ const gb: (Float64Array | null)[] = [];
 const gt: (Tensor | null)[] = [];
 let used = 0;
 
+/** Passes up to this many nodes keep their scratch arrays for the next pass. */
+const scratchKeep = 1 << 20;
+
 /** Forgets the pass's buffers (they may hold large arrays); very long passes give their memory back. */
 function resetScratch(): void {
   for (let i = 0; i < used; i++) {
     gb[i] = null;
     gt[i] = null;
   }
-  if (used > 1 << 16) deps.length = gs.length = gb.length = gt.length = 0;
+  // Kept up to a million slots (about 32 MB): a training loop's passes of a few hundred thousand nodes reuse
+  // them instead of regrowing them every step; only a rare huge pass gives its memory back.
+  if (used > scratchKeep) deps.length = gs.length = gb.length = gt.length = 0;
   used = 0;
 }
 
