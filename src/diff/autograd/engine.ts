@@ -14,6 +14,7 @@ import {
 } from './functional.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { gradMode } from './grad-mode.ts';
+import { backwardLoop } from './kernels.ts';
 import { broadcastIndex, numelOf, sameShape, scalarShape } from './shape.ts';
 import { FREED, Tensor } from './tensor.ts';
 
@@ -507,7 +508,10 @@ function elementwiseND(n: Tensor, p: number, ready: Tensor[]): void {
     const kernel = info.kernels[i];
     const map = i === 0 ? ia : ib;
     const buf = t._shape.length === 0 ? new Float64Array(1) : (gb[t._slot] ??= new Float64Array(numelOf(t._shape)));
-    for (let j = 0; j < G.length; j++) {
+    if (ia === null && ib === null && buf.length === G.length) {
+      // Same shapes: one generated loop with the partial inlined (kernels.ts).
+      backwardLoop(op, i, A !== null, B !== null)(G, A, B, O, buf, G.length, n._k, n._k, partialAt);
+    } else for (let j = 0; j < G.length; j++) {
       const av = A === null ? n._k : A[ia === null ? j : ia[j]];
       const bv = unary ? NaN : B === null ? n._k : B[ib === null ? j : ib[j]];
       const ov = O[j];

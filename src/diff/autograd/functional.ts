@@ -17,6 +17,7 @@ import { partialKernels, partialTemplates, placeholder } from '../../ir/partials
 import { topologicalOrder } from '../../ir/traverse.ts';
 import { RuntimeError, messages } from './errors.ts';
 import { gradMode, noGrad } from './grad-mode.ts';
+import { forwardLoop, gemm, gemmTransA, gemmTransB } from './kernels.ts';
 import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalarShape, stridesOf, wrapDim } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
@@ -195,7 +196,8 @@ function elementwiseND(op: number, a: Tensor | null, b: Tensor | null, ka: numbe
   const db = unary || b === null ? null : dataOf(b);
   const ia = da === null ? null : broadcastIndex(shape, sa);
   const ib = db === null ? null : broadcastIndex(shape, sb);
-  for (let j = 0; j < n; j++) {
+  if (ia === null && ib === null) forwardLoop(op, da !== null, db !== null)(out, da, db, n, ka, kb);
+  else for (let j = 0; j < n; j++) {
     const av = da === null ? ka : da[ia === null ? j : ia[j]];
     const bv = db === null ? kb : db[ib === null ? j : ib[j]];
     out[j] = f(av, bv);
@@ -276,7 +278,25 @@ export const structuralRules: { readonly [K in StructuralName]: StructuralRule }
   mm: {
     gradFn: 'MmBackward0', saved: SAVES_A | SAVES_B,
     // An input that needs no gradient (a data batch) gets none computed: half the work of a layer's backward.
-    vjp: (g, n) => [input(n)._rg ? mm(g, transpose2d(other(n))) : null, other(n)._rg ? mm(transpose2d(input(n)), g) : null],
+    // Unrecorded, the products run on the arrays directly (no transposed copies).
+    vjp: (g, n) => {
+      const a = input(n), b = other(n);
+      if (gradMode.enabled) return [a._rg ? mm(g, transpose2d(b)) : null, b._rg ? mm(transpose2d(a), g) : null];
+      const [rows, k] = a._shape, cols = b._shape[1];
+      const G = dataOf(g);
+      let ga: Tensor | null = null, gb: Tensor | null = null;
+      if (a._rg) {
+        const out = new Float64Array(rows * k);
+        gemmTransB(G, dataOf(b), rows, cols, k, out);
+        ga = new Tensor(a._shape, out, 0);
+      }
+      if (b._rg) {
+        const out = new Float64Array(k * cols);
+        gemmTransA(dataOf(a), G, k, rows, cols, out);
+        gb = new Tensor(b._shape, out, 0);
+      }
+      return [ga, gb];
+    },
   },
   // d(Av) = dA v + A dv  ⇒  Ā = g vᵀ (outer product), v̄ = Aᵀ g
   mv: {
@@ -450,14 +470,8 @@ export function mm(x: TensorLike, y: TensorLike): Tensor {
   const [n, k] = a._shape;
   const [k2, m] = b._shape;
   if (k !== k2) throw new RuntimeError(messages.mm(a._shape, b._shape));
-  const da = dataOf(a), db = dataOf(b);
   const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < k; p++) {
-      const aip = da[i * k + p];
-      for (let j = 0; j < m; j++) out[i * m + j] += aip * db[p * m + j];
-    }
-  }
+  gemm(dataOf(a), dataOf(b), n, k, m, out);
   return result(Object.freeze([n, m]), out, structuralId.mm, a, b);
 }
 

@@ -2,7 +2,8 @@
 import { defineStructural } from './structural-registry.ts';
 import { RuntimeError } from './errors.ts';
 import { asTensor, dataOf, elementwise, mm, resultN, sum, transpose2d } from './functional.ts';
-import { noGrad } from './grad-mode.ts';
+import { gradMode, noGrad } from './grad-mode.ts';
+import { gemm, gemmTransA, gemmTransB } from './kernels.ts';
 import { opId } from './op-ids.ts';
 import { Generator, defaultGenerator } from './random.ts';
 import { Tensor } from './tensor.ts';
@@ -95,7 +96,27 @@ const LINEAR = defineStructural({
   // y = x Wᵀ + b  ⇒  x̄ = ḡ W, W̄ = ḡᵀ x, b̄ = Σ_rows ḡ. Inputs that need no gradient (the data) cost nothing.
   vjp: (g, n) => {
     const [b, x, w] = n._inputs!;
-    return [b._rg ? sum(g, 0) : null, x._rg ? mm(g, w) : null, w._rg ? mm(transpose2d(g), x) : null];
+    if (gradMode.enabled) return [b._rg ? sum(g, 0) : null, x._rg ? mm(g, w) : null, w._rg ? mm(transpose2d(g), x) : null];
+    // Unrecorded: straight on the arrays.
+    const [rows, outF] = g._shape, inF = w._shape[1];
+    const G = dataOf(g);
+    let gb: Tensor | null = null, gx: Tensor | null = null, gw: Tensor | null = null;
+    if (b._rg) {
+      const out = new Float64Array(outF);
+      for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) out[o] += G[r * outF + o];
+      gb = new Tensor(b._shape, out, 0);
+    }
+    if (x._rg) {
+      const out = new Float64Array(rows * inF);
+      gemm(G, dataOf(w), rows, outF, inF, out);
+      gx = new Tensor(x._shape, out, 0);
+    }
+    if (w._rg) {
+      const out = new Float64Array(outF * inF);
+      gemmTransA(G, dataOf(x), outF, rows, inF, out);
+      gw = new Tensor(w._shape, out, 0);
+    }
+    return [gb, gx, gw];
   },
 });
 
@@ -114,16 +135,8 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias === null) return mm(x, transpose2d(w));
   const b = asTensor(bias);
   if (b._shape.length !== 1 || b._shape[0] !== outF) throw new RuntimeError(`linear(): bias must have shape [${outF}], got [${b._shape.join(', ')}]`);
-  const dx = dataOf(x), dw = dataOf(w);
   const out = new Float64Array(rows * outF);
-  for (let i = 0; i < rows; i++) {
-    for (let o = 0; o < outF; o++) {
-        let s = 0;
-      const xi = i * k, wo = o * k;
-      for (let p = 0; p < k; p++) s += dx[xi + p] * dw[wo + p];
-      out[i * outF + o] = s;
-    }
-  }
+  gemmTransB(dataOf(x), dataOf(w), rows, k, outF, out);
   const db = dataOf(b);
   for (let i = 0; i < rows; i++) for (let o = 0; o < outF; o++) out[i * outF + o] += db[o];
   return resultN(Object.freeze([rows, outF]), out, LINEAR, [b, x, w]);
