@@ -9,6 +9,7 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { nn, optim, tensor, type Tensor } from '../src/index.ts';
+import { Value } from './closure-tape.ts';
 import { loadJax } from './peers/jax.ts';
 import { loadTf } from './peers/tfjs.ts';
 
@@ -274,6 +275,116 @@ function chainRows(): TensorRow[] {
   return rows;
 }
 
+
+// ---- the scalar Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples, squared error) ----
+
+const sizes = [3, 16, 16, 1];
+
+function scalarNetworkData() {
+  const weights = random(3 * 16 + 16 + 16 * 16 + 16 + 16 + 1, 7);
+  const xs = random(100 * 3, 8), ys = random(100, 9);
+  return { weights, xs, ys };
+}
+
+/** Forward and backward of the whole batch's loss by hand, on plain numbers (the reference). */
+function handScalarNetwork(w: Float64Array, xs: Float64Array, ys: Float64Array, gw: Float64Array): number {
+  gw.fill(0);
+  let loss = 0;
+  const acts: Float64Array[] = sizes.map((n) => new Float64Array(n));
+  const deltas: Float64Array[] = sizes.map((n) => new Float64Array(n));
+  for (let s = 0; s < ys.length; s++) {
+    for (let i = 0; i < 3; i++) acts[0][i] = xs[s * 3 + i];
+    let off = 0;
+    const offsets: number[] = [];
+    for (let l = 1; l < sizes.length; l++) {
+      offsets.push(off);
+      const nin = sizes[l - 1], nout = sizes[l];
+      for (let o = 0; o < nout; o++) {
+        let z = w[off + nout * nin + o];
+        for (let i = 0; i < nin; i++) z += w[off + o * nin + i] * acts[l - 1][i];
+        acts[l][o] = l === sizes.length - 1 ? z : Math.tanh(z);
+      }
+      off += nout * nin + nout;
+    }
+    const e = acts[3][0] - ys[s];
+    loss += e * e;
+    deltas[3][0] = 2 * e;
+    for (let l = sizes.length - 1; l >= 1; l--) {
+      const nin = sizes[l - 1], nout = sizes[l];
+      const o0 = offsets[l - 1];
+      deltas[l - 1].fill(0);
+      for (let o = 0; o < nout; o++) {
+        const d = l === sizes.length - 1 ? deltas[l][o] : deltas[l][o] * (1 - acts[l][o] * acts[l][o]);
+        gw[o0 + nout * nin + o] += d;
+        for (let i = 0; i < nin; i++) {
+          gw[o0 + o * nin + i] += d * acts[l - 1][i];
+          deltas[l - 1][i] += d * w[o0 + o * nin + i];
+        }
+      }
+    }
+  }
+  return loss;
+}
+
+/** The same network built from scalar values (0-d tensors, or micrograd Values), one graph for the batch. */
+function scalarNetwork<T extends { add(o: T): T; mul(o: T): T; tanh(): T; sub(o: T): T }>(
+  params: T[], xs: Float64Array, ys: Float64Array, make: (v: number) => T,
+): T {
+  let loss: T | null = null;
+  for (let s = 0; s < ys.length; s++) {
+    let act: T[] = [make(xs[s * 3]), make(xs[s * 3 + 1]), make(xs[s * 3 + 2])];
+    let off = 0;
+    for (let l = 1; l < sizes.length; l++) {
+      const nin = sizes[l - 1], nout = sizes[l];
+      const next: T[] = [];
+      for (let o = 0; o < nout; o++) {
+        let z = params[off + nout * nin + o];
+        for (let i = 0; i < nin; i++) z = z.add(params[off + o * nin + i].mul(act[i]));
+        next.push(l === sizes.length - 1 ? z : z.tanh());
+      }
+      act = next;
+      off += nout * nin + nout;
+    }
+    const e = act[0].sub(make(ys[s]));
+    const sq = e.mul(e);
+    loss = loss === null ? sq : loss.add(sq);
+  }
+  return loss!;
+}
+
+function scalarRow(): TensorRow {
+  const { weights, xs, ys } = scalarNetworkData();
+  const gw = new Float64Array(weights.length);
+  const samples = quick ? 10 : 30;
+  const cells: Cell[] = [];
+  cells.push({ engine: 'hand', ...timeIt(() => handScalarNetwork(weights, xs, ys, gw), samples) });
+  const params = Array.from(weights, (v) => tensor(v, { requiresGrad: true }));
+  // The engines must agree with the hand gradient before they are timed.
+  handScalarNetwork(weights, xs, ys, gw);
+  scalarNetwork<Tensor>(params, xs, ys, (v) => tensor(v)).backward();
+  params.forEach((p, i) => {
+    if (Math.abs(p.grad!.item() - gw[i]) > 1e-9 * (1 + Math.abs(gw[i]))) throw new Error(`scalar network: gradient ${i} differs from the hand gradient`);
+  });
+  cells.push({
+    engine: 'gradlab',
+    ...timeIt(() => {
+      for (const p of params) p.grad = null;
+      scalarNetwork<Tensor>(params, xs, ys, (v) => tensor(v)).backward();
+    }, samples),
+  });
+  const values = Array.from(weights, (v) => new Value(v));
+  cells.push({
+    engine: 'micrograd-style',
+    ...timeIt(() => {
+      for (const v of values) v.grad = 0;
+      scalarNetwork<Value>(values, xs, ys, (v) => new Value(v)).backward();
+    }, samples),
+  });
+  const row = { case: 'scalar net 3→16→16→1 ×100', cells };
+  printRow(row);
+  return row;
+}
+
 /** Heap used after a full GC, in MB. */
 function heapAfterGc(gc: () => void): number {
   gc();
@@ -309,7 +420,7 @@ export async function runTensorBench(): Promise<{ rows: TensorRow[]; memory: { s
   } catch {
     tf = null;
   }
-  const rows = [...(await matmulRows(jax, tf)), await mlpRow(jax), ...chainRows()];
+  const rows = [...(await matmulRows(jax, tf)), await mlpRow(jax), ...chainRows(), scalarRow()];
   const memory = memoryRun();
   const first = memory.heapMb[1], last = memory.heapMb[memory.heapMb.length - 1];
   console.log(
