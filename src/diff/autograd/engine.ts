@@ -451,12 +451,17 @@ function process(
       }
       const ga = grads[0] ?? null, gB = grads[1] ?? null;
       const a = n._a, b = n._b;
+      let handed: Float64Array | null = null;
       if (a !== null && a._mark === p) {
-        if (ga !== null) give(a, ga, createGraph);
+        if (ga !== null) {
+          const owned = !createGraph && ownable(ga, n, null);
+          give(a, ga, createGraph, owned);
+          if (owned) handed = ga._d;
+        }
         if (--deps[a._slot] === 0) ready.push(a);
       }
       if (b !== null && b._mark === p) {
-        if (gB !== null) give(b, gB, createGraph);
+        if (gB !== null) give(b, gB, createGraph, !createGraph && ownable(gB, n, handed));
         if (--deps[b._slot] === 0) ready.push(b);
       }
     }
@@ -473,7 +478,7 @@ function release(n: Tensor): void {
 }
 
 /** Adds a gradient contribution `g` (shaped like `t`) to `t`'s sum. */
-function give(t: Tensor, g: Tensor, createGraph: boolean): void {
+function give(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
   const i = t._slot;
   if (createGraph) {
     const sum = gt[i];
@@ -485,8 +490,22 @@ function give(t: Tensor, g: Tensor, createGraph: boolean): void {
     return;
   }
   const src = dataOf(resolve(g));
-  const buf = gb[i] ?? (gb[i] = new Float64Array(numelOf(t._shape)));
-  for (let i = 0; i < buf.length; i++) buf[i] += src[i];
+  const existing = gb[i];
+  if (existing === null) {
+    // The first contribution becomes the sum: taken over when nothing else holds it, else copied.
+    gb[i] = owned ? src : src.slice();
+    return;
+  }
+  for (let k = 0; k < existing.length; k++) existing[k] += src[k];
+}
+
+/**
+ * True when a structural VJP's result `g` may become an input's gradient buffer: it is not the node's own
+ * gradient passed through (identity rules return it) and was not already handed to another input.
+ */
+function ownable(g: Tensor, node: Tensor, given: Float64Array | null): boolean {
+  const d = g._d;
+  return d !== null && d !== gb[node._slot] && d !== given;
 }
 
 /** Elementwise backward on arrays: g·∂out/∂arg per element, scattered back through the broadcast (which sums it to the input's shape). */

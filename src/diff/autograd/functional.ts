@@ -634,8 +634,12 @@ export function expand(x: TensorLike, sizes: readonly number[]): Tensor {
 export function expandTo(x: Tensor, shape: readonly number[]): Tensor {
   const a = resolve(x);
   if (sameShape(a._shape, shape)) return a;
-  const map = broadcastIndex(shape, a._shape)!;
   const src = dataOf(a);
+  if (src.length === 1) {
+    // One value spread (sum's and mean's backward): a fill, with no index map.
+    return result(shape, new Float64Array(numelOf(shape)).fill(src[0]), structuralId.expand, a);
+  }
+  const map = broadcastIndex(shape, a._shape)!;
   const out = new Float64Array(map.length);
   for (let j = 0; j < map.length; j++) out[j] = src[map[j]];
   return result(shape, out, structuralId.expand, a);
