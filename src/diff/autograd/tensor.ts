@@ -206,6 +206,7 @@ export class Tensor {
   set requiresGrad(flag: boolean) {
     const h = resolve(this);
     if (h._op !== LEAF) throw new RuntimeError(messages.requiresGradLeaf(flag));
+    if (flag && h._dtype !== null) throw new RuntimeError('only Tensors of floating point and complex dtype can require gradients');
     h._rg = flag;
   }
 
@@ -216,6 +217,7 @@ export class Tensor {
       if (!flag) throw new RuntimeError(messages.requiresGradLeaf(false));
       return this;
     }
+    if (flag && h._dtype !== null) throw new RuntimeError('only Tensors of floating point dtype can require gradients');
     h._rg = flag;
     return this;
   }

@@ -122,3 +122,23 @@ describe('in-place ops on views: PyTorch’s checks', () => {
     expect(() => x.unbind(0)[0].add_(1)).toThrow('Output 0 of UnbindBackward0 is a view and is being modified inplace.');
   });
 });
+
+describe('gradient buffers are never shared between tensors', () => {
+  it('a non-leaf target passed through an identity rule keeps its own gradient', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.clone();
+    const z = y.mul(2).sum().add(x.mul(3).sum());
+    const [gy, gx] = grad([z], [y, x]);
+    expect([gy!.tolist(), gx!.tolist()]).toEqual([[2, 2], [5, 5]]);
+  });
+
+  it('a seed passed to backward is not modified, and two inputs of one node get separate buffers', () => {
+    const a = tensor([1, 2], { requiresGrad: true }), b = tensor([3, 4], { requiresGrad: true });
+    const seed = tensor([1, 1]);
+    const y = torch.cat([a, b]).reshape(2, 2).sum(0);
+    y.backward(seed);
+    a.mul(1).sum().backward();
+    // Had a and b shared one buffer, the second backward would have changed b.grad too.
+    expect([seed.tolist(), a.grad!.tolist(), b.grad!.tolist()]).toEqual([[1, 1], [2, 2], [1, 1]]);
+  });
+});

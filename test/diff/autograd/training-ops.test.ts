@@ -201,3 +201,13 @@ describe('values and PyTorch’s choices at kinks and ties', () => {
     expect([w.grad!.tolist(), b.grad!.tolist(), x.grad]).toEqual([[[3, 4]], [1], null]);
   });
 });
+
+describe('int64 and bool tensors cannot require grad (PyTorch’s messages)', () => {
+  it('refuses requiresGrad on index and mask tensors', () => {
+    const i = tensor([1, 2], { dtype: 'int64' });
+    expect(() => i.requiresGrad_()).toThrow('only Tensors of floating point dtype can require gradients');
+    expect(() => {
+      tensor([1, 2]).gt(1).requiresGrad = true;
+    }).toThrow('only Tensors of floating point and complex dtype can require gradients');
+  });
+});
