@@ -1,9 +1,10 @@
 // The tensor benchmark: gradlab's Tensor API on training-shaped work, beside hand-written Float64Array loops and the JS peers.
 //
 // Cases (issue 12): matmul + backward (loss = sum(A@B), n = 32…512), one MLP training step (batch 64,
-// 784→128→10, ReLU, cross-entropy, SGD), the elementwise chain sum(tanh(x·w + b)²) for n = 10³…10⁶, and the heap
-// after GC over 1,000 training steps. Each cell is the median of repeated timed calls (with the interquartile
-// range); ratios divide medians measured in the same run, round-robin, on the same machine.
+// 784→128→10, ReLU, cross-entropy, SGD), the elementwise chain sum(tanh(x·w + b)²) for n = 10³…10⁶, the scalar
+// Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples), and the heap after GC over 1,000
+// training steps. Each cell is the median of repeated timed calls (with the interquartile
+// range); the engines of a case are timed interleaved (one call each per round), so ratios compare like with like.
 // Run alone with `npx tsx bench/tensor.ts [--quick]`; `npm run bench` runs it after the scalar table.
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -15,18 +16,36 @@ import { loadTf } from './peers/tfjs.ts';
 
 const quick = process.argv.includes('--quick');
 
-/** Median and interquartile range of `fn`'s time in ms, over `samples` calls after `warmup` calls. */
-function timeIt(fn: () => unknown, samples: number, warmup = 3): { median: number; q1: number; q3: number } {
-  for (let i = 0; i < warmup; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    fn();
-    t.push(performance.now() - start);
+/** Median and interquartile range of one engine's time in ms. */
+interface Timing { median: number; q1: number; q3: number }
+
+/**
+ * Times several engines on one case, interleaved: round after round, one call of each, so a burst of load from
+ * other processes hits every engine alike and the ratios of medians compare like with like.
+ */
+function timeInterleaved(fns: readonly (() => unknown)[], samples: number, warmup = 3): Timing[] {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) fn();
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < samples; r++) {
+    fns.forEach((fn, k) => {
+      const start = performance.now();
+      fn();
+      times[k].push(performance.now() - start);
+    });
   }
-  t.sort((a, b) => a - b);
-  const at = (q: number) => t[Math.min(t.length - 1, Math.floor(q * t.length))];
-  return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    const at = (q: number) => t[Math.min(t.length - 1, Math.floor(q * t.length))];
+    return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
+  });
+}
+
+interface Entry { engine: string; fn: () => unknown; note?: (ms: number) => string }
+
+/** Times the entries interleaved and turns them into cells. */
+function measure(entries: readonly Entry[], samples: number): Cell[] {
+  const timings = timeInterleaved(entries.map((e) => e.fn), samples);
+  return entries.map((e, k) => ({ engine: e.engine, ...timings[k], note: e.note?.(timings[k].median) }));
 }
 
 function random(n: number, seed: number): Float64Array {
@@ -148,16 +167,19 @@ async function matmulRows(jax: any, tf: any): Promise<TensorRow[]> {
     const a = random(n * n, 1), b = random(n * n, 2);
     const ga = new Float64Array(n * n), gb = new Float64Array(n * n);
     const A = tensor(a).reshape(n, n).requiresGrad_(), B = tensor(b).reshape(n, n).requiresGrad_();
-    const cells: Cell[] = [];
     const gflop = (ms: number) => `${((3 * 2 * n ** 3) / (ms * 1e6)).toFixed(2)} GFLOP/s`;
-    const hand = timeIt(() => handMatmul(a, b, n, ga, gb), samples);
-    cells.push({ engine: 'hand', ...hand, note: gflop(hand.median) });
-    const ours = timeIt(() => {
-      A.grad = null;
-      B.grad = null;
-      A.matmul(B).sum().backward();
-    }, samples);
-    cells.push({ engine: 'gradlab', ...ours, note: gflop(ours.median) });
+    const entries: Entry[] = [];
+    const failed: Cell[] = [];
+    entries.push({ engine: 'hand', fn: () => handMatmul(a, b, n, ga, gb), note: gflop });
+    entries.push({
+      engine: 'gradlab',
+      fn: () => {
+        A.grad = null;
+        B.grad = null;
+        A.matmul(B).sum().backward();
+      },
+      note: gflop,
+    });
     if (jax !== null) {
       const np = jax.numpy;
       const vg = jax.jit(jax.valueAndGrad((x: any, y: any) => np.matmul(x, y).sum(), { argnums: [0, 1] }));
@@ -168,9 +190,10 @@ async function matmulRows(jax: any, tf: any): Promise<TensorRow[]> {
         return v.dataSync()[0];
       };
       try {
-        cells.push({ engine: 'jax-js', ...timeIt(call, samples), note: 'wasm f64 jit' });
+        call();
+        entries.push({ engine: 'jax-js', fn: call, note: () => 'wasm f64 jit' });
       } catch (e) {
-        cells.push({ engine: 'jax-js', median: NaN, q1: NaN, q3: NaN, note: `failed: ${(e as Error).message.slice(0, 60)}` });
+        failed.push({ engine: 'jax-js', median: NaN, q1: NaN, q3: NaN, note: `failed: ${(e as Error).message.slice(0, 60)}` });
       }
     }
     if (tf !== null) {
@@ -182,8 +205,9 @@ async function matmulRows(jax: any, tf: any): Promise<TensorRow[]> {
         grads[1].dataSync();
         return value.dataSync()[0];
       });
-      cells.push({ engine: 'tfjs', ...timeIt(call, samples), note: 'cpu f32' });
+      entries.push({ engine: 'tfjs', fn: call, note: () => 'cpu f32' });
     }
+    const cells = [...measure(entries, samples), ...failed];
     rows.push({ case: `matmul+backward n=${n}`, cells });
     printRow(rows[rows.length - 1]);
   }
@@ -215,9 +239,8 @@ function mlpSetup() {
 async function mlpRow(jax: any): Promise<TensorRow> {
   const { batch, x, y, hand, step } = mlpSetup();
   const samples = quick ? 20 : 60;
-  const cells: Cell[] = [];
-  cells.push({ engine: 'hand', ...timeIt(() => handMlpStep(hand, x, y, batch, 0.01), samples) });
-  cells.push({ engine: 'gradlab', ...timeIt(step, samples) });
+  const entries: Entry[] = [{ engine: 'hand', fn: () => handMlpStep(hand, x, y, batch, 0.01) }, { engine: 'gradlab', fn: step }];
+  const failed: Cell[] = [];
   if (jax !== null) {
     try {
       const np = jax.numpy;
@@ -242,11 +265,13 @@ async function mlpRow(jax: any): Promise<TensorRow> {
         p = p.map((w, i) => w.sub(grads[i].mul(0.01)));
         return v.dataSync()[0];
       };
-      cells.push({ engine: 'jax-js', ...timeIt(call, samples), note: 'wasm f64 jit' });
+      call();
+      entries.push({ engine: 'jax-js', fn: call, note: () => 'wasm f64 jit' });
     } catch (e) {
-      cells.push({ engine: 'jax-js', median: NaN, q1: NaN, q3: NaN, note: `failed: ${(e as Error).message.slice(0, 80)}` });
+      failed.push({ engine: 'jax-js', median: NaN, q1: NaN, q3: NaN, note: `failed: ${(e as Error).message.slice(0, 80)}` });
     }
   }
+  const cells = [...measure(entries, samples), ...failed];
   const row = { case: 'MLP step 784→128→10 b=64', cells };
   printRow(row);
   return row;
@@ -259,16 +284,17 @@ function chainRows(): TensorRow[] {
     const x = random(n, 4), w = random(n, 5), b = random(n, 6);
     const gw = new Float64Array(n), gbias = new Float64Array(n);
     const X = tensor(x), W = tensor(w, { requiresGrad: true }), B = tensor(b, { requiresGrad: true });
-    const cells: Cell[] = [];
-    cells.push({ engine: 'hand', ...timeIt(() => handChain(x, w, b, gw, gbias), samples) });
-    cells.push({
-      engine: 'gradlab',
-      ...timeIt(() => {
-        W.grad = null;
-        B.grad = null;
-        X.mul(W).add(B).tanh().pow(2).sum().backward();
-      }, samples),
-    });
+    const cells = measure([
+      { engine: 'hand', fn: () => handChain(x, w, b, gw, gbias) },
+      {
+        engine: 'gradlab',
+        fn: () => {
+          W.grad = null;
+          B.grad = null;
+          X.mul(W).add(B).tanh().pow(2).sum().backward();
+        },
+      },
+    ], samples);
     rows.push({ case: `chain sum(tanh(xw+b)²) n=${n.toExponential(0)}`, cells });
     printRow(rows[rows.length - 1]);
   }
@@ -355,9 +381,8 @@ function scalarNetwork<T extends { add(o: T): T; mul(o: T): T; tanh(): T; sub(o:
 function scalarRow(): TensorRow {
   const { weights, xs, ys } = scalarNetworkData();
   const gw = new Float64Array(weights.length);
-  const samples = quick ? 10 : 30;
-  const cells: Cell[] = [];
-  cells.push({ engine: 'hand', ...timeIt(() => handScalarNetwork(weights, xs, ys, gw), samples) });
+  // The closure tape takes about a second a call here: few rounds.
+  const samples = quick ? 5 : 11;
   const params = Array.from(weights, (v) => tensor(v, { requiresGrad: true }));
   // The engines must agree with the hand gradient before they are timed.
   handScalarNetwork(weights, xs, ys, gw);
@@ -365,21 +390,24 @@ function scalarRow(): TensorRow {
   params.forEach((p, i) => {
     if (Math.abs(p.grad!.item() - gw[i]) > 1e-9 * (1 + Math.abs(gw[i]))) throw new Error(`scalar network: gradient ${i} differs from the hand gradient`);
   });
-  cells.push({
-    engine: 'gradlab',
-    ...timeIt(() => {
-      for (const p of params) p.grad = null;
-      scalarNetwork<Tensor>(params, xs, ys, (v) => tensor(v)).backward();
-    }, samples),
-  });
   const values = Array.from(weights, (v) => new Value(v));
-  cells.push({
-    engine: 'micrograd-style',
-    ...timeIt(() => {
-      for (const v of values) v.grad = 0;
-      scalarNetwork<Value>(values, xs, ys, (v) => new Value(v)).backward();
-    }, samples),
-  });
+  const cells = measure([
+    { engine: 'hand', fn: () => handScalarNetwork(weights, xs, ys, gw) },
+    {
+      engine: 'gradlab',
+      fn: () => {
+        for (const p of params) p.grad = null;
+        scalarNetwork<Tensor>(params, xs, ys, (v) => tensor(v)).backward();
+      },
+    },
+    {
+      engine: 'micrograd-style',
+      fn: () => {
+        for (const v of values) v.grad = 0;
+        scalarNetwork<Value>(values, xs, ys, (v) => new Value(v)).backward();
+      },
+    },
+  ], samples);
   const row = { case: 'scalar net 3→16→16→1 ×100', cells };
   printRow(row);
   return row;
