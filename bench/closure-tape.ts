@@ -28,6 +28,16 @@ export class Value {
     return out;
   }
 
+  /** tanh (for the micrograd network case of bench/tensor.ts). */
+  tanh(): Value {
+    const t = Math.tanh(this.data);
+    const out = new Value(t, [this], 'tanh');
+    out._backward = () => {
+      this.grad += (1 - t * t) * out.grad;
+    };
+    return out;
+  }
+
   /** `this * other`. */
   mul(other: Value | number): Value {
     const o = other instanceof Value ? other : new Value(other);

@@ -13,6 +13,7 @@ import { chainCase, polynomialCase, rosenbrockCase, type BenchCase } from './cas
 import { EngineUnavailable, engines, type Engine, type PreparedEngine } from './engines.ts';
 import { measureInterleaved, Timer, type Budget } from './measure.ts';
 import { runMathjs } from './peers/mathjs.ts';
+import { runTensorBench } from './tensor.ts';
 
 const quick = process.argv.includes('--quick');
 const budget: Budget = quick
@@ -303,6 +304,9 @@ async function main(): Promise<void> {
     }
   }
 
+  // The tensor table (bench/tensor.ts): training-shaped work on the Tensor API.
+  const tensorResults = process.argv.includes('--no-tensor') ? null : await runTensorBench();
+
   const outDir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const path = `${outDir}latest.json`;
@@ -315,6 +319,7 @@ async function main(): Promise<void> {
     cases: cases.map((c) => ({ name: c.name, kind: c.kind, size: c.size, variables: c.variables.length })),
     engines: [...engines.map((e) => ({ name: e.name, kind: e.kind, description: e.description })), { name: 'mathjs', kind: 'peer', description: 'derivative per variable, compiled' }],
     results: rows,
+    tensor: tensorResults,
   };
   writeFileSync(path, `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
   console.log(`\nfinished in ${seconds.toFixed(0)} s; results written to ${path}`);

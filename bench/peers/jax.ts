@@ -6,7 +6,7 @@ type Jax = any;
 let loaded: Promise<Jax> | null = null;
 
 /** Loads jax-js once on its wasm device. Node 20 has no Float16Array, which jax-js only needs to exist. */
-async function loadJax(): Promise<Jax> {
+export async function loadJax(): Promise<Jax> {
   loaded ??= (async () => {
     const g = globalThis as { Float16Array?: unknown };
     g.Float16Array ??= class Float16Array {};

@@ -6,7 +6,7 @@ type Tf = any;
 let loaded: Promise<Tf> | null = null;
 
 /** Loads tfjs once, on the CPU backend, without its "install tfjs-node" banner. */
-async function loadTf(): Promise<Tf> {
+export async function loadTf(): Promise<Tf> {
   loaded ??= (async () => {
     const log = console.log;
     const warn = console.warn;

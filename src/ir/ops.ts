@@ -190,10 +190,11 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a, b], self) => [
       // PyTorch special-cases a constant exponent 0: d(u⁰) = 0 even at u = 0 (where 0·u⁻¹ would be NaN).
       isConstant(b, 0) ? constant(0) : mul(b, pow(a, sub(b, 1))),
-      // xlogy(uᵛ, u) is 0 where uᵛ = 0, as PyTorch masks the exponent's gradient at u = 0, v > 0.
-      xlogy(self, a),
+      // xlogy(uᵛ, u) is 0 where uᵛ = 0, as PyTorch masks the exponent's gradient at u = 0, v > 0. At the point
+      // u = 0, v ≥ 0 with both known (engines re-derive there when the kernel is not finite) it is PyTorch's 0 too.
+      isConstant(a, 0) && b.kind === 'const' && b.value >= 0 ? constant(0) : xlogy(self, a),
     ],
-    kinks: 'd(u^0)/du = 0 everywhere (PyTorch); d(u^v)/dv = 0 where u^v = 0 (u = 0, v > 0); at u = 0, v = 0 it is -inf where PyTorch gives 0',
+    kinks: 'd(u^0)/du = 0 everywhere (PyTorch); d(u^v)/dv = 0 where u = 0, v ≥ 0 (PyTorch masks it; the Tensor engine applies the mask at u = v = 0, where other methods give -inf)',
     syntax: { kind: 'infix', symbol: '^', precedence: 4, associativity: 'right' },
     latex: (a, b) => `${a}^{${b}}`,
     latexGrouped: [false, true],

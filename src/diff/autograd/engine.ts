@@ -14,6 +14,7 @@ import {
 } from './functional.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { gradMode } from './grad-mode.ts';
+import { backwardLoop } from './kernels.ts';
 import { broadcastIndex, numelOf, sameShape, scalarShape } from './shape.ts';
 import { FREED, Tensor } from './tensor.ts';
 
@@ -46,6 +47,12 @@ const NEG = opId('neg');
 let pass = 0;
 let running = false;
 
+/**
+ * @internal Work counters for tests that pin complexity on counts rather than timings: `captureSteps` counts the
+ * steps `grad()` takes to hand each input its gradient (one per listed input, whatever the number of inputs).
+ */
+export const engineStats = { captureSteps: 0 };
+
 // The pass's per-node scratch, indexed by each node's `_slot`: pending contributions, and the gradient sum as a
 // number (0-d nodes), an array (n-d) or a tensor (createGraph). Kept out of the tensors to keep them small; one
 // pass runs at a time, so the arrays are shared; entries are overwritten rather than the arrays emptied, so a pass
@@ -56,13 +63,18 @@ const gb: (Float64Array | null)[] = [];
 const gt: (Tensor | null)[] = [];
 let used = 0;
 
+/** Passes up to this many nodes keep their scratch arrays for the next pass. */
+const scratchKeep = 1 << 20;
+
 /** Forgets the pass's buffers (they may hold large arrays); very long passes give their memory back. */
 function resetScratch(): void {
   for (let i = 0; i < used; i++) {
     gb[i] = null;
     gt[i] = null;
   }
-  if (used > 1 << 16) deps.length = gs.length = gb.length = gt.length = 0;
+  // Kept up to a million slots (about 32 MB): a training loop's passes of a few hundred thousand nodes reuse
+  // them instead of regrowing them every step; only a rare huge pass gives its memory back.
+  if (used > scratchKeep) deps.length = gs.length = gb.length = gt.length = 0;
   used = 0;
 }
 
@@ -203,6 +215,17 @@ function markAll(roots: readonly Tensor[], p: number): void {
       }
       deps[b._slot]++;
     }
+    const xs = n._x === null ? null : n._x.inputs;
+    if (xs !== null) {
+      for (const x of xs) {
+        if (!x._rg) continue;
+        if (x._mark !== p) {
+          begin(x, p);
+          stack.push(x);
+        }
+        deps[x._slot]++;
+      }
+    }
   }
 }
 
@@ -237,6 +260,8 @@ function markNeeded(roots: readonly Tensor[], targets: ReadonlySet<Tensor>, p: n
       if (n._op !== LEAF) {
         push(n._a);
         push(n._b);
+        const xs = n._inputs;
+        if (xs !== null) for (const x of xs) push(x);
       }
     } else {
       stack.pop();
@@ -249,10 +274,14 @@ function markNeeded(roots: readonly Tensor[], targets: ReadonlySet<Tensor>, p: n
     const b = n._op === LEAF ? null : n._b;
     const aNeeded = a !== null && a._rg && a._mark === p;
     const bNeeded = b !== null && b._rg && b._mark === p;
-    if (!targets.has(n) && !aNeeded && !bNeeded) continue;
+    const xs = n._op === LEAF ? null : n._inputs;
+    let xNeeded = false;
+    if (xs !== null) for (const x of xs) if (x._rg && x._mark === p) xNeeded = true;
+    if (!targets.has(n) && !aNeeded && !bNeeded && !xNeeded) continue;
     begin(n, p);
     if (aNeeded) deps[a._slot]++;
     if (bNeeded) deps[b._slot]++;
+    if (xNeeded) for (const x of xs!) if (x._rg && x._mark === p) deps[x._slot]++;
   }
 }
 
@@ -348,6 +377,15 @@ function process(
   targets: readonly Tensor[] | null, targetSet: ReadonlySet<Tensor> | null, accumulate: boolean, p: number,
 ): (Tensor | null)[] {
   const captured: (Tensor | null)[] = targets === null ? [] : targets.map(() => null);
+  // Where each target sits in the input list (a tensor may be listed twice): one lookup per node, not a scan.
+  const positions = new Map<Tensor, number[]>();
+  if (targets !== null) {
+    targets.forEach((t, i) => {
+      const list = positions.get(t);
+      if (list === undefined) positions.set(t, [i]);
+      else list.push(i);
+    });
+  }
   const ready: Tensor[] = [];
   // Seeds: several outputs may share nodes; each root's seed joins its node's sum.
   roots.forEach((r, i) => {
@@ -363,7 +401,10 @@ function process(
       if (accumulate) accumulateInto(n, createGraph);
       else {
         const g = gradientOf(n, createGraph);
-        for (let i = 0; i < targets!.length; i++) if (targets![i] === n) captured[i] = g;
+        for (const i of positions.get(n)!) {
+          captured[i] = g;
+          engineStats.captureSteps++;
+        }
       }
     }
     if (n._op === LEAF) {
@@ -385,26 +426,42 @@ function process(
         const ov = n._d === null ? n._s : n._d[0];
         if (a !== null && a._mark === p) {
           let d = info.kernels[0](av, bv, ov);
-          if (d !== d) d = partialAt(op, 0, av, bv, ov);
+          if (d - d !== 0) d = partialAt(op, 0, av, bv, ov);
           gs[a._slot] += g * d;
           if (--deps[a._slot] === 0) ready.push(a);
         }
         if (b !== null && b._mark === p) {
           let d = info.kernels[1](av, bv, ov);
-          if (d !== d) d = partialAt(op, 1, av, bv, ov);
+          if (d - d !== 0) d = partialAt(op, 1, av, bv, ov);
           gs[b._slot] += g * d;
           if (--deps[b._slot] === 0) ready.push(b);
         }
       } else elementwiseND(n, p, ready);
     } else {
-      const [ga, gB] = runVjp(structuralRule(op), gradientOf(n, createGraph), n, createGraph);
+      const grads = runVjp(structuralRule(op), gradientOf(n, createGraph), n, createGraph);
+      const xs = n._inputs;
+      if (xs !== null) {
+        for (let i = 0; i < xs.length; i++) {
+          const x = xs[i];
+          if (!x._rg || x._mark !== p) continue;
+          const gx = grads[i] ?? null;
+          if (gx !== null) give(x, gx, createGraph);
+          if (--deps[x._slot] === 0) ready.push(x);
+        }
+      }
+      const ga = grads[0] ?? null, gB = grads[1] ?? null;
       const a = n._a, b = n._b;
+      let handed: Float64Array | null = null;
       if (a !== null && a._mark === p) {
-        if (ga !== null) give(a, ga, createGraph);
+        if (ga !== null) {
+          const owned = !createGraph && ownable(ga, n, null);
+          give(a, ga, createGraph, owned);
+          if (owned) handed = ga._d;
+        }
         if (--deps[a._slot] === 0) ready.push(a);
       }
       if (b !== null && b._mark === p) {
-        if (gB !== null) give(b, gB, createGraph);
+        if (gB !== null) give(b, gB, createGraph, !createGraph && ownable(gB, n, handed));
         if (--deps[b._slot] === 0) ready.push(b);
       }
     }
@@ -421,7 +478,7 @@ function release(n: Tensor): void {
 }
 
 /** Adds a gradient contribution `g` (shaped like `t`) to `t`'s sum. */
-function give(t: Tensor, g: Tensor, createGraph: boolean): void {
+function give(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
   const i = t._slot;
   if (createGraph) {
     const sum = gt[i];
@@ -433,8 +490,22 @@ function give(t: Tensor, g: Tensor, createGraph: boolean): void {
     return;
   }
   const src = dataOf(resolve(g));
-  const buf = gb[i] ?? (gb[i] = new Float64Array(numelOf(t._shape)));
-  for (let i = 0; i < buf.length; i++) buf[i] += src[i];
+  const existing = gb[i];
+  if (existing === null) {
+    // The first contribution becomes the sum: taken over when nothing else holds it, else copied.
+    gb[i] = owned ? src : src.slice();
+    return;
+  }
+  for (let k = 0; k < existing.length; k++) existing[k] += src[k];
+}
+
+/**
+ * True when a structural VJP's result `g` may become an input's gradient buffer: it is not the node's own
+ * gradient passed through (identity rules return it) and was not already handed to another input.
+ */
+function ownable(g: Tensor, node: Tensor, given: Float64Array | null): boolean {
+  const d = g._d;
+  return d !== null && d !== gb[node._slot] && d !== given;
 }
 
 /** Elementwise backward on arrays: g·∂out/∂arg per element, scattered back through the broadcast (which sums it to the input's shape). */
@@ -456,12 +527,15 @@ function elementwiseND(n: Tensor, p: number, ready: Tensor[]): void {
     const kernel = info.kernels[i];
     const map = i === 0 ? ia : ib;
     const buf = t._shape.length === 0 ? new Float64Array(1) : (gb[t._slot] ??= new Float64Array(numelOf(t._shape)));
-    for (let j = 0; j < G.length; j++) {
+    if (ia === null && ib === null && buf.length === G.length) {
+      // Same shapes: one generated loop with the partial inlined (kernels.ts).
+      backwardLoop(op, i, A !== null, B !== null)(G, A, B, O, buf, G.length, n._k, n._k, partialAt);
+    } else for (let j = 0; j < G.length; j++) {
       const av = A === null ? n._k : A[ia === null ? j : ia[j]];
       const bv = unary ? NaN : B === null ? n._k : B[ib === null ? j : ib[j]];
       const ov = O[j];
       let d = kernel(av, bv, ov);
-      if (d !== d) d = partialAt(op, i, av, bv, ov);
+      if (d - d !== 0) d = partialAt(op, i, av, bv, ov);
       buf[map === null ? j : map[j]] += G[j] * d;
     }
     if (t._shape.length === 0) gs[t._slot] += buf[0];

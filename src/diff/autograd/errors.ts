@@ -50,6 +50,10 @@ export const messages = {
   gradEmptyInputs: 'grad requires non-empty inputs.',
   backwardEmptyInputs: "'inputs' argument to backward() cannot be empty.",
   leafInplace: 'a leaf Variable that requires grad is being used in an in-place operation.',
+  viewOfLeafInplace: 'a view of a leaf Variable that requires grad is being used in an in-place operation.',
+  multiViewInplace: (gradFn: string) =>
+    `Output 0 of ${gradFn} is a view and is being modified inplace. This view is the output of a function that returns multiple views. ` +
+    'Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.',
   requiresGradLeaf: (requiresGrad: boolean) =>
     'you can only change requires_grad flags of leaf variables.' +
     (requiresGrad

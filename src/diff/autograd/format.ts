@@ -3,7 +3,7 @@
 // Python rounds `{:.4f}` / `{:.4e}` half-to-even on the exact binary value; JavaScript's toFixed/toExponential
 // round ties away from zero. Ties are real (0.03125 → '0.0312' in Python), so numbers are formatted here from
 // their exact decimal expansion, computed with BigInt.
-import { numelOf } from './shape.ts';
+import { numelOf, stridesOf } from './shape.ts';
 
 /** PyTorch's default print options (`torch.set_printoptions`). */
 const PRINT = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 } as const;
@@ -101,7 +101,15 @@ class Formatter {
   sciMode = false;
   maxWidth = 1;
 
-  constructor(values: ArrayLike<number>) {
+  /** Index (int64) and mask (bool) tensors print their values as PyTorch prints those dtypes. */
+  dtype: 'int64' | 'bool' | null = null;
+
+  constructor(values: ArrayLike<number>, dtype: 'int64' | 'bool' | null = null) {
+    if (dtype !== null) {
+      this.dtype = dtype;
+      for (let i = 0; i < values.length; i++) this.maxWidth = Math.max(this.maxWidth, this.text(values[i]).length);
+      return;
+    }
     const finite: number[] = [];
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -132,7 +140,12 @@ class Formatter {
     }
   }
 
+  private text(value: number): string {
+    return this.dtype === 'bool' ? (value !== 0 ? 'True' : 'False') : String(value);
+  }
+
   format(value: number): string {
+    if (this.dtype !== null) return this.text(value).padStart(this.maxWidth, ' ');
     let text: string;
     if (this.sciMode) text = pyExponential(value, PRINT.precision);
     else if (this.intMode) {
@@ -154,7 +167,7 @@ function keptIndices(size: number, summarize: boolean): number[] {
 function summarizedValues(data: Float64Array, shape: readonly number[], summarize: boolean): ArrayLike<number> {
   if (!summarize || shape.length === 0) return data;
   const kept = shape.map((size) => keptIndices(size, true));
-  const strides = shape.map((_, d) => numelOf(shape.slice(d + 1)));
+  const strides = stridesOf(shape);
   const out: number[] = [];
   const counter = new Array<number>(shape.length).fill(0);
   for (;;) {
@@ -186,31 +199,56 @@ function vectorString(data: Float64Array, offset: number, size: number, indent: 
   return '[' + lines.join(',\n' + ' '.repeat(indent + 1)) + ']';
 }
 
-// Recursion depth is the number of dimensions (as in PyTorch), never the number of elements.
-function tensorString(
-  data: Float64Array, offset: number, shape: readonly number[], dim: number, indent: number, summarize: boolean, f: Formatter,
-): string {
-  const rank = shape.length - dim;
-  if (rank === 1) return vectorString(data, offset, shape[dim], indent, summarize, f);
-  const size = shape[dim];
-  const stride = numelOf(shape.slice(dim + 1));
+/**
+ * The nested-bracket body of an n-d tensor (n ≥ 2), as PyTorch's recursive `_tensor_str_with_formatter` prints it,
+ * written as a loop over an explicit position per dimension, so a tensor of thousands of dimensions prints without
+ * deep recursion. Slices of dimension d are separated by ',' and (n−1−d) newlines, indented to depth d.
+ */
+function tensorString(data: Float64Array, shape: readonly number[], indent: number, summarize: boolean, f: Formatter): string {
+  const nd = shape.length;
+  const strides = stridesOf(shape);
   const e = PRINT.edgeitems;
-  const slice = (i: number) => tensorString(data, offset + i * stride, shape, dim + 1, indent + 1, summarize, f);
-  let slices: string[];
-  if (summarize && size > 2 * e) {
-    slices = [];
-    for (let i = 0; i < e; i++) slices.push(slice(i));
-    slices.push('...');
-    for (let i = size - e; i < size; i++) slices.push(slice(i));
-  } else slices = Array.from({ length: size }, (_, i) => slice(i));
-  return '[' + slices.join(',' + '\n'.repeat(rank - 1) + ' '.repeat(indent + 1)) + ']';
+  // For each outer dimension, the slices printed, with -1 standing for the '...' row of a summarized dimension.
+  const kept = shape.slice(0, nd - 1).map((size) => {
+    if (!(summarize && size > 2 * e)) return Array.from({ length: size }, (_, i) => i);
+    return [...Array.from({ length: e }, (_, i) => i), -1, ...Array.from({ length: e }, (_, i) => size - e + i)];
+  });
+  const pos = new Array<number>(nd - 1).fill(0);
+  const base = new Array<number>(nd - 1).fill(0);
+  const out: string[] = ['['];
+  let d = 0;
+  for (;;) {
+    const entry = kept[d][pos[d]];
+    if (entry === -1) out.push('...');
+    else if (d === nd - 2) out.push(vectorString(data, base[d] + entry * strides[d], shape[nd - 1], indent + nd - 1, summarize, f));
+    else {
+      base[d + 1] = base[d] + entry * strides[d];
+      d++;
+      pos[d] = 0;
+      out.push('[');
+      continue;
+    }
+    // The slice at depth d is done: move to the next one, closing the brackets of finished dimensions.
+    for (;;) {
+      pos[d]++;
+      if (pos[d] < kept[d].length) {
+        out.push(',' + '\n'.repeat(nd - 1 - d) + ' '.repeat(indent + 1 + d));
+        break;
+      }
+      out.push(']');
+      if (d === 0) return out.join('');
+      d--;
+    }
+  }
 }
 
 /**
  * `repr(tensor)` as PyTorch 1.13 prints it: `tensor(11., grad_fn=<AddBackward0>)`, 2-d rows aligned under the
  * first, `...` past 1000 elements. `suffixes` are the trailing items (`dtype=…`, `grad_fn=<…>`, `requires_grad=True`).
  */
-export function tensorRepr(data: Float64Array, shape: readonly number[], suffixes: readonly string[]): string {
+export function tensorRepr(
+  data: Float64Array, shape: readonly number[], suffixes: readonly string[], dtype: 'int64' | 'bool' | null = null,
+): string {
   const prefix = 'tensor(';
   const indent = prefix.length;
   const all = [...suffixes];
@@ -221,8 +259,11 @@ export function tensorRepr(data: Float64Array, shape: readonly number[], suffixe
     body = '[]';
   } else {
     const summarize = numel > PRINT.threshold;
-    const f = new Formatter(summarizedValues(data, shape, summarize));
-    body = shape.length === 0 ? f.format(data[0]) : tensorString(data, 0, shape, 0, indent, summarize, f);
+    const f = new Formatter(summarizedValues(data, shape, summarize), dtype);
+    body =
+      shape.length === 0 ? f.format(data[0])
+      : shape.length === 1 ? vectorString(data, 0, shape[0], indent, summarize, f)
+      : tensorString(data, shape, indent, summarize, f);
   }
   // _add_suffixes: a suffix moves to its own line when the last line would pass the line width.
   let text = prefix + body;

@@ -17,16 +17,17 @@ import { partialKernels, partialTemplates, placeholder } from '../../ir/partials
 import { topologicalOrder } from '../../ir/traverse.ts';
 import { RuntimeError, messages } from './errors.ts';
 import { gradMode, noGrad } from './grad-mode.ts';
-import { broadcastIndex, broadcastShapes, numelOf, sameShape, scalarShape, stridesOf, wrapDim } from './shape.ts';
+import { forwardLoop, gemm, gemmTransA, gemmTransB } from './kernels.ts';
+import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalarShape, stridesOf, wrapDim } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
+import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
 
 export { LEAF, elementwiseCount, arityById, opId };
 
 const evalById: readonly ((a: number, b: number) => number)[] = opNames.map((name) => ops[name].eval);
 
-/** Bits of {@link savedMask}: which values an op keeps for its backward (input a, input b, its own output). */
-export const SAVES_A = 1, SAVES_B = 2, SAVES_OUT = 4;
+export { SAVES_A, SAVES_B, SAVES_OUT };
 
 /** What the backward of an elementwise op needs, derived once from the op table's partial templates. */
 export interface PartialInfo {
@@ -98,7 +99,8 @@ export function resolve(x: Tensor): Tensor {
   return x._head === null ? x : x._head;
 }
 
-function asTensor(x: TensorLike): Tensor {
+/** @internal A number as a 0-d tensor; a tensor resolved to what it stands for. */
+export function asTensor(x: TensorLike): Tensor {
   return typeof x === 'number' ? new Tensor(scalarShape, null, x) : resolve(x);
 }
 
@@ -114,14 +116,27 @@ function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, k: numb
   if (b !== null) t._vb = b._version;
 }
 
-/** A result of op `op` on tensors `a` (and `b`): recorded when grad mode is on and an input requires grad. */
-function result(
+/** @internal A result of op `op` on tensors `a` (and `b`): recorded when grad mode is on and an input requires grad. */
+export function result(
   shape: readonly number[], data: Float64Array, op: number, a: Tensor, b: Tensor | null = null, k = 0,
   aux: readonly number[] | null = null,
 ): Tensor {
   // A 0-d result keeps its value in a field, so the scalar fast paths apply to it.
   const t = shape.length === 0 ? new Tensor(scalarShape, null, data[0]) : new Tensor(shape, data, 0);
   if (gradMode.enabled && (a._rg || (b !== null && b._rg))) link(t, op, a, b, k, aux);
+  return t;
+}
+
+/**
+ * @internal A result of an op with any number of tensor inputs (cat, stack): the inputs are kept in the tensor's
+ * extras, `_a`/`_b` stay null. Recorded when grad mode is on and an input requires grad.
+ */
+export function resultN(shape: readonly number[], data: Float64Array, op: number, inputs: readonly Tensor[], aux: readonly number[] | null = null): Tensor {
+  const t = shape.length === 0 ? new Tensor(scalarShape, null, data[0]) : new Tensor(shape, data, 0);
+  if (gradMode.enabled && inputs.some((x) => x._rg)) {
+    link(t, op, null, null, 0, aux);
+    t._inputs = inputs;
+  }
   return t;
 }
 
@@ -181,7 +196,8 @@ function elementwiseND(op: number, a: Tensor | null, b: Tensor | null, ka: numbe
   const db = unary || b === null ? null : dataOf(b);
   const ia = da === null ? null : broadcastIndex(shape, sa);
   const ib = db === null ? null : broadcastIndex(shape, sb);
-  for (let j = 0; j < n; j++) {
+  if (ia === null && ib === null) forwardLoop(op, da !== null, db !== null)(out, da, db, n, ka, kb);
+  else for (let j = 0; j < n; j++) {
     const av = da === null ? ka : da[ia === null ? j : ia[j]];
     const bv = db === null ? kb : db[ib === null ? j : ib[j]];
     out[j] = f(av, bv);
@@ -225,7 +241,7 @@ export interface StructuralRule {
    * Gradients for the inputs `[a, b]` given `g`, the gradient of the output. Written with Tensor ops, so under
    * createGraph the backward is itself recorded; `null` for an absent input.
    */
-  readonly vjp: (g: Tensor, node: Tensor) => readonly [Tensor | null, Tensor | null];
+  readonly vjp: (g: Tensor, node: Tensor) => readonly (Tensor | null)[];
 }
 
 /** Engine op id of a structural op. */
@@ -261,14 +277,33 @@ export const structuralRules: { readonly [K in StructuralName]: StructuralRule }
   // d(AB) = dA B + A dB  ⇒  Ā = G Bᵀ, B̄ = Aᵀ G
   mm: {
     gradFn: 'MmBackward0', saved: SAVES_A | SAVES_B,
-    vjp: (g, n) => [mm(g, transpose2d(other(n))), mm(transpose2d(input(n)), g)],
+    // An input that needs no gradient (a data batch) gets none computed: half the work of a layer's backward.
+    // Unrecorded, the products run on the arrays directly (no transposed copies).
+    vjp: (g, n) => {
+      const a = input(n), b = other(n);
+      if (gradMode.enabled) return [a._rg ? mm(g, transpose2d(b)) : null, b._rg ? mm(transpose2d(a), g) : null];
+      const [rows, k] = a._shape, cols = b._shape[1];
+      const G = dataOf(g);
+      let ga: Tensor | null = null, gb: Tensor | null = null;
+      if (a._rg) {
+        const out = new Float64Array(rows * k);
+        gemmTransB(G, dataOf(b), rows, cols, k, out);
+        ga = new Tensor(a._shape, out, 0);
+      }
+      if (b._rg) {
+        const out = new Float64Array(k * cols);
+        gemmTransA(dataOf(a), G, k, rows, cols, out);
+        gb = new Tensor(b._shape, out, 0);
+      }
+      return [ga, gb];
+    },
   },
   // d(Av) = dA v + A dv  ⇒  Ā = g vᵀ (outer product), v̄ = Aᵀ g
   mv: {
     gradFn: 'MvBackward0', saved: SAVES_A | SAVES_B,
     vjp: (g, n) => [
-      elementwise(MUL, reshape(g, [g._shape[0], 1], 'reshape'), other(n)),
-      mv(transpose2d(input(n)), g),
+      input(n)._rg ? elementwise(MUL, reshape(g, [g._shape[0], 1], 'reshape'), other(n)) : null,
+      other(n)._rg ? mv(transpose2d(input(n)), g) : null,
     ],
   },
   // reshaping moves no value: the gradient is reshaped back
@@ -293,9 +328,11 @@ export const structuralRules: { readonly [K in StructuralName]: StructuralRule }
 
 const structuralById: readonly StructuralRule[] = structuralNames.map((name) => structuralRules[name]);
 
+export { defineStructural };
+
 /** The rule of structural op id `op`. */
 export function structuralRule(op: number): StructuralRule {
-  return structuralById[op - elementwiseCount];
+  return op >= registeredBase ? registeredRules[op - registeredBase] : structuralById[op - elementwiseCount];
 }
 
 /** PyTorch's grad_fn class name for a recorded tensor. */
@@ -433,14 +470,8 @@ export function mm(x: TensorLike, y: TensorLike): Tensor {
   const [n, k] = a._shape;
   const [k2, m] = b._shape;
   if (k !== k2) throw new RuntimeError(messages.mm(a._shape, b._shape));
-  const da = dataOf(a), db = dataOf(b);
   const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < k; p++) {
-      const aip = da[i * k + p];
-      for (let j = 0; j < m; j++) out[i * m + j] += aip * db[p * m + j];
-    }
-  }
+  gemm(dataOf(a), dataOf(b), n, k, m, out);
   return result(Object.freeze([n, m]), out, structuralId.mm, a, b);
 }
 
@@ -506,6 +537,7 @@ function inferShape(shape: readonly number[], numel: number): readonly number[] 
 /** The same values in a new shape (`reshape`: ReshapeAliasBackward0; `view`: ViewBackward0). One size may be -1. */
 export function reshape(x: TensorLike, shape: readonly number[], kind: 'reshape' | 'view' = 'reshape'): Tensor {
   const a = asTensor(x);
+  checkSizes(kind, shape, true);
   const target = inferShape(shape, numelOf(a._shape));
   return result(target, dataOf(a).slice(), structuralId[kind], a);
 }
@@ -576,6 +608,7 @@ export function reverseDims(x: TensorLike): Tensor {
  */
 export function expand(x: TensorLike, sizes: readonly number[]): Tensor {
   const a = asTensor(x);
+  checkSizes('expand', sizes, true);
   const shape = [...sizes];
   const lead = sizes.length - a._shape.length;
   if (lead < 0) {
@@ -593,6 +626,7 @@ export function expand(x: TensorLike, sizes: readonly number[]): Tensor {
       throw new RuntimeError(messages.expand(sizes[i], existing, i, sizes, a._shape));
     }
   }
+  checkSizes('expand', shape, false);
   return expandTo(a, Object.freeze(shape));
 }
 
@@ -600,8 +634,12 @@ export function expand(x: TensorLike, sizes: readonly number[]): Tensor {
 export function expandTo(x: Tensor, shape: readonly number[]): Tensor {
   const a = resolve(x);
   if (sameShape(a._shape, shape)) return a;
-  const map = broadcastIndex(shape, a._shape)!;
   const src = dataOf(a);
+  if (src.length === 1) {
+    // One value spread (sum's and mean's backward): a fill, with no index map.
+    return result(shape, new Float64Array(numelOf(shape)).fill(src[0]), structuralId.expand, a);
+  }
+  const map = broadcastIndex(shape, a._shape)!;
   const out = new Float64Array(map.length);
   for (let j = 0; j < map.length; j++) out[j] = src[map[j]];
   return result(shape, out, structuralId.expand, a);
@@ -636,7 +674,7 @@ export function zerosLike(x: Tensor): Tensor {
 }
 
 /** Runs a structural VJP without recording (the plain backward) or recording (createGraph). */
-export function runVjp(rule: StructuralRule, g: Tensor, node: Tensor, record: boolean): readonly [Tensor | null, Tensor | null] {
+export function runVjp(rule: StructuralRule, g: Tensor, node: Tensor, record: boolean): readonly (Tensor | null)[] {
   return record ? rule.vjp(g, node) : noGrad(() => rule.vjp(g, node));
 }
 

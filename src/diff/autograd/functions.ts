@@ -1,6 +1,6 @@
 // Free-function forms of the Tensor ops (`add(2, x)` as torch.add), accepting numbers wherever a tensor is accepted.
 import {
-  dot as dotOp, elementwise, expand as expandOp, matmul as matmulOp, max as maxOp, mean as meanOp, min as minOp, mm as mmOp, mv as mvOp, reshape as reshapeOp, sum as sumOp, transpose as transposeOp,
+  dot as dotOp, elementwise, expand as expandOp, matmul as matmulOp, max as maxOp, mean as meanOp, min as minOp, mm as mmOp, mv as mvOp, reshape as reshapeOp, sum as sumOp, transpose as transposeOp, unsqueeze as unsqueezeOp,
 } from './functional.ts';
 import { opId } from './op-ids.ts';
 import type { Tensor, TensorLike } from './tensor.ts';
@@ -65,3 +65,13 @@ export const reshape = (a: TensorLike, shape: readonly number[]): Tensor => resh
 export const transpose = (a: TensorLike, dim0: number, dim1: number): Tensor => transposeOp(a, dim0, dim1);
 /** `a` broadcast to `sizes`. */
 export const expand = (a: TensorLike, sizes: readonly number[]): Tensor => expandOp(a, sizes);
+
+// ---- the training ops (tensor-ops.ts, nn-functional.ts) -------------------------------------------------------
+export {
+  cat, stack, unbind, select, narrow, index, indexSelect, flatten, squeeze, where, maskedFill, clamp, maximum, minimum,
+  maxDim, minDim, medianDim, median, argmax, argmin, norm, gt, lt, ge, le, eq, ne, type ValuesIndices,
+} from './tensor-ops.ts';
+export { softmax, logSoftmax } from './nn-functional.ts';
+export { manualSeed } from './random.ts';
+/** A size-1 dimension inserted at `dim` (UnsqueezeBackward0). */
+export const unsqueeze = (a: TensorLike, dim: number): Tensor => unsqueezeOp(a, dim);

@@ -40,6 +40,8 @@ export class GradFn {
       if (scalarOverloads.has(this.name)) return [edge(n._a ?? n._b)];
       return [edge(n._a), edge(n._b)];
     }
+    const xs = n._inputs;
+    if (xs !== null) return xs.map(edge);
     return n._b === null ? [edge(n._a)] : [edge(n._a), edge(n._b)];
   }
 

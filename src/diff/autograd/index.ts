@@ -8,3 +8,8 @@ export { gradcheck, type GradcheckOptions } from './gradcheck.ts';
 export { autogradMethod, autogradTrace, autogradValue, tapeLength } from './method.ts';
 export { RuntimeError, ValueError, IndexError, GradcheckError, setWarningListener } from './errors.ts';
 export * as torch from './functions.ts';
+export * as nn from './nn.ts';
+export * as optim from './optim.ts';
+export { Generator, manualSeed } from './random.ts';
+export type { ValuesIndices } from './tensor-ops.ts';
+export type { Reduction, ClassLossOptions, MseLossOptions } from './nn-functional.ts';

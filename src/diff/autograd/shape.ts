@@ -95,3 +95,30 @@ export function stridesOf(shape: readonly number[]): number[] {
   }
   return strides;
 }
+
+/** The most elements one tensor may hold here: index maps are Int32Arrays (and 2³¹ doubles are 16 GiB anyway). */
+export const maxNumel = 2 ** 31 - 1;
+
+/**
+ * Checks the sizes a shape-taking op (`expand`, `reshape`, `view`) was given, so a bad size gets a clear error
+ * naming its position rather than a RangeError from an array constructor: each must be an integer ≥ 0, or -1 where
+ * `allowInfer` (keep the size / infer it); the element count must fit in {@link maxNumel}.
+ * @throws TypeError for a non-integer (fractional, NaN, infinite, not a number); RuntimeError for a negative size
+ * or too many elements.
+ */
+export function checkSizes(fn: string, sizes: readonly number[], allowInfer: boolean): void {
+  if (!Array.isArray(sizes)) throw new TypeError(`${fn}(): argument 'size' must be a list of ints, got ${typeof sizes}`);
+  let numel = 1;
+  for (let i = 0; i < sizes.length; i++) {
+    const s = sizes[i];
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      const what = typeof s !== 'number' ? typeof s : Number.isNaN(s) ? 'NaN' : String(s);
+      throw new TypeError(`${fn}(): argument 'size' must be a list of ints, but found ${what} at position ${i}`);
+    }
+    if (s < 0 && !(allowInfer && s === -1)) {
+      throw new RuntimeError(`${fn}(): invalid size ${s} at position ${i}: sizes must be non-negative${allowInfer ? ' (or -1)' : ''}`);
+    }
+    if (s >= 0) numel *= s;
+  }
+  if (numel > maxNumel) throw new RuntimeError(`${fn}(): the shape [${sizes.join(', ')}] has ${numel} elements, more than gradlab's limit of ${maxNumel}`);
+}

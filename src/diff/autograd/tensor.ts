@@ -13,6 +13,9 @@ import { nodeOf, type GradFn } from './grad-fn.ts';
 import { gradMode, noGrad } from './grad-mode.ts';
 import { broadcastShapes, numelOf, sameShape, scalarShape } from './shape.ts';
 import { backward as runBackward, type BackwardOptions } from './engine.ts';
+import * as ops from './tensor-ops.ts';
+import type { ValuesIndices } from './tensor-ops.ts';
+import * as nnf from './nn-functional.ts';
 
 /** A tensor or a plain number (a number behaves as a Python number does in PyTorch arithmetic). */
 export type TensorLike = Tensor | number;
@@ -43,6 +46,10 @@ class TensorExtras {
   head: Tensor | null = null;
   fn: GradFn | null = null;
   aux: readonly number[] | null = null;
+  /** Inputs of an op with more than two (cat, stack); `_a`/`_b` are null then. */
+  inputs: readonly Tensor[] | null = null;
+  /** Element type when not float64: integer indices (argmax, max(dim).indices) and masks (comparisons) print as PyTorch's int64 and bool. */
+  dtype: 'int64' | 'bool' | null = null;
 }
 
 function extras(t: Tensor): TensorExtras {
@@ -145,6 +152,21 @@ export class Tensor {
     if (value !== null || this._x !== null) extras(this).aux = value;
   }
 
+  /** @internal Inputs of an n-ary op, or null. */
+  get _inputs(): readonly Tensor[] | null {
+    return this._x === null ? null : this._x.inputs;
+  }
+  set _inputs(value: readonly Tensor[] | null) {
+    extras(this).inputs = value;
+  }
+  /** @internal 'int64' or 'bool' for index and mask tensors, null for float64. */
+  get _dtype(): 'int64' | 'bool' | null {
+    return this._x === null ? null : this._x.dtype;
+  }
+  set _dtype(value: 'int64' | 'bool' | null) {
+    if (value !== null || this._x !== null) extras(this).dtype = value;
+  }
+
   // ---- attributes -------------------------------------------------------------------------------------------
 
   /** The dimensions (`[]` for a 0-d tensor). */
@@ -184,6 +206,7 @@ export class Tensor {
   set requiresGrad(flag: boolean) {
     const h = resolve(this);
     if (h._op !== LEAF) throw new RuntimeError(messages.requiresGradLeaf(flag));
+    if (flag && h._dtype !== null) throw new RuntimeError('only Tensors of floating point and complex dtype can require gradients');
     h._rg = flag;
   }
 
@@ -194,6 +217,7 @@ export class Tensor {
       if (!flag) throw new RuntimeError(messages.requiresGradLeaf(false));
       return this;
     }
+    if (flag && h._dtype !== null) throw new RuntimeError('only Tensors of floating point dtype can require gradients');
     h._rg = flag;
     return this;
   }
@@ -344,6 +368,7 @@ export class Tensor {
     const o = other === undefined || typeof other === 'number' ? null : resolve(other);
     const record = gradMode.enabled && (h._rg || (o !== null && o._rg));
     if (record && h._op === LEAF && h._rg) throw new RuntimeError(messages.leafInplace);
+    if (record) checkViewInplace(h);
     if (op !== 'zero') {
       const shape = broadcastShapes(h._shape, o === null ? scalarShape : o._shape);
       if (!sameShape(shape, h._shape)) throw new RuntimeError(messages.inplaceShape(h._shape, shape));
@@ -352,7 +377,18 @@ export class Tensor {
       // The result is a new node this tensor stands for from now on; nodes recorded earlier keep the old one.
       // Its version moves on, so a backward that saved the old value refuses, as PyTorch's version counter does.
       h._version++;
-      this._head = op === 'zero' ? zerosLike(h) : elementwise(op, h, other);
+      const head = op === 'zero' ? zerosLike(h) : elementwise(op, h, other);
+      this._head = head;
+      // retain_grad follows the tensor, not the node: the new node is what `this.grad` now reports (PyTorch moves
+      // the retains_grad hook to the new grad_fn). Other hooks stay on the value they were registered on.
+      if ((h._flags & RETAINS) !== 0) {
+        h._flags &= ~RETAINS;
+        const i = h._hooks!.findIndex((e) => e.fn === null);
+        if (i >= 0) h._hooks!.splice(i, 1);
+        head._flags |= RETAINS;
+        (head._hooks ??= []).push({ fn: null });
+        if (h._grad !== null) head._grad = h._grad;
+      }
       return this;
     }
     // Not recorded: overwrite the storage.
@@ -470,13 +506,129 @@ export class Tensor {
   mean(dim?: number, keepdim = false): Tensor {
     return mean(this, dim, keepdim);
   }
-  /** The largest element (MaxBackward1); tied maxima share the gradient evenly. */
-  max(): Tensor {
-    return max(this);
+  /**
+   * `max()`: the largest element (MaxBackward1; tied maxima share the gradient evenly). `max(dim, keepdim)`:
+   * `{ values, indices }` along `dim` (MaxBackward0; the gradient goes to the returned index, the first maximum).
+   * `max(other)`: the elementwise `maximum`.
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    if (dim === undefined) return max(this);
+    if (dim instanceof Tensor) return ops.maximum(this, dim);
+    return ops.maxDim(this, dim, keepdim);
   }
-  /** The smallest element (MinBackward1); tied minima share the gradient evenly. */
-  min(): Tensor {
-    return min(this);
+  /** `min()` (MinBackward1), `min(dim, keepdim)` → `{ values, indices }` (MinBackward0), `min(other)` = `minimum`. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    if (dim === undefined) return min(this);
+    if (dim instanceof Tensor) return ops.minimum(this, dim);
+    return ops.minDim(this, dim, keepdim);
+  }
+  /** `median()`: the lower median (MedianBackward0, ties share the gradient); `median(dim, keepdim)` → `{ values, indices }` (MedianBackward1). */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): ValuesIndices;
+  median(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? ops.median(this) : ops.medianDim(this, dim, keepdim);
+  }
+  /** Index of the largest element (flattened) or along `dim`: an int64 tensor without gradient. */
+  argmax(dim?: number, keepdim = false): Tensor {
+    return ops.argmax(this, dim, keepdim);
+  }
+  /** Index of the smallest element (flattened) or along `dim`. */
+  argmin(dim?: number, keepdim = false): Tensor {
+    return ops.argmin(this, dim, keepdim);
+  }
+  /** The p-norm (default 2) of all elements or along `dim` (NormBackward1); its gradient at 0 is 0 (PyTorch's subgradient). */
+  norm(p = 2, dim?: number, keepdim = false): Tensor {
+    return ops.norm(this, p, dim, keepdim);
+  }
+  /** Elementwise larger of this and `other` (MaximumBackward0; ties split the gradient). */
+  maximum(other: TensorLike): Tensor {
+    return ops.maximum(this, other);
+  }
+  /** Elementwise smaller of this and `other` (MinimumBackward0). */
+  minimum(other: TensorLike): Tensor {
+    return ops.minimum(this, other);
+  }
+  /** Values limited to [min, max] (ClampBackward1); either bound may be null. The gradient is 1 on the bounds. */
+  clamp(min: number | null = null, max: number | null = null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  /** `where(condition, this, other)` (WhereBackward0), as PyTorch's `x.where(condition, y)`. */
+  where(condition: Tensor, other: TensorLike): Tensor {
+    return ops.where(condition, this, other);
+  }
+  /** `value` where `mask` is true, else this (recorded as where). */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return ops.maskedFill(this, mask, value);
+  }
+  /** `this > other` as a bool tensor. */
+  gt(other: TensorLike): Tensor {
+    return ops.gt(this, other);
+  }
+  /** `this < other` as a bool tensor. */
+  lt(other: TensorLike): Tensor {
+    return ops.lt(this, other);
+  }
+  /** `this >= other` as a bool tensor. */
+  ge(other: TensorLike): Tensor {
+    return ops.ge(this, other);
+  }
+  /** `this <= other` as a bool tensor. */
+  le(other: TensorLike): Tensor {
+    return ops.le(this, other);
+  }
+  /** `this == other` as a bool tensor. */
+  eq(other: TensorLike): Tensor {
+    return ops.eq(this, other);
+  }
+  /** `this != other` as a bool tensor. */
+  ne(other: TensorLike): Tensor {
+    return ops.ne(this, other);
+  }
+  /** Softmax along `dim` (SoftmaxBackward0), computed stably. */
+  softmax(dim: number): Tensor {
+    return nnf.softmax(this, dim);
+  }
+  /** Log-softmax along `dim` (LogSoftmaxBackward0), computed stably. */
+  logSoftmax(dim: number): Tensor {
+    return nnf.logSoftmax(this, dim);
+  }
+  /** The slice `index` of dimension `dim`, which is removed (SelectBackward0). */
+  select(dim: number, index: number): Tensor {
+    return ops.select(this, dim, index);
+  }
+  /** `length` slices of `dim` from `start` (SliceBackward0). */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return ops.narrow(this, dim, start, length);
+  }
+  /** `x[i]` for a number (SelectBackward0), `x[[i, j, …]]` for a list or int64 tensor of indices along dim 0 (IndexBackward0). */
+  index(indices: number | readonly number[] | Tensor): Tensor {
+    return ops.index(this, indices);
+  }
+  /** Slices `indices` of dimension `dim` (IndexSelectBackward0). */
+  indexSelect(dim: number, indices: readonly number[] | Tensor): Tensor {
+    return ops.indexSelect(this, dim, indices);
+  }
+  /** The slices of `dim` as separate tensors (UnbindBackward0). */
+  unbind(dim = 0): Tensor[] {
+    return ops.unbind(this, dim);
+  }
+  /** Dimensions `startDim`…`endDim` merged into one. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return ops.flatten(this, startDim, endDim);
+  }
+  /** Size-1 dimensions removed: all (SqueezeBackward0) or `dim` (SqueezeBackward1). */
+  squeeze(dim?: number): Tensor {
+    return ops.squeeze(this, dim);
+  }
+  /** 'float64', or 'int64' / 'bool' for index and mask tensors (whose values are still held as float64). */
+  get dtype(): 'float64' | 'int64' | 'bool' {
+    return resolve(this)._dtype ?? 'float64';
   }
   /** `this @ other`: dot (1-D·1-D), mm (2-D·2-D), mv (2-D·1-D), or 1-D·2-D. */
   matmul(other: TensorLike): Tensor {
@@ -541,6 +693,18 @@ export class Tensor {
   }
 }
 
+/**
+ * PyTorch's checks for an in-place op on a view: refused on a view (of a view…) of a leaf that requires grad, and
+ * on an output of a function that returns several views (unbind). Views copy their values in gradlab (see
+ * docs/tensor-training.md), but the errors are kept, so code that runs here also runs in PyTorch.
+ */
+function checkViewInplace(h: Tensor): void {
+  if (ops.isMultiViewOp(h._op)) throw new RuntimeError(messages.multiViewInplace(h.gradFn!.name));
+  let base = h;
+  while (base._op !== LEAF && ops.isViewOp(base._op) && base._a !== null) base = base._a;
+  if (base !== h && base._op === LEAF && base._rg) throw new RuntimeError(messages.viewOfLeafInplace);
+}
+
 /** @internal `repr` with an optional `dtype=torch.float64` suffix (gradcheck prints its Jacobians that way). */
 export function reprOf(t: Tensor, showDtype: boolean): string {
   const h = resolve(t);
@@ -548,13 +712,15 @@ export function reprOf(t: Tensor, showDtype: boolean): string {
   if (showDtype) suffixes.push('dtype=torch.float64');
   if (h._op !== LEAF) suffixes.push(`grad_fn=<${gradFnName(h)}>`);
   else if (h._rg) suffixes.push('requires_grad=True');
-  return tensorRepr(dataOf(h), h._shape, suffixes);
+  return tensorRepr(dataOf(h), h._shape, suffixes, h._dtype);
 }
 
 /** Options of {@link tensor}. */
 export interface TensorOptions {
   /** Record ops on this tensor so gradients can flow to it (a leaf). */
   requiresGrad?: boolean;
+  /** 'int64' for class indices (cross-entropy targets): the values must be integers; they cannot require grad. Default 'float64'. */
+  dtype?: 'float64' | 'int64';
 }
 
 /**
@@ -571,6 +737,14 @@ export function tensor(data: NestedNumbers | Float64Array | Tensor, options: Ten
     const { shape, values } = flatten(data);
     t = shape.length === 0 ? new Tensor(scalarShape, null, values[0]) : new Tensor(shape, values, 0);
   } else throw new TypeError(messages.badElement(typeof data));
+  if (options.dtype === 'int64') {
+    if (options.requiresGrad) throw new RuntimeError('Only Tensors of floating point and complex dtype can require gradients');
+    const values = dataOf(t);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isInteger(values[i])) throw new TypeError(`an int64 tensor needs integer values, got ${values[i]} at position ${i}`);
+    }
+    t._dtype = 'int64';
+  } else if (options.dtype !== undefined && options.dtype !== 'float64') throw new TypeError(`unsupported dtype '${String(options.dtype)}'`);
   if (options.requiresGrad) t._rg = true;
   return t;
 }

@@ -208,8 +208,11 @@ describe('non-differentiable points and NaN/inf (reference §9)', () => {
     expect(grads(2, 3)[1]).toBeCloseTo(8 * Math.log(2), 12);
     expect(grads(-2, 2)[0]).toBe(-4);
     expect(grads(-2, 2)[1]).toBeNaN();
-    // At a = b = 0 the base's gradient is PyTorch's 0; the exponent's is the op table's xlogy(1, 0) = -inf where PyTorch masks it to 0.
-    expect(grads(0, 0)).toEqual([0, -Infinity]);
+    // At a = 0, b ≥ 0 PyTorch masks the exponent's gradient (b·log a) to 0, also at b = 0 where a**b = 1.
+    expect(grads(0, 0)).toEqual([0, 0]);
+    expect(grads(0, 0.5)).toEqual([Infinity, 0]);
+    // b < 0 is not masked: a**b = inf and inf·log(0) = -inf.
+    expect(grads(0, -1)[1]).toBe(-Infinity);
   });
 
   it('(x·x).sum().sqrt() at [0, 0] gives [nan, nan]', () => {
