@@ -9,6 +9,7 @@ const commands: readonly { name: string; summary: string; load: () => Promise<Co
   { name: 'autograd', summary: 'print the PyTorch-style trace: the output tensor with its grad_fn, then each .grad', load: async () => (await import('./cli/autograd.ts')).autogradCommand },
   { name: 'eval', summary: 'print the value of an expression at a point', load: async () => (await import('./cli/eval.ts')).evalCommand },
   { name: 'parse', summary: 'show an expression as infix, LaTeX and a Wengert list, with its size', load: async () => (await import('./cli/parse.ts')).parseCommand },
+  { name: 'playground', summary: 'serve the interactive playground page (built by npm run build:playground) and print its URL', load: async () => (await import('./cli/playground.ts')).playgroundCommand },
 ];
 
 function usage(): string {
