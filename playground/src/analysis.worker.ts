@@ -35,7 +35,7 @@ function vcurve(expr: Expr, job: AnalysisJob, variable: string): VCurveData {
   const methods = [...vcurveMethods, 'autograd'].map(getMethod);
   const curve = measureVCurve(single, variable, job.point[k], methods, { from: 1e-1, to: 1e-15, perDecade: 2 });
   const points: VPoint[] = curve.series.flatMap((s) =>
-    s.measured.map((m) => ({ method: s.method, h: m.h, error: m.error !== null && Number.isFinite(m.error) && m.error > 0 ? m.error : null })),
+    s.measured.map((m) => ({ method: s.method, h: m.h, error: m.error !== null && Number.isFinite(m.error) && m.error >= 0 ? m.error : null })),
   );
   const ad = curve.flat.find((f) => f.method === 'autograd')?.error ?? null;
   return {

@@ -9,8 +9,7 @@ import { evaluationTraces, type EvaluationTraces } from '../../src/harness/trace
 import { autogradTrace } from '../../src/diff/autograd/method.ts';
 import { parse, ParseError } from '../../src/ir/parse.ts';
 import type { Expr } from '../../src/ir/node.ts';
-import { metrics, topologicalOrder, variablesOf } from '../../src/ir/traverse.ts';
-import { wengertList } from '../../src/ir/print.ts';
+import { metrics, variablesOf } from '../../src/ir/traverse.ts';
 
 /** Methods that call mathjs (derivative, simplify): run in the symbolic worker under the time budget. */
 export const workerMethodNames: ReadonlySet<string> = new Set(['symbolic', 'symbolic-simplified']);
@@ -79,8 +78,6 @@ export interface Analysis {
   readonly pytorch: string;
   /** Baydin's traces when the DAG is small enough to step through. */
   readonly traces?: EvaluationTraces;
-  /** Wengert name (or input name) → node id, to highlight the node a trace row belongs to. */
-  readonly nodeOfName: ReadonlyMap<string, number>;
   readonly work: WorkCount;
 }
 
@@ -171,13 +168,10 @@ export function analyse(expr: Expr, variables: readonly string[], point: Float64
     pytorch = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
   evaluations += 1;
-  const nodeOfName = new Map<string, number>();
   let traces: EvaluationTraces | undefined;
   if (dagSize <= graphNodeLimit) {
     traces = evaluationTraces(expr, variables, [...point]);
     evaluations += 1 + variables.length;
-    for (const line of wengertList(expr)) nodeOfName.set(line.name, line.node.id);
-    for (const node of topologicalOrder(expr)) if (node.kind === 'var') nodeOfName.set(node.name, node.id);
   }
   return {
     expr,
@@ -188,7 +182,6 @@ export function analyse(expr: Expr, variables: readonly string[], point: Float64
     rows,
     pytorch,
     traces,
-    nodeOfName,
     work: { pageMethods, evaluations, nodeVisits: evaluations * dagSize, dagSize },
   };
 }

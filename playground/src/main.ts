@@ -3,8 +3,8 @@
 // Per keystroke the page parses and runs the fast methods synchronously (compute.ts); mathjs runs in the symbolic
 // worker under a time budget enforced here by terminating it; the reference, the graph and the V curve come from
 // the analysis worker. Stale worker replies (for an earlier keystroke) are dropped by job id.
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { View } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { analyse, graphNodeLimit, parseExpression, variablesIn, workerMethodNames, type Analysis, type MethodRow, type WorkCount } from './compute.ts';
 import { presets } from './presets.ts';
 import { readState, writeState } from './url-state.ts';
@@ -12,8 +12,11 @@ import type { AnalysisJob, AnalysisReply, SymbolicJob, SymbolicReply, VCurveData
 import { mathjsWorkerStats } from './mathjs-runner.browser.ts';
 import { listMethods } from '../../src/diff/registry.ts';
 
-/** Wall time one mathjs step may take in the worker before the page terminates it. */
-const symbolicTimeBudgetMs = 2000;
+/** Wall time one mathjs job may take in the worker before the page terminates it: 2 s, or `?budget=<ms>` (10 ms to 60 s). */
+const symbolicTimeBudgetMs = (() => {
+  const asked = Number(new URLSearchParams(location.search).get('budget'));
+  return Number.isFinite(asked) && asked >= 10 && asked <= 60_000 ? asked : 2000;
+})();
 /** Largest derivative, in tree nodes, mathjs may produce (small enough for a phone's memory). */
 const symbolicSizeBudget = 50_000;
 
@@ -263,6 +266,8 @@ class AnalysisWorker {
 // The graph and its step-through
 
 let graphNodes: readonly { name: string; label: string; value: number; grad: number; uses: number }[] = [];
+/** Wengert name (or input name) → the drawing's node name. Node ids differ between threads, so the drawing is matched by name. */
+let graphNodeByName = new Map<string, string>();
 let sweep: 'forward' | 'reverse' = 'forward';
 let step = -1;
 
@@ -279,13 +284,14 @@ function renderTrace(): void {
   $('trace-caption').textContent = sweep === 'forward'
     ? 'Forward primal trace: the inputs, then each Wengert line in order.'
     : 'Reverse adjoint trace: from the output (seed 1) back to the inputs; a value used twice sums two terms.';
-  traceTable.innerHTML = lines.map((l, i) => `<tr class="${i === step ? 'active' : ''}" data-node="${current!.nodeOfName.get(l.node) ?? ''}"><td>${html(l.text)}</td><td>= ${html(num(l.value))}</td></tr>`).join('');
+  traceTable.innerHTML = lines.map((l, i) => `<tr class="${i === step ? 'active' : ''}" data-node="${html(l.node)}"><td>${html(l.text)}</td><td>= ${html(num(l.value))}</td></tr>`).join('');
   const status = step < 0 ? `${lines.length} steps: press ▶` : `step ${step + 1} of ${lines.length}`;
   $('step-status').textContent = `${sweep} sweep, ${status}`;
   for (const g of graphBox.querySelectorAll('g.node.active')) g.classList.remove('active');
   const active = traceTable.querySelector<HTMLTableRowElement>('tr.active');
-  if (active?.dataset.node) {
-    for (const g of graphBox.querySelectorAll('g.node')) if (g.querySelector('title')?.textContent === `n${active.dataset.node}`) g.classList.add('active');
+  const drawn = active?.dataset.node === undefined ? undefined : graphNodeByName.get(active.dataset.node);
+  if (drawn !== undefined) {
+    for (const g of graphBox.querySelectorAll('g.node')) if (g.querySelector('title')?.textContent === drawn) g.classList.add('active');
   }
 }
 
@@ -299,6 +305,8 @@ function stepBy(delta: number): void {
 
 function showGraph(reply: Extract<AnalysisReply, { kind: 'graph' }>): void {
   graphNodes = reply.nodes;
+  // graphDot labels an input by its name and a Wengert line as `v3 = …`.
+  graphNodeByName = new Map(graphNodes.filter((n) => !n.label.startsWith('const ')).map((n) => [n.label.split(' = ')[0], n.name]));
   const reused = graphNodes.filter((n) => n.uses > 1 && !n.label.startsWith('const'));
   graphBox.innerHTML = reply.svg +
     (reused.length > 0
@@ -310,7 +318,9 @@ function showGraph(reply: Extract<AnalysisReply, { kind: 'graph' }>): void {
 // ---------------------------------------------------------------------------------------------------------------
 // The V curve (vega-lite compiled once; the data changes)
 
-let vcurveView: vega.View | null = null;
+let vcurveView: View | null = null;
+/** vega and vega-lite, loaded with the first V curve so the answers appear before the plotting library has loaded. */
+let plotting: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
 
 const vcurveSpec: TopLevelSpec = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -366,7 +376,11 @@ const vcurveSpec: TopLevelSpec = {
 /** Where an exact zero is drawn on the log axis (and labelled "exact", not read as a measurement). */
 const exactFloor = 1e-17;
 
+let vcurveSeq = 0;
+
 async function showVCurve(data: VCurveData): Promise<void> {
+  const mine = ++vcurveSeq;
+  vcurveBox.dataset.busy = 'yes';
   // Exact answers (error 0) sit on the floor line labelled "exact", not at a tiny number that looks measured.
   const points = data.points.filter((p) => p.error !== null).map((p) => (p.error === 0 ? { ...p, error: exactFloor, exact: 'yes (error 0)' } : { ...p, exact: 'no' }));
   const adExact = data.ad === 0;
@@ -376,9 +390,20 @@ async function showVCurve(data: VCurveData): Promise<void> {
     `Relative error of ∂f/∂${data.variable} at ${data.variable} = ${data.at} against the step h, one point per h (${data.steps.length} steps from ${short(data.steps[0])} to ${short(data.steps[data.steps.length - 1])})` +
     `${points.length < data.points.length ? `; ${data.points.length - points.length} refused or non-finite answers are not drawn` : ''}; exact answers (error 0) sit on the bottom line. ` +
     'Truncation error falls as h shrinks until round-off takes over: the V. Diamonds mark each scheme\'s optimal h from its error model; the dashed line is AD, with no step at all.';
+  if (points.length === 0) {
+    // Nothing finite to draw on log axes (an exact derivative of 0, or a NaN at the point): say so instead.
+    vcurveView?.finalize();
+    vcurveView = null;
+    vcurveBox.textContent = `No finite relative errors to draw: the exact derivative is ${data.exact}.`;
+    vcurveBox.dataset.drawn = '0';
+    if (mine === vcurveSeq) vcurveBox.dataset.busy = 'no';
+    return;
+  }
+  plotting ??= Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await plotting;
   if (vcurveView === null) {
     vcurveBox.replaceChildren();
-    vcurveView = new vega.View(vega.parse(compile(vcurveSpec).spec), { renderer: 'svg', container: vcurveBox, hover: true });
+    vcurveView = new vega.View(vega.parse(vegaLite.compile(vcurveSpec).spec), { renderer: 'svg', container: vcurveBox, hover: true });
   }
   const replace = (name: string, rows: object[]) => vcurveView!.change(name, vega.changeset().remove(() => true).insert(rows));
   replace('points', points);
@@ -387,7 +412,7 @@ async function showVCurve(data: VCurveData): Promise<void> {
   vcurveBox.dataset.steps = String(data.steps.length);
   vcurveBox.dataset.drawn = String(points.length);
   await vcurveView.runAsync();
-  vcurveBox.dataset.rendered = String(Number(vcurveBox.dataset.rendered ?? 0) + 1);
+  if (mine === vcurveSeq) vcurveBox.dataset.busy = 'no';
 }
 
 // ---------------------------------------------------------------------------------------------------------------

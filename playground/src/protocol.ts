@@ -32,7 +32,7 @@ export interface AnalysisJob {
 export interface VPoint {
   readonly method: string;
   readonly h: number;
-  /** Relative error, null when the method refused or the error is not a positive finite number. */
+  /** Relative error (0 when exact), null when the method refused or the error is not finite. */
   readonly error: number | null;
 }
 
