@@ -12,11 +12,10 @@ import type { AnalysisJob, AnalysisReply, SymbolicJob, SymbolicReply, VCurveData
 import { mathjsWorkerStats } from './mathjs-runner.browser.ts';
 import { listMethods } from '../../src/diff/registry.ts';
 
-/** Wall time one mathjs job may take in the worker before the page terminates it: 2 s, or `?budget=<ms>` (10 ms to 60 s). */
-const symbolicTimeBudgetMs = (() => {
-  const asked = Number(new URLSearchParams(location.search).get('budget'));
-  return Number.isFinite(asked) && asked >= 10 && asked <= 60_000 ? asked : 2000;
-})();
+/** Wall time one mathjs job may take in the worker before the page terminates it, by default. */
+const defaultTimeBudgetMs = 2000;
+/** The budget in force: the default, or the link's `budget=<ms>`. */
+let budgetFromLink: number | undefined;
 /** Largest derivative, in tree nodes, mathjs may produce (small enough for a phone's memory). */
 const symbolicSizeBudget = 50_000;
 
@@ -485,7 +484,7 @@ function update(): void {
   workerRows = new Map();
   const id = updateId;
   const jobs = current.rows.filter((r) => workerMethodNames.has(r.name)).map((r): SymbolicJob => ({
-    id, method: r.name, text, variables, point: [...point], timeBudgetMs: symbolicTimeBudgetMs, sizeBudget: symbolicSizeBudget,
+    id, method: r.name, text, variables, point: [...point], timeBudgetMs: budgetFromLink ?? defaultTimeBudgetMs, sizeBudget: symbolicSizeBudget,
   }));
   symbolic.submit(jobs);
   const small = current.dagSize <= graphNodeLimit;
@@ -497,9 +496,19 @@ function update(): void {
   renderTrace();
   renderSwell();
   pytorchBox.textContent = current.pytorch;
-  history.replaceState(null, '', writeState({ expr: text, at: Object.fromEntries(variables.map((v, i) => [v, point[i]])) }));
+  const at = Object.fromEntries(variables.map((v, i) => [v, point[i]]));
+  history.replaceState(null, '', writeState({ expr: text, at, ...(budgetFromLink !== undefined ? { budget: budgetFromLink } : {}) }));
   stats.updates.push({ text, work: current.work, symbolicJobs: jobs.length });
 }
+
+// A link that changes only the hash (#expr=…&at=…) opens its state without reloading the page.
+window.addEventListener('hashchange', () => {
+  const state = readState('', location.hash);
+  if (state === null) return;
+  budgetFromLink = state.budget;
+  history.replaceState(null, '', location.pathname + location.search);
+  load(state.expr, state.at);
+});
 
 function load(expr: string, at: Readonly<Record<string, number>>): void {
   input.value = expr;
@@ -525,6 +534,7 @@ $('step-prev').addEventListener('click', () => stepBy(-1));
 $('step-next').addEventListener('click', () => stepBy(1));
 
 const initial = readState(location.search, location.hash);
+budgetFromLink = initial?.budget;
 if (initial !== null) load(initial.expr, initial.at);
 else {
   $('lesson').textContent = presets[0].lesson;

@@ -13,7 +13,7 @@ import { metrics } from '../../src/ir/traverse.ts';
 
 // Browser globals used inside page.evaluate / waitForFunction callbacks (this file compiles without the DOM library).
 declare const document: { querySelector(selector: string): { textContent: string | null; dataset: Record<string, string | undefined> } | null; documentElement: { scrollWidth: number; clientWidth: number } };
-declare const window: Record<string, unknown>;
+declare const window: Record<string, unknown> & { location: unknown };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const executablePath = '/usr/bin/chromium';
@@ -261,13 +261,16 @@ describe('the playground page', () => {
     // The logistic map l₆ written out: mathjs's simplify of its derivative runs for seconds; a 50 ms budget stops it.
     let l = 'x';
     for (let k = 1; k < 6; k++) l = `4*(${l})*(1 - (${l}))`;
-    const page = await open(`?expr=${encodeURIComponent(l)}&at=x=0.2&budget=50`);
+    const page = await sharedPage();
+    // Only the hash changes: the page opens the state without reloading.
+    await page.evaluate((hash) => void ((window.location as { hash: string }).hash = hash), `#expr=${encodeURIComponent(l)}&at=x=0.2&budget=50`);
+    await expect.poll(() => page.getByTestId('expression').inputValue(), slow).toBe(l);
+    expect(new URL(page.url()).searchParams.get('budget')).toBe('50');
     const row = page.getByTestId('method-symbolic-simplified');
     await expect.poll(() => row.getAttribute('data-status'), slow).toBe('budget');
     expect(await row.innerText()).toMatch(/time budget of 0\.05 s exhausted.*worker was terminated/s);
     expect((await stats(page)).symbolic.terminated).toBeGreaterThanOrEqual(1);
     expect(await page.getByTestId('method-autograd').getAttribute('data-status')).toBe('ok');
-    await page.close();
   });
 
   it('logs no console errors and fetches nothing outside its own origin (static files, offline once loaded)', () => {
