@@ -329,7 +329,9 @@ const vcurveSpec: TopLevelSpec = {
   config: { legend: { orient: 'bottom', columns: 2, labelLimit: 200 }, axis: { labelFontSize: 10 } },
   layer: [
     {
+      // The line joins measured errors only: an exact answer is a point on the "exact" floor, not a dive to it.
       data: { name: 'points' },
+      transform: [{ filter: "datum.exact === 'no'" }],
       mark: { type: 'line', strokeWidth: 1.5 },
       encoding: {
         x: { field: 'h', type: 'quantitative', scale: { type: 'log' }, title: 'step h', axis: { format: '.0e', tickCount: 6 } },
@@ -366,7 +368,7 @@ const vcurveSpec: TopLevelSpec = {
     },
     {
       data: { name: 'ad' },
-      mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -3, fontSize: 11, color: '#111827' },
+      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 4, dy: -3, fontSize: 11, color: '#111827' },
       encoding: { x: { field: 'x', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'y', type: 'quantitative', scale: { type: 'log' } }, text: { field: 'label' } },
     },
   ],
@@ -383,7 +385,7 @@ async function showVCurve(data: VCurveData): Promise<void> {
   // Exact answers (error 0) sit on the floor line labelled "exact", not at a tiny number that looks measured.
   const points = data.points.filter((p) => p.error !== null).map((p) => (p.error === 0 ? { ...p, error: exactFloor, exact: 'yes (error 0)' } : { ...p, exact: 'no' }));
   const adExact = data.ad === 0;
-  const ad = data.ad === null || !Number.isFinite(data.ad) ? [] : [{ x: data.steps[0], y: adExact ? exactFloor : data.ad, label: adExact ? 'exact: autograd (error 0)' : `autograd: ${short(data.ad)}` }];
+  const ad = data.ad === null || !Number.isFinite(data.ad) ? [] : [{ x: data.steps[data.steps.length - 1], y: adExact ? exactFloor : data.ad, label: adExact ? 'exact: autograd (error 0)' : `autograd: ${short(data.ad)}` }];
   const optimal = data.optimal.filter((o) => o.h > 0 && o.error > 0).map((o) => ({ ...o, label: `${o.method}: optimal h` }));
   $('vcurve-caption').textContent =
     `Relative error of ∂f/∂${data.variable} at ${data.variable} = ${data.at} against the step h, one point per h (${data.steps.length} steps from ${short(data.steps[0])} to ${short(data.steps[data.steps.length - 1])})` +
@@ -467,7 +469,14 @@ function update(): void {
   updateId++;
   if ('problem' in parsed) {
     errorBox.hidden = false;
-    errorBox.textContent = `${parsed.problem.message}\n${parsed.problem.excerpt}`;
+    // The message wraps on a phone; the excerpt keeps its columns so the caret stays under the position.
+    const message = document.createElement('span');
+    message.className = 'message';
+    message.textContent = parsed.problem.message;
+    const excerpt = document.createElement('span');
+    excerpt.className = 'excerpt';
+    excerpt.textContent = parsed.problem.excerpt;
+    errorBox.replaceChildren(message, '\n', excerpt);
     input.setAttribute('aria-invalid', 'true');
     stats.updates.push({ text, work: null, symbolicJobs: 0 });
     return;
