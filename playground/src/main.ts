@@ -11,6 +11,7 @@ import { readState, writeState } from './url-state.ts';
 import type { AnalysisJob, AnalysisReply, SymbolicJob, SymbolicReply, VCurveData } from './protocol.ts';
 import { mathjsWorkerStats } from './mathjs-runner.browser.ts';
 import { listMethods } from '../../src/diff/registry.ts';
+import symbolicWorkerUrl from './symbolic.worker.ts?worker&url';
 
 /** Wall time one mathjs job may take in the worker before the page terminates it, by default. */
 const defaultTimeBudgetMs = 2000;
@@ -150,8 +151,24 @@ function renderMethods(): void {
 // ---------------------------------------------------------------------------------------------------------------
 // The symbolic worker: mathjs under a time budget, terminated when it runs out
 
+let symbolicScript: Promise<string> | undefined;
+
+/**
+ * The symbolic worker's script as a blob URL, fetched once: a worker terminated at its budget is restarted from
+ * memory, so the page keeps working offline once loaded. Falls back to the script's own URL.
+ */
+function symbolicWorkerScript(): Promise<string> {
+  const url = new URL(symbolicWorkerUrl, document.baseURI).href;
+  symbolicScript ??= fetch(url)
+    .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(`${response.status}`))))
+    .then((blob) => URL.createObjectURL(new Blob([blob], { type: 'text/javascript' })))
+    .catch(() => url);
+  return symbolicScript;
+}
+
 class SymbolicWorker {
-  private worker!: Worker;
+  private worker: Worker | null = null;
+  private generation = 0;
   private ready = false;
   private queue: SymbolicJob[] = [];
   private busy: { job: SymbolicJob; timer?: number; startedAt?: number } | null = null;
@@ -163,9 +180,13 @@ class SymbolicWorker {
 
   private spawn(): void {
     this.ready = false;
-    this.worker = new Worker(new URL('./symbolic.worker.ts', import.meta.url), { type: 'module' });
-    stats.symbolic.started++;
-    this.worker.onmessage = (event: MessageEvent<SymbolicReply>) => this.receive(event.data);
+    const generation = ++this.generation;
+    void symbolicWorkerScript().then((url) => {
+      if (generation !== this.generation) return;
+      this.worker = new Worker(url, { type: 'module' });
+      stats.symbolic.started++;
+      this.worker.onmessage = (event: MessageEvent<SymbolicReply>) => this.receive(event.data);
+    });
   }
 
   /** Replaces the queue with these jobs after a short pause in typing; a job for an earlier keystroke is stopped. */
@@ -181,7 +202,8 @@ class SymbolicWorker {
   private restart(): void {
     clearTimeout(this.busy?.timer);
     this.busy = null;
-    this.worker.terminate();
+    this.worker?.terminate();
+    this.worker = null;
     stats.symbolic.terminated++;
     this.spawn();
   }
@@ -192,7 +214,7 @@ class SymbolicWorker {
     if (job === undefined) return;
     this.busy = { job };
     stats.symbolic.posted++;
-    this.worker.postMessage(job);
+    this.worker!.postMessage(job);
   }
 
   private receive(reply: SymbolicReply): void {

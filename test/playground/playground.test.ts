@@ -254,7 +254,7 @@ describe('the playground page', () => {
     await expect.poll(async () => (await stats(page)).symbolic.posted, slow).toBeGreaterThanOrEqual(before.symbolic.posted + 1);
   });
 
-  it('cuts mathjs off at its time budget by terminating its worker, while the page keeps answering', async () => {
+  it('cuts mathjs off at its time budget by terminating its worker, while the page keeps answering, and restarts it offline', async () => {
     // The logistic map l₆ written out: mathjs's simplify of its derivative runs for seconds; a 50 ms budget stops it.
     let l = 'x';
     for (let k = 1; k < 6; k++) l = `4*(${l})*(1 - (${l}))`;
@@ -268,6 +268,12 @@ describe('the playground page', () => {
     expect(await row.innerText()).toMatch(/time budget of 0\.05 s exhausted.*worker was terminated/s);
     expect((await stats(page)).symbolic.terminated).toBeGreaterThanOrEqual(1);
     expect(await page.getByTestId('method-autograd').getAttribute('data-status')).toBe('ok');
+    // Offline from here on: the next mathjs job runs in a worker restarted from the script kept in memory.
+    await page.route('**/*', (route) => route.abort());
+    await page.evaluate(() => void ((window.location as { hash: string }).hash = '#expr=x*x&at=x=3'));
+    await expect.poll(() => page.getByTestId('expression').inputValue(), slow).toBe('x*x');
+    expect(await waitForPartial(page, 'symbolic', 'x')).toBe(6);
+    await page.unroute('**/*');
   });
 
   it('logs no console errors and fetches nothing outside its own origin (static files, offline once loaded)', () => {
