@@ -268,13 +268,17 @@ describe('the playground page', () => {
     expect(await row.innerText()).toMatch(/time budget of 0\.05 s exhausted.*worker was terminated/s);
     expect((await stats(page)).symbolic.terminated).toBeGreaterThanOrEqual(1);
     expect(await page.getByTestId('method-autograd').getAttribute('data-status')).toBe('ok');
-    // Offline from here on: the next mathjs job runs in a worker restarted from the script kept in memory.
+    // Offline from here on: cut mathjs off once more, so its worker is restarted (from the script kept in memory)
+    // with no network, and that worker answers the next job.
     await page.route('**/*', (route) => route.abort());
+    const terminated = (await stats(page)).symbolic.terminated;
+    await page.evaluate((hash) => void ((window.location as { hash: string }).hash = hash), `#expr=${encodeURIComponent(`${l} + 1`)}&at=x=0.2&budget=50`);
+    await expect.poll(async () => (await stats(page)).symbolic.terminated, slow).toBeGreaterThan(terminated);
     await page.evaluate(() => void ((window.location as { hash: string }).hash = '#expr=x*x&at=x=3'));
     await expect.poll(() => page.getByTestId('expression').inputValue(), slow).toBe('x*x');
     expect(await waitForPartial(page, 'symbolic', 'x')).toBe(6);
     await page.unroute('**/*');
-  });
+  }, 180_000);
 
   it('logs no console errors and fetches nothing outside its own origin (static files, offline once loaded)', () => {
     expect(problems).toEqual([]);
