@@ -10,6 +10,7 @@ const commands: readonly { name: string; summary: string; load: () => Promise<Co
   { name: 'graph', summary: 'the computational graph at a point, each value with its gradient (Wengert list, or DOT/SVG/PNG)', load: async () => (await import('./cli/graph.ts')).graphCommand },
   { name: 'eval', summary: 'print the value of an expression at a point', load: async () => (await import('./cli/eval.ts')).evalCommand },
   { name: 'parse', summary: 'show an expression as infix, LaTeX and a Wengert list, with its size', load: async () => (await import('./cli/parse.ts')).parseCommand },
+  { name: 'playground', summary: 'serve the interactive playground page (built by npm run build:playground) and print its URL', load: async () => (await import('./cli/playground.ts')).playgroundCommand },
 ];
 
 function usage(): string {
