@@ -18,6 +18,8 @@ export * from './diff/autograd/index.ts';
 export { compileGradient, operationCounts, type CompiledAdjoint, type OperationCounts } from './diff/compiled/index.ts';
 export { jvp, vjp, jacobian, hessian, type JvpResult, type VjpResult, type JacobianResult, type HessianResult } from './diff/forward/index.ts';
 export { symbolicDerivatives, dagDerivatives, SymbolicUnavailableError, type SymbolicDerivative } from './diff/symbolic/index.ts';
+/** Where the mathjs symbolic methods run (a worker thread under Node, this thread in a browser), and how to swap it. */
+export { preloadMathjs, setMathjsHost, mathjsHost, type MathjsHost } from './diff/symbolic/index.ts';
 export { numericGradient, errorModel, textbookStep, sweepStep, type NumericOptions, type StepSweep } from './diff/numeric/index.ts';
 
 /**
