@@ -73,6 +73,7 @@ const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   isTTY: Boolean(process.stdout.isTTY),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 };
 
 /** Runs the command line `argv` (without the node and script paths); resolves to the exit code. */

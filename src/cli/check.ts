@@ -156,7 +156,7 @@ export const checkCommand: Command = {
       io.stdout(`${checkJson(run, values.pairs === true, depth, values)}\n`);
       return run.counterexample === undefined ? 0 : 1;
     }
-    io.stdout(`${toCliTable(agreementTable(run.rows, { pairs: values.pairs === true }))}\n${summary(run)}\n${honestFailures(run.rows)}`);
+    io.stdout(`${toCliTable(agreementTable(run.rows, { pairs: values.pairs === true }), { width: io.columns, droppable: ['median rel. error', 'runs'] })}\n${summary(run)}\n${honestFailures(run.rows)}`);
     if (run.counterexample === undefined) {
       io.stdout('every method agrees with the reference within its tolerance\n');
       return 0;

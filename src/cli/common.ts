@@ -8,6 +8,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** True when stdout is an interactive terminal (progress bars, colours). */
   readonly isTTY: boolean;
+  /** Width of the terminal in columns, when stdout is one; tables fit it. Undefined: no limit (pipes, files, tests). */
+  readonly columns?: number | undefined;
 }
 
 /** One `gradlab` sub-command. */

@@ -2,7 +2,7 @@
 //
 // The methods (mathjs, autograd, …) and the BigNumber reference load when the command runs, not when the CLI
 // starts, so other commands do not pay for them.
-import Table from 'cli-table3';
+import { toCliTable } from '../report/tables.ts';
 import type { Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
 import { evaluateExpr, lookupPointValue } from '../ir/evaluate.ts';
@@ -232,16 +232,19 @@ function wrap(text: string, width: number): string {
 const derivativeWidth = 160;
 
 /** The report as a cli-table3 table, followed by the reference used and the symbolic derivatives. */
-export function formatDiffReport(report: DiffReport): string {
+export function formatDiffReport(report: DiffReport, width?: number): string {
   const { variables } = report;
-  const head = ['method', 'value', ...variables.map((v) => `∂f/∂${v}`), 'abs error', 'rel error', 'evals', 'time'];
-  const table = new Table({ head, style: { head: [], border: [] } });
+  const columns = ['method', 'value', ...variables.map((v) => `∂f/∂${v}`), 'abs error', 'rel error', 'evals', 'time'];
+  const rows: string[][] = [];
+  const spanRows = new Set<number>();
   for (const row of report.results) {
     if (row.gradient === null) {
       const why = row.unavailable !== undefined ? `${row.cutOff ? 'cut off' : 'unavailable'}: ${row.unavailable}` : `failed: ${row.failed}`;
-      table.push([row.method, { colSpan: head.length - 2, content: wrap(why, Math.max(40, 14 * (head.length - 2))) }, milliseconds(row.timeMs)]);
+      spanRows.add(rows.length);
+      // Unlimited width: the historical pre-wrapped reason; a fitted table wraps it to the columns it spans.
+      rows.push([row.method, width === undefined ? wrap(why, Math.max(40, 14 * (columns.length - 2))) : why, milliseconds(row.timeMs)]);
     } else {
-      table.push([
+      rows.push([
         row.method,
         number(row.value),
         ...variables.map((v) => number(row.gradient![v])),
@@ -252,8 +255,10 @@ export function formatDiffReport(report: DiffReport): string {
       ]);
     }
   }
+  const align = columns.map((_, k) => (k === 0 ? 'left' : 'right') as 'left' | 'right');
+  const table = toCliTable({ columns, rows, align, spanRows }, { width, droppable: ['evals', 'abs error', 'value', 'time'] });
   const lines = [`f = ${report.expression} at ${variables.map((v) => `${v} = ${formatNumber(report.point[v])}`).join(', ') || 'no variables'}`];
-  lines.push(table.toString());
+  lines.push(table);
   if (report.reference === null) lines.push('errors: no reference was available');
   else {
     const partials = variables.map((v) => `∂f/∂${v} = ${formatNumber(report.reference!.gradient[v])}`).join(', ');
@@ -304,7 +309,7 @@ export const diffCommand: Command = {
     if (values['time-budget'] !== undefined) options.timeBudgetMs = positiveNumber('--time-budget', values['time-budget']);
     if (values.h !== undefined) options.h = positiveNumber('--h', values.h);
     const report = await diffReport(expression, parsePoint(values.at ?? []), values.method, options);
-    io.stdout(values.json ? `${diffReportJson(report)}\n` : formatDiffReport(report));
+    io.stdout(values.json ? `${diffReportJson(report)}\n` : formatDiffReport(report, io.columns));
     const failed = report.results.filter((r) => r.failed !== undefined);
     for (const row of failed) io.stderr(`gradlab diff: ${row.method} failed: ${row.failed}\n`);
     return failed.length > 0 ? 1 : 0;
