@@ -9,7 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { writeConsumerManifest } from './consumer-project.ts';
+import { loadedPackages } from '../../bench/startup-probe.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -111,6 +113,15 @@ describe('the packed package in a fresh project', () => {
     expect(vitestOutput).toContain('testing-example.test.ts');
     expect(vitestOutput).toMatch(/Tests\s+7 passed \(7\)/);
   }, 600_000);
+
+  it("importing the installed core loads no package at all (no vega, Graphviz, cli-table3, not even mathjs); the harness loads fast-check and mathjs", () => {
+    const installed = join(consumer, 'node_modules/gradlab/dist');
+    expect(loadedPackages(pathToFileURL(join(installed, 'index.js')).href)).toEqual([]);
+    const harness = loadedPackages(pathToFileURL(join(installed, 'harness/index.js')).href);
+    expect(harness).toContain('fast-check');
+    expect(harness).toContain('mathjs');
+    expect(harness.filter((p) => /^(vega|vega-lite|@hpcc-js\/wasm-graphviz|cli-table3|vitest)$/.test(p))).toEqual([]);
+  }, 120_000);
 
   it('the strict type check fails on a type error, so its passing means something', () => {
     writeFileSync(join(consumer, 'wrong.ts'), "import { tensor } from 'gradlab';\nconst n: string = tensor(1).item();\nexport { n };\n");
