@@ -1,7 +1,7 @@
 // Specification of what a person expects of `gradlab`: --version, help <command>, "did you mean", exit codes, --json, progress, tables that fit, quiet on a closed pipe.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { didYouMean, main } from '../../src/cli.ts';
 import { toCliTable } from '../../src/report/tables.ts';
@@ -128,5 +128,11 @@ describe('the installed command on a closed pipe', () => {
     const result = spawnSync('sh', ['-c', `node "${bin}" parse "${expression}" | head -c1; echo " status \${PIPESTATUS:-0}"`], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^i status/);
+  }, 60_000);
+
+  it.runIf(existsSync('/dev/full'))('a full disk (/dev/full) is one line on stderr and exit code 1, not a stack', () => {
+    const result = spawnSync('sh', ['-c', `node "${resolve(root, 'bin/gradlab.js')}" parse "x*x" > /dev/full`], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^gradlab: cannot write the output: ENOSPC[^\n]*\n$/);
   }, 60_000);
 });
