@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `gradlab` command: runs the TypeScript CLI through tsx, so no build step is needed after `npm install`.
+// The `gradlab` command from a checkout, on the TypeScript source through tsx (no build needed): `node bin/gradlab.js eval x --at x=1`.
+// The published package's command is dist/bin/gradlab.js (package.json `bin`), built from src/bin/gradlab.ts.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('../src/bin/gradlab.ts');

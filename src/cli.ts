@@ -1,4 +1,5 @@
 // The `gradlab` command line: dispatches to the sub-commands in src/cli/.
+import { readFileSync } from 'node:fs';
 import { describeError, UsageError, type CliIo, type Command } from './cli/common.ts';
 
 /** The sub-commands with their one-line summaries, loaded on use so `gradlab eval` does not pay for the report's plotting libraries. */
@@ -13,6 +14,13 @@ const commands: readonly { name: string; summary: string; load: () => Promise<Co
   { name: 'playground', summary: 'serve the interactive playground page (built by npm run build:playground) and print its URL', load: async () => (await import('./cli/playground.ts')).playgroundCommand },
 ];
 
+/** Exit codes, the same for every command (printed by `gradlab --help`, listed in the README). */
+export const exitCodes = [
+  [0, 'success: every method agreed, every check passed'],
+  [1, 'a real disagreement, a failed check, or an error in the input (a parse error, a missing variable)'],
+  [2, 'bad usage: an unknown command or option, a missing or malformed argument'],
+] as const;
+
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
@@ -23,28 +31,73 @@ function usage(): string {
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run 'gradlab <command> --help' for a command's options.",
+    "Run 'gradlab help <command>' (or 'gradlab <command> --help') for a command's options; 'gradlab --version'",
+    'prints the version. Commands that print results take --json for a machine-readable form.',
+    '',
+    'Exit codes (every command):',
+    ...exitCodes.map(([code, meaning]) => `  ${code}  ${meaning}`),
   ].join('\n');
+}
+
+/** Levenshtein distance, for "did you mean" (two rows; the strings are command names). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/** The command a mistyped name most likely meant: within 2 edits (1 for names of 3 letters or fewer), or a prefix. */
+export function didYouMean(name: string): string | undefined {
+  const scored = commands
+    .map((c) => ({ name: c.name, distance: c.name.startsWith(name) && name.length >= 2 ? 0.5 : editDistance(name.toLowerCase(), c.name) }))
+    .filter((c) => c.distance <= (name.length <= 3 ? 1 : 2))
+    .sort((a, b) => a.distance - b.distance);
+  return scored[0]?.name;
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  const guess = didYouMean(name);
+  io.stderr(`gradlab: unknown command '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`}\n\n${usage()}\n`);
+  return 2;
+}
+
+/** gradlab's version, from the package.json one level above this file (src/ in a checkout, dist/ when installed). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
 }
 
 const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   isTTY: Boolean(process.stdout.isTTY),
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 };
 
 /** Runs the command line `argv` (without the node and script paths); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (name === 'help' && rest.length > 0) {
+    // `gradlab help <command>`: that command's help, as `gradlab <command> --help` prints it.
+    const topic = commands.find((c) => c.name === rest[0]);
+    if (topic === undefined) return unknownCommand(rest[0], io);
+    io.stdout(`${(await topic.load()).help}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
   const entry = commands.find((c) => c.name === name);
-  if (entry === undefined) {
-    io.stderr(`gradlab: unknown command '${name}'\n\n${usage()}\n`);
-    return 2;
-  }
+  if (entry === undefined) return unknownCommand(name, io);
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.help}\n`);

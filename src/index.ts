@@ -23,6 +23,8 @@ export { type Program, type MathNamespace, type Comparisons, type Relation } fro
 export { traceProgram, type ProgramTrace, type Guard } from './diff/program/trace.ts';
 export type { ProgramRequest } from './diff/method.ts';
 export { symbolicDerivatives, dagDerivatives, SymbolicUnavailableError, type SymbolicDerivative } from './diff/symbolic/index.ts';
+/** Where the mathjs symbolic methods run (a worker thread under Node, this thread in a browser), and how to swap it. */
+export { preloadMathjs, setMathjsHost, mathjsHost, type MathjsHost } from './diff/symbolic/index.ts';
 export { numericGradient, errorModel, textbookStep, sweepStep, type NumericOptions, type StepSweep } from './diff/numeric/index.ts';
 
 /**

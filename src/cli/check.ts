@@ -12,7 +12,7 @@ import { parseCommandArgs, UsageError, type CliIo, type Command } from './common
 export const quickRuns = 100;
 export const longRuns = 1000;
 
-const help = `usage: gradlab check [--runs N] [--seed S] [--depth D] [--methods a,b] [--ops a,b] [--path P] [--pairs]
+const help = `usage: gradlab check [--runs N] [--seed S] [--depth D] [--methods a,b] [--ops a,b] [--path P] [--pairs] [--json]
 
 Runs the agreement property over N random expressions with points inside every op's domain: each
 registered method's gradient must match a 64-digit BigNumber reference within a tolerance from an
@@ -30,7 +30,8 @@ Options:
   --methods a,b  only these registered methods (default: all)
   --ops a,b      only these ops in the expressions (default: all)
   --path P       replay one counterexample (with its --seed)
-  --pairs        also list every pair of methods in the matrix`;
+  --pairs        also list every pair of methods in the matrix
+  --json         print { seed, runs, methods, rows, counterexample } as JSON instead of the matrix`;
 
 function parseInteger(text: string | undefined, name: string, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -81,6 +82,34 @@ function honestFailures(rows: readonly AgreementRow[]): string {
   );
 }
 
+/** The run as JSON: the matrix rows, and the counterexample as its replay command and printed form (non-finite numbers as strings). */
+function checkJson(run: AgreementRun, pairs: boolean, depth: number | undefined, values: { methods?: string | undefined; ops?: string | undefined }): string {
+  const counterexample = run.counterexample;
+  const replay = counterexample === undefined ? undefined : replayCommand(counterexample.seed, counterexample.path, depth, values);
+  const json = {
+    seed: run.seed,
+    runsRequested: run.runsRequested,
+    runsCompleted: run.runsCompleted,
+    methods: run.methods,
+    timeMs: run.timeMs,
+    rows: pairs ? run.rows : run.rows.filter((r) => r.b === 'reference'),
+    counterexample: counterexample === undefined ? null : { seed: counterexample.seed, path: counterexample.path, replay, text: formatCounterexample(counterexample, replay!) },
+  };
+  return JSON.stringify(json, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2);
+}
+
+/** The command line that replays one counterexample. */
+function replayCommand(seed: number, path: string, depth: number | undefined, values: { methods?: string | undefined; ops?: string | undefined }): string {
+  return [
+    'gradlab check',
+    `--seed ${seed}`,
+    `--path "${path}"`,
+    ...(depth !== undefined ? [`--depth ${depth}`] : []),
+    ...(values.methods !== undefined ? [`--methods ${values.methods}`] : []),
+    ...(values.ops !== undefined ? [`--ops ${values.ops}`] : []),
+  ].join(' ');
+}
+
 export const checkCommand: Command = {
   name: 'check',
   help,
@@ -95,6 +124,7 @@ export const checkCommand: Command = {
         ops: { type: 'string' },
         path: { type: 'string' },
         pairs: { type: 'boolean' },
+        json: { type: 'boolean' },
       },
       help,
     );
@@ -107,7 +137,12 @@ export const checkCommand: Command = {
     const methods = selectMethods(values.methods);
     if (methods.length === 0) throw new UsageError('no methods to check');
     const ops = selectOps(values.ops);
-    const progress = io.isTTY ? (i: number) => io.stderr(`\rchecking: ${i + 1}/${runs}`) : undefined;
+    // A terminal gets a counter redrawn in place; a pipe or CI log a line at every tenth of the runs.
+    const progress = io.isTTY
+      ? (i: number) => io.stderr(`\rchecking: ${i + 1}/${runs}`)
+      : (i: number) => {
+          if (i === 0 || Math.floor(((i + 1) * 10) / runs) > Math.floor((i * 10) / runs)) io.stderr(`gradlab: checking: ${i + 1} of ${runs} expressions\n`);
+        };
     const run = runAgreement({
       methods,
       runs,
@@ -116,8 +151,12 @@ export const checkCommand: Command = {
       expression: { depth, ops },
       onCase: progress,
     });
-    if (progress) io.stderr('\r\x1b[K');
-    io.stdout(`${toCliTable(agreementTable(run.rows, { pairs: values.pairs === true }))}\n${summary(run)}\n${honestFailures(run.rows)}`);
+    if (io.isTTY) io.stderr('\r\x1b[K');
+    if (values.json) {
+      io.stdout(`${checkJson(run, values.pairs === true, depth, values)}\n`);
+      return run.counterexample === undefined ? 0 : 1;
+    }
+    io.stdout(`${toCliTable(agreementTable(run.rows, { pairs: values.pairs === true }), { width: io.columns, droppable: ['median rel. error', 'runs'] })}\n${summary(run)}\n${honestFailures(run.rows)}`);
     if (run.counterexample === undefined) {
       io.stdout('every method agrees with the reference within its tolerance\n');
       return 0;

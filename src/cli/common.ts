@@ -8,6 +8,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** True when stdout is an interactive terminal (progress bars, colours). */
   readonly isTTY: boolean;
+  /** Width of the terminal in columns, when stdout is one; tables fit it. Undefined: no limit (pipes, files, tests). */
+  readonly columns?: number | undefined;
 }
 
 /** One `gradlab` sub-command. */
@@ -43,10 +45,50 @@ export function parsePoint(specs: readonly string[]): Record<string, number> {
   return { ...point };
 }
 
+/**
+ * Moves arguments that start with '-' but name no option of the command (`-x`, `-1`, `-sin(x)`) behind a `--`,
+ * so parseArgs reads them as positionals: `gradlab eval "-x" --at x=1` is an expression, not an unknown option.
+ * Long options (`--bogus`) stay options, so a misspelt one is still reported.
+ */
+function dashedPositionalsLast(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const shortFlags = new Set(Object.values(options).flatMap((o) => (o.short === undefined ? [] : [`-${o.short}`])));
+  const takesValue = (arg: string): boolean => {
+    if (!arg.startsWith('-') || arg.includes('=')) return false;
+    const name = arg.startsWith('--') ? arg.slice(2) : Object.keys(options).find((k) => `-${options[k].short}` === arg);
+    return name !== undefined && options[name]?.type === 'string';
+  };
+  const kept: string[] = [];
+  const positionals: string[] = [];
+  let moved = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      moved = true;
+      break;
+    }
+    if (takesValue(arg) && i + 1 < args.length) {
+      kept.push(arg, args[++i]);
+    } else if (arg.startsWith('-') && !arg.startsWith('--') && arg.length > 1 && !shortFlags.has(arg)) {
+      positionals.push(arg);
+      moved = true;
+    } else if (arg.startsWith('-')) {
+      kept.push(arg);
+    } else {
+      positionals.push(arg);
+    }
+  }
+  return moved ? [...kept, '--', ...positionals] : [...args];
+}
+
 /** node:util parseArgs with gradlab's error wording (unknown options become usage errors). */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, help: string) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  help: string,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: dashedPositionalsLast(args, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${help}`);
   }

@@ -2,7 +2,7 @@
 //
 // The methods (mathjs, autograd, …) and the BigNumber reference load when the command runs, not when the CLI
 // starts, so other commands do not pay for them.
-import Table from 'cli-table3';
+import { toCliTable } from '../report/tables.ts';
 import type { Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
 import { evaluateExpr, lookupPointValue, interpretNodes, realAlgebra } from '../ir/evaluate.ts';
@@ -345,16 +345,19 @@ function wrap(text: string, width: number): string {
 const derivativeWidth = 160;
 
 /** The report as a cli-table3 table, followed by the reference used and the symbolic derivatives. */
-export function formatDiffReport(report: DiffReport): string {
+export function formatDiffReport(report: DiffReport, width?: number): string {
   const { variables } = report;
-  const head = ['method', 'value', ...variables.map((v) => `∂f/∂${v}`), 'abs error', 'rel error', 'evals', 'time'];
-  const table = new Table({ head, style: { head: [], border: [] } });
+  const columns = ['method', 'value', ...variables.map((v) => `∂f/∂${v}`), 'abs error', 'rel error', 'evals', 'time'];
+  const rows: string[][] = [];
+  const spanRows = new Set<number>();
   for (const row of report.results) {
     if (row.gradient === null) {
       const why = row.unavailable !== undefined ? `${row.cutOff ? 'cut off' : 'unavailable'}: ${row.unavailable}` : `failed: ${row.failed}`;
-      table.push([row.method, { colSpan: head.length - 2, content: wrap(why, Math.max(40, 14 * (head.length - 2))) }, milliseconds(row.timeMs)]);
+      spanRows.add(rows.length);
+      // Unlimited width: the historical pre-wrapped reason; a fitted table wraps it to the columns it spans.
+      rows.push([row.method, width === undefined ? wrap(why, Math.max(40, 14 * (columns.length - 2))) : why, milliseconds(row.timeMs)]);
     } else {
-      table.push([
+      rows.push([
         row.method,
         number(row.value),
         ...variables.map((v) => number(row.gradient![v])),
@@ -365,6 +368,8 @@ export function formatDiffReport(report: DiffReport): string {
       ]);
     }
   }
+  const align = columns.map((_, k) => (k === 0 ? 'left' : 'right') as 'left' | 'right');
+  const table = toCliTable({ columns, rows, align, spanRows }, { width, droppable: ['evals', 'abs error', 'value', 'time'] });
   const lines = [`f = ${report.expression} at ${variables.map((v) => `${v} = ${formatNumber(report.point[v])}`).join(', ') || 'no variables'}`];
   if (report.program !== undefined) {
     const trace = report.program.trace.length > derivativeWidth ? `${report.program.trace.slice(0, derivativeWidth)}…` : report.program.trace;
@@ -372,7 +377,7 @@ export function formatDiffReport(report: DiffReport): string {
     if (report.program.guards.length === 0) lines.push('guards: none (no comparison read a traced value)');
     else for (const [i, guard] of report.program.guards.entries()) lines.push(`guard ${i + 1}: ${guard}`);
   }
-  lines.push(table.toString());
+  lines.push(table);
   if (!Number.isFinite(report.value) && report.notFinite !== undefined) lines.push(`f is not finite at the point: ${report.notFinite}`);
   if (report.reference === null) lines.push('errors: no reference was available');
   else {
@@ -434,7 +439,7 @@ export const diffCommand: Command = {
     if (values['time-budget'] !== undefined) options.timeBudgetMs = positiveNumber('--time-budget', values['time-budget']);
     if (values.h !== undefined) options.h = positiveNumber('--h', values.h);
     const report = await diffReport(input, parsePoint(values.at ?? []), values.method, options);
-    io.stdout(values.json ? `${diffReportJson(report)}\n` : formatDiffReport(report));
+    io.stdout(values.json ? `${diffReportJson(report)}\n` : formatDiffReport(report, io.columns));
     const failed = report.results.filter((r) => r.failed !== undefined);
     for (const row of failed) io.stderr(`gradlab diff: ${row.method} failed: ${row.failed}\n`);
     return failed.length > 0 ? 1 : 0;

@@ -106,3 +106,8 @@ export async function inputExpression(input: UserInput, point: Readonly<Record<s
 export function guardLines(guards: readonly string[]): string[] {
   return guards.map((guard, i) => `guard ${i + 1}: ${guard}`);
 }
+
+/** What the user asked about, for JSON output: the expression text, or where the program came from. */
+export function inputSubject(input: UserInput): string {
+  return input.kind === 'expression' ? input.text : input.source;
+}

@@ -1,9 +1,9 @@
 // Loads the user's own module file (a program or a suite): TypeScript through tsx's loader, JavaScript by a plain import.
 //
 // This imports exactly the file the user named on the command line, which is what they asked for; no other text
-// of theirs is ever evaluated. tsx (already gradlab's runtime for its own TypeScript) compiles .ts/.mts/.cts with
-// esbuild in memory, so the user's relative imports and node_modules resolve from the file's own directory and
-// nothing is written beside it.
+// of theirs is ever evaluated. tsx compiles .ts/.mts/.cts with esbuild in memory, so the user's relative imports
+// and node_modules resolve from the file's own directory and nothing is written beside it. tsx is an optional peer
+// dependency: a user who never hands gradlab a TypeScript file does not install it, and one who does is told how.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,10 +31,17 @@ export async function loadUserModule(path: string): Promise<Record<string, unkno
   const absolute = resolve(path);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) throw new Error(`cannot load ${path}: no such file`);
   const url = pathToFileURL(absolute).href;
+  const isTypeScript = typescript.test(absolute);
+  let tsx: typeof import('tsx/esm/api') | undefined;
+  if (isTypeScript) {
+    try {
+      tsx = await import('tsx/esm/api');
+    } catch {
+      throw new Error(`cannot load ${path}: a TypeScript file needs the tsx package (npm install --save-dev tsx), or write it as .js/.mjs`);
+    }
+  }
   try {
-    const loaded = typescript.test(absolute)
-      ? ((await (await import('tsx/esm/api')).tsImport(url, import.meta.url)) as Record<string, unknown>)
-      : ((await import(url)) as Record<string, unknown>);
+    const loaded = tsx !== undefined ? ((await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>) : ((await import(url)) as Record<string, unknown>);
     return unwrapCommonJs(loaded);
   } catch (error) {
     throw new Error(`cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`);

@@ -9,7 +9,7 @@ import { parseCommandArgs, UsageError, type CliIo, type Command } from './common
 /** The seed of the default suite: the committed example report uses it, so a fresh run reproduces its tables. */
 export const defaultReportSeed = 20261122;
 
-const help = `usage: gradlab report [--out reports] [--quick] [--seed S] [--profile full|quick|tiny]
+const help = `usage: gradlab report [--out reports] [--quick] [--seed S] [--profile full|quick|tiny] [--json]
 
 Runs the built-in default suite with every registered method and writes
   report.md     Markdown, figures as files
@@ -25,7 +25,8 @@ Options:
   --out DIR      output folder (default reports)
   --quick        the quick profile: under a minute (${profiles.quick.agreementRuns} agreement runs, n up to ${profiles.quick.costNs[profiles.quick.costNs.length - 1]})
   --profile P    full (default: ${profiles.full.agreementRuns} agreement runs, n = ${profiles.full.costNs.join(', ')}), quick, or tiny (for tests)
-  --seed S       seed of the random parts (default ${defaultReportSeed})`;
+  --seed S       seed of the random parts (default ${defaultReportSeed})
+  --json         print { out, files, profile, seed, methods, runtimeMs, sections } as JSON instead of the summary`;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -33,7 +34,7 @@ export const reportCommand: Command = {
   async run(args: string[], io: CliIo) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { out: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, profile: { type: 'string' } },
+      { out: { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' } },
       help,
     );
     if (positionals.length > 0) throw new UsageError(`gradlab report takes no arguments besides options (got '${positionals[0]}')\n\n${help}`);
@@ -44,7 +45,7 @@ export const reportCommand: Command = {
     if (values.quick && values.profile !== undefined && values.profile !== 'quick') throw new UsageError('--quick and --profile disagree: give one');
     const out = values.out ?? 'reports';
     const methods = listMethods();
-    const bar = new ProgressBar((t) => io.stderr(t), io.isTTY);
+    const bar = new ProgressBar((t) => io.stderr(t), io.isTTY ? 'bar' : 'lines');
     const staging: { dir?: string } = {};
     // An interrupt leaves the previous report as it was: remove the staging folder and stop.
     const onSignal = () => {
@@ -58,6 +59,12 @@ export const reportCommand: Command = {
       bar.update(1, 'writing');
       const written = await writeReport(report, out, staging);
       bar.done();
+      if (values.json) {
+        const sections = report.sections.map((s) => ({ number: s.number, title: s.title, caption: s.caption }));
+        const summary = { out, files: written, profile, seed, methods: methods.map((m) => m.name), runtimeMs: report.meta.runtimeMs, sections };
+        io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+        return 0;
+      }
       io.stdout(
         [
           `wrote ${written.filter((p) => !p.includes('figures')).join(', ')} and ${written.filter((p) => p.includes('figures')).length} figures in ${out}/figures`,

@@ -147,5 +147,8 @@ export function warn(message: string): void {
   }
   if (warned.has(message)) return;
   warned.add(message);
-  process.emitWarning(message, 'UserWarning');
+  // Node's warning channel where there is one; a browser's console otherwise (the core runs in both).
+  const runtime = (globalThis as { process?: { emitWarning?: (message: string, type: string) => void } }).process;
+  if (typeof runtime?.emitWarning === 'function') runtime.emitWarning(message, 'UserWarning');
+  else console.warn(`UserWarning: ${message}`);
 }

@@ -16,6 +16,8 @@ export { SymbolicUnavailableError, type SymbolicDerivative, type SymbolicFailure
 export { fromMathjs, lowerForMathjs, toMathjs, unsupportedByMathjs } from './mathjs-bridge.ts';
 export { compileGradient, symbolicResult, type CompiledGradient } from './gradient-program.ts';
 export { mathjsWorkerStats, stopMathjsWorker } from './mathjs-runner.ts';
+export { mathjsHost, setMathjsHost, type MathjsHost, type MathjsRunOutcome, type MathjsFailure } from './mathjs-host.ts';
+export { preloadMathjs } from './mathjs-host-thread.ts';
 
 /** The symbolic methods, in the order reports list them: mathjs raw, mathjs simplified, gradlab's DAG. */
 export const symbolicMethods: readonly GradientMethod[] = [symbolicMethod, symbolicSimplifiedMethod, symbolicDagMethod];
