@@ -87,6 +87,16 @@ export function isExpr(value: unknown): value is Expr {
   return interned.get(keyOf(node))?.deref() === value;
 }
 
+/**
+ * Returns `value` when it is an expression node ({@link isExpr}); otherwise throws a TypeError that says what
+ * `where` (a function name, for the message) got instead, and how to make an expression.
+ */
+export function requireExpr(value: unknown, where: string): Expr {
+  if (isExpr(value)) return value;
+  const got = typeof value === 'string' ? 'a string (parse it first)' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object that is not an expression node' : typeof value;
+  throw new TypeError(`${where}: expected an expression (from parse(), variable(), constant() or apply()), got ${got}`);
+}
+
 /** How many nodes have been created so far in this process (ids are handed out in order): allocation counts for tests. */
 export function nodesCreated(): number {
   return nextId;

@@ -45,7 +45,8 @@ export class ParseError extends Error {
     const lineStart = lineStartOf(text, this.position);
     let lineEnd = text.indexOf('\n', this.position);
     if (lineEnd < 0) lineEnd = text.length;
-    const spanEnd = Math.min(Math.max(this.position + this.length, this.position + 1), lineEnd + 1);
+    // A long span (a 10 MB token) is drawn by its first characters and an ellipsis: the excerpt stays two short lines.
+    const spanEnd = Math.min(Math.max(this.position + this.length, this.position + 1), lineEnd + 1, this.position + 40);
     const context = 30;
     const from = Math.max(lineStart, this.position - context);
     const to = Math.min(lineEnd, Math.max(spanEnd, this.position + 1) + context);
@@ -601,7 +602,7 @@ class Parser {
       const a = shorten(this.text.slice(this.starts[n - 2], g.pos));
       const b = shorten(this.text.slice(this.starts[n - 1], token.pos));
       const called = token.kind === T.Name && this.lex.openParenAfter(token.end, this.open > 0) >= 0;
-      const c = token.kind === T.Open ? '(…)' : called ? `${token.text}(…)` : token.text;
+      const c = token.kind === T.Open ? '(…)' : called ? `${shorten(token.text)}(…)` : shorten(token.text);
       this.fail("ambiguous implicit multiplication after '/'", token.pos, token.end - token.pos, `write ${a}/(${b}*${c}) or (${a}/${b})*${c}`);
     }
     this.frames.push(this.frame(F.Implicit, multiplyOp, implicitPrecedence, false, '', token.pos));
@@ -888,17 +889,17 @@ export function parseWengert(text: string): Expr {
       if (namedConstants.has(target) || numericConstants.has(target)) fail(`cannot assign to '${target}'`, s, target.length, `'${target}' is a constant`);
       if (keywords.has(target)) fail(`cannot assign to '${target}'`, s, target.length, `'${target}' is a reserved word in mathjs`);
       const earlier = assigned.get(target);
-      if (earlier !== undefined) fail(`'${target}' is assigned twice`, s, target.length, `first at ${where(earlier.pos)}; each name is assigned once`);
+      if (earlier !== undefined) fail(`'${quote(target)}' is assigned twice`, s, target.length, `first at ${where(earlier.pos)}; each name is assigned once`);
       const usedAt = free.get(target);
       if (usedAt !== undefined) {
-        fail(`'${target}' is used before it is assigned`, usedAt, target.length, `it is assigned at ${where(s)}; move that line earlier`);
+        fail(`'${quote(target)}' is used before it is assigned`, usedAt, target.length, `it is assigned at ${where(s)}; move that line earlier`);
       }
       let r = eq + 1;
       while (r < stop && isSpace(text.charCodeAt(r))) r++;
       if (r >= stop) fail("missing expression after '='", eq, 1);
       const expr = new Parser(text, eq + 1, stop, resolve, where).run();
       const selfUse = free.get(target);
-      if (selfUse !== undefined) fail(`'${target}' is used in its own definition`, selfUse, target.length, 'a line may only use names assigned on earlier lines');
+      if (selfUse !== undefined) fail(`'${quote(target)}' is used in its own definition`, selfUse, target.length, 'a line may only use names assigned on earlier lines');
       assigned.set(target, { expr, pos: s });
       output = expr;
     }
