@@ -20,6 +20,9 @@ export function registerMethod(method: GradientMethod): void {
 
 for (const method of [autogradMethod, autogradCompiledMethod, forwardModeMethod, ...symbolicMethods, ...numericMethods]) registerMethod(method);
 
+/** The methods every fresh registry has (a worker thread has these, not ones registered later in another thread). */
+export const builtinMethodNames: ReadonlySet<string> = new Set(methods.keys());
+
 /** The registered methods, in registration order. */
 export function listMethods(): GradientMethod[] {
   return [...methods.values()];
