@@ -140,3 +140,11 @@ describe('gradient() and evaluate() validate their arguments', () => {
     expect(() => evaluate('x', undefined as never)).toThrow(/^evaluate: the point must be an object/);
   });
 });
+
+describe('evaluate() never returns NaN silently', () => {
+  it('names the operation that left its domain, and keeps IEEE infinities', () => {
+    expect(() => evaluate('sqrt(x)', { x: -1 })).toThrow(/^the value is undefined \(NaN\) at this point: sqrt\(u\) is NaN at u = -1/);
+    expect(() => evaluate('acos(log(x))', { x: 0 })).toThrow(/undefined \(NaN\)/);
+    expect(evaluate('log(x)', { x: 0 })).toBe(-Infinity);
+  });
+});
