@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { apply, constant, nodesCreated, variable, type Expr } from '../../src/ir/node.ts';
 import { getMethod } from '../../src/diff/registry.ts';
 import { MethodUnavailableError, type GradientResult } from '../../src/diff/method.ts';
-import { bytesPerNode, checkSize, dagNodeCount, defaultMaxNodes, heapLimitBytes } from '../../src/diff/size-limit.ts';
+import { checkSize, dagNodeCount, estimatedBytes, heapLimitBytes } from '../../src/diff/size-limit.ts';
 
 const x = variable('x');
 
@@ -88,14 +88,24 @@ describe('an expression too large for the heap is refused before any work', () =
     });
   }
 
-  it('the default limit is half the heap at the per-node budget measured for the method, so 10⁶ levels fit autograd only', () => {
-    for (const method of Object.keys(work)) {
-      expect(defaultMaxNodes(method)).toBe(Math.floor((0.5 * heapLimitBytes()) / bytesPerNode[method]));
+  it('by default, a method refuses what it is estimated to need beyond half the heap, and says so', () => {
+    const GB = 2 ** 30;
+    // Estimates are linear in the expression: 1000 levels of the tower scale to 10⁶ by × 1000.
+    const tower = shapes['the tower x^x^…^x'](1000).expr;
+    const sum = shapes['a sum of n terms c·vᵢ over 50 variables'](1000).expr;
+    for (const method of ['autograd-compiled', 'forward-mode', 'symbolic-dag']) {
+      expect(estimatedBytes(method, tower) * 1000).toBeGreaterThan(8 * GB); // a 10⁶-level tower: refused below a 16 GB heap
+      expect(estimatedBytes(method, sum) * 100).toBeLessThan(1 * GB); // a 10⁵-term sum: fits a 2 GB heap
     }
-    // With any heap between 2 and 8 GB: a 10⁶-level tower is within autograd's limit and over the compiled methods'.
-    const perNode = (m: string) => bytesPerNode[m];
-    expect((0.5 * 2 ** 31) / perNode('autograd')).toBeGreaterThan(1_000_001);
-    for (const m of ['autograd-compiled', 'forward-mode', 'symbolic-dag']) expect((0.5 * 2 ** 33) / perNode(m)).toBeLessThan(1_000_001);
+    expect(estimatedBytes('autograd', tower) * 1000).toBeLessThan(1.1 * GB); // autograd runs the 10⁶-level tower on a default heap
+    // And the refusal itself, before any work, when the estimate is over half the heap:
+    const wide = shapes['the tower x^x^…^x'](Math.ceil((heapLimitBytes() / 2 / estimatedBytes('symbolic-dag', tower)) * 1000 * 1.05)).expr;
+    expect(estimatedBytes('symbolic-dag', wide)).toBeGreaterThan(heapLimitBytes() / 2);
+    const before = nodesCreated();
+    expect(() => getMethod('symbolic-dag').compute({ expr: wide, variables: ['x'], point: Float64Array.of(0.5), options: {} })).toThrow(
+      /^symbolic-dag: the expression has \d+ distinct nodes and would need about \d+ MB, over this method's limit of half the \d+ MB heap/,
+    );
+    expect(nodesCreated() - before).toBe(0);
   });
 
   it('rejects a maxNodes option that is not a positive integer or Infinity', () => {
