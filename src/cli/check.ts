@@ -36,8 +36,8 @@ Options:
   --ops a,b      only these ops in the expressions (default: all)
   --path P       replay one counterexample (with its --seed)
   --pairs        also list every pair of methods in the matrix
-  --workers N    judge cases on N worker threads (default: every core, ${availableParallelism()} here); the result is
-                 the same for any N
+  --workers N    judge cases on N worker threads (default: every core, ${availableParallelism()} here, from 200 runs
+                 on; shorter runs stay in one thread); the result is the same for any N
   --shard i/n    judge only cases k ≡ i−1 (mod n) of the campaign (same --seed and --runs on every
                  machine of a CI matrix); a counterexample replays with --seed S --path P alone
   --out FILE     also write the result as JSON, for --merge
@@ -239,7 +239,9 @@ export const checkCommand: Command = {
       expression,
     };
     const progress = io.isTTY ? (done: number, total: number) => io.stderr(`\rchecking: ${done}/${total}`) : undefined;
-    const result = await runCampaign(spec, { workers: local.length > 0 ? 1 : (workers ?? availableParallelism()), shard, methods, onProgress: progress });
+    // Starting worker threads costs seconds (each loads the methods), so short runs stay in this thread unless asked.
+    const defaultWorkers = runs >= 200 ? availableParallelism() : 1;
+    const result = await runCampaign(spec, { workers: local.length > 0 ? 1 : (workers ?? defaultWorkers), shard, methods, onProgress: progress });
     if (progress) io.stderr('\r\x1b[K');
     if (values.out !== undefined) writeResult(values.out, result);
     const shardNote = shard !== undefined && shard.count > 1 ? `shard ${shard.index}/${shard.count} of the campaign (merge the shards' --out files with gradlab check --merge)\n` : '';
