@@ -1,7 +1,7 @@
 // The public façade of gradlab: the IR, the methods registry and `gradient`, the autograd Tensor API.
-import type { Expr } from './ir/node.ts';
+import { requireExpr, type Expr } from './ir/node.ts';
 import { parse } from './ir/parse.ts';
-import { evaluateExpr, type Point } from './ir/evaluate.ts';
+import { evaluateExpr, explainNonFinite, type Point } from './ir/evaluate.ts';
 import { compile as compileExpr, type CompiledFunction, type CompileOptions } from './ir/compile.ts';
 import { variablesOf } from './ir/traverse.ts';
 
@@ -32,7 +32,12 @@ export { numericGradient, errorModel, textbookStep, sweepStep, type NumericOptio
  * @throws ParseError for bad text; Error for a variable missing from the point or a non-finite value.
  */
 export function evaluate(expr: Expr | string, point: Point): number {
-  return evaluateExpr(typeof expr === 'string' ? parse(expr) : expr, point);
+  if (typeof point !== 'object' || point === null) throw new TypeError(`evaluate: the point must be an object of variable values such as { x: 2 }, got ${point === null ? 'null' : typeof point}`);
+  const expression = typeof expr === 'string' ? parse(expr) : requireExpr(expr, 'evaluate');
+  const value = evaluateExpr(expression, point);
+  // Never a silent NaN: say which operation left its domain (±Infinity stays: it is IEEE's answer for log(0) and overflow).
+  if (Number.isNaN(value)) throw new Error(`the value is undefined (NaN) at this point: ${explainNonFinite(expression, point) ?? 'an operation is undefined here'}`);
+  return value;
 }
 
 /**

@@ -1,8 +1,11 @@
 // `gradlab check`: the agreement property over random expressions, with an agreement matrix and shrunk counterexamples.
-import { listMethods } from '../diff/registry.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { builtinMethodNames, listMethods } from '../diff/registry.ts';
 import type { GradientMethod } from '../diff/method.ts';
 import { opNames, type OpName } from '../ir/ops.ts';
 import { runAgreement, verdictMeaning, type AgreementRow, type AgreementRun } from '../harness/agreement.ts';
+import { campaignRun, mergeCampaigns, missingShards, parseShard, runCampaign, type CampaignResult, type CampaignSpec } from '../harness/campaign.ts';
 import { formatCounterexample } from '../harness/format.ts';
 import { defaultFactors } from '../harness/tolerance.ts';
 import { agreementTable, toCliTable } from '../report/tables.ts';
@@ -12,7 +15,9 @@ import { parseCommandArgs, UsageError, type CliIo, type Command } from './common
 export const quickRuns = 100;
 export const longRuns = 1000;
 
-const help = `usage: gradlab check [--runs N] [--seed S] [--depth D] [--methods a,b] [--ops a,b] [--path P] [--pairs] [--json]
+const help = `usage: gradlab check [--runs N] [--seed S] [--depth D] [--methods a,b] [--ops a,b] [--path P] [--pairs]
+                     [--workers N] [--shard i/n] [--out FILE]
+       gradlab check --merge a.json b.json ... [--out FILE] [--pairs]
 
 Runs the agreement property over N random expressions with points inside every op's domain: each
 registered method's gradient must match a 64-digit BigNumber reference within a tolerance from an
@@ -31,13 +36,33 @@ Options:
   --ops a,b      only these ops in the expressions (default: all)
   --path P       replay one counterexample (with its --seed)
   --pairs        also list every pair of methods in the matrix
-  --json         print { seed, runs, methods, rows, counterexample } as JSON instead of the matrix`;
+  --json         print { seed, runs, methods, rows, counterexample } as JSON instead of the matrix
+  --workers N    judge cases on N worker threads (default: every core, ${availableParallelism()} here, from 200 runs
+                 on; shorter runs stay in one thread); the result is the same for any N
+  --shard i/n    judge only cases k ≡ i−1 (mod n) of the campaign (same --seed and --runs on every
+                 machine of a CI matrix); a counterexample replays with --seed S --path P alone
+  --out FILE     also write the result as JSON, for --merge
+  --merge        merge the JSON results named as arguments (shards of one campaign) and judge them
+                 as one run: the matrix, the first failing case shrunk, exit 1 if one failed
 
-function parseInteger(text: string | undefined, name: string, min: number): number | undefined {
+Exit codes: 0 every method agrees, 1 a real disagreement (the counterexample is printed), 2 a usage error.`;
+
+function parseInteger(text: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} expects an integer ≥ ${min}, got '${text}'`);
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} expects an integer from ${min} to ${max}, got '${text.length > 40 ? `${text.slice(0, 39)}…` : text}'`);
+  }
   return value;
+}
+
+/** A fast-check replay path: run indices separated by ':' (`12:0:3`). */
+function checkPath(path: string): string {
+  const parts = path.split(':');
+  if (path.length > 100_000 || !parts.every((p) => p.length > 0 && p.length <= 9 && [...p].every((c) => c >= '0' && c <= '9'))) {
+    throw new UsageError(`--path expects the path a counterexample printed, numbers separated by ':' (e.g. 12:0:3), got '${path.length > 40 ? `${path.slice(0, 39)}…` : path}'`);
+  }
+  return path;
 }
 
 /** The registered methods named in `--methods` (all when absent). */
@@ -45,6 +70,7 @@ export function selectMethods(spec: string | undefined): GradientMethod[] {
   const all = listMethods();
   if (spec === undefined) return all;
   const names = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new UsageError(`--methods names no method; give a comma-separated list such as autograd,numeric (registered: ${all.map((m) => m.name).join(', ')})`);
   const unknown = names.filter((n) => !all.some((m) => m.name === n));
   if (unknown.length > 0) throw new UsageError(`unknown method ${unknown.join(', ')}; registered: ${all.map((m) => m.name).join(', ')}`);
   return all.filter((m) => names.includes(m.name));
@@ -53,6 +79,7 @@ export function selectMethods(spec: string | undefined): GradientMethod[] {
 function selectOps(spec: string | undefined): OpName[] | undefined {
   if (spec === undefined) return undefined;
   const names = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new UsageError(`--ops names no op; give a comma-separated list such as add,mul,sin (ops: ${opNames.join(', ')})`);
   const unknown = names.filter((n) => !(opNames as readonly string[]).includes(n));
   if (unknown.length > 0) throw new UsageError(`unknown op ${unknown.join(', ')}; ops: ${opNames.join(', ')}`);
   return names as OpName[];
@@ -83,37 +110,97 @@ function honestFailures(rows: readonly AgreementRow[]): string {
 }
 
 /** The run as JSON: the matrix rows, and the counterexample as its replay command and printed form (non-finite numbers as strings). */
-function checkJson(run: AgreementRun, pairs: boolean, depth: number | undefined, values: { methods?: string | undefined; ops?: string | undefined }): string {
+function checkJson(run: AgreementRun, pairs: boolean, replay: string | undefined, notes: string): string {
   const counterexample = run.counterexample;
-  const replay = counterexample === undefined ? undefined : replayCommand(counterexample.seed, counterexample.path, depth, values);
   const json = {
     seed: run.seed,
     runsRequested: run.runsRequested,
     runsCompleted: run.runsCompleted,
     methods: run.methods,
     timeMs: run.timeMs,
+    ...(notes === '' ? {} : { notes: notes.trim().split('\n') }),
     rows: pairs ? run.rows : run.rows.filter((r) => r.b === 'reference'),
     counterexample: counterexample === undefined ? null : { seed: counterexample.seed, path: counterexample.path, replay, text: formatCounterexample(counterexample, replay!) },
   };
   return JSON.stringify(json, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2);
 }
 
-/** The command line that replays one counterexample. */
-function replayCommand(seed: number, path: string, depth: number | undefined, values: { methods?: string | undefined; ops?: string | undefined }): string {
+/** How a run is printed: the matrix with every pair or against the reference only, and as a table or JSON. */
+interface ReportStyle {
+  readonly pairs: boolean;
+  readonly json: boolean;
+}
+
+/** Prints the matrix (or JSON), the summary and the counterexample of `run`; returns the exit code. */
+function report(run: AgreementRun, io: CliIo, style: ReportStyle, replayOptions: readonly string[], notes = ''): number {
+  const replay = run.counterexample === undefined ? undefined : ['gradlab check', `--seed ${run.counterexample.seed}`, `--path "${run.counterexample.path}"`, ...replayOptions].join(' ');
+  if (style.json) {
+    io.stdout(`${checkJson(run, style.pairs, replay, notes)}\n`);
+    return run.counterexample === undefined ? 0 : 1;
+  }
+  const table = toCliTable(agreementTable(run.rows, { pairs: style.pairs }), { width: io.columns, droppable: ['median rel. error', 'runs'] });
+  io.stdout(`${table}\n${summary(run)}\n${notes}${honestFailures(run.rows)}`);
+  if (run.counterexample === undefined) {
+    io.stdout('every method agrees with the reference within its tolerance\n');
+    return 0;
+  }
+  io.stdout(`\n${formatCounterexample(run.counterexample, replay!)}\n`);
+  return 1;
+}
+
+/** The options a replay needs besides --seed and --path: the ones that change which case a path points to. */
+function replayOptionsOf(spec: Pick<CampaignSpec, 'expression'>, methods: string | undefined): string[] {
+  const { depth, ops } = spec.expression;
   return [
-    'gradlab check',
-    `--seed ${seed}`,
-    `--path "${path}"`,
     ...(depth !== undefined ? [`--depth ${depth}`] : []),
-    ...(values.methods !== undefined ? [`--methods ${values.methods}`] : []),
-    ...(values.ops !== undefined ? [`--ops ${values.ops}`] : []),
-  ].join(' ');
+    ...(methods !== undefined ? [`--methods ${methods}`] : []),
+    ...(ops !== undefined ? [`--ops ${ops.join(',')}`] : []),
+  ];
+}
+
+function readResult(file: string): CampaignResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--merge: cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as CampaignResult;
+  } catch {
+    throw new UsageError(`--merge: ${file} is not JSON (write results with 'gradlab check --out FILE')`);
+  }
+}
+
+function writeResult(file: string, result: CampaignResult): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(result)}\n`);
+  } catch (error) {
+    throw new UsageError(`--out: cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** `--merge a.json b.json …`: one run from shards' results. */
+function merge(files: readonly string[], values: { out?: string; pairs?: boolean; json?: boolean }, io: CliIo): number {
+  if (files.length === 0) throw new UsageError(`--merge needs the JSON results to merge as arguments\n\n${help}`);
+  let merged: CampaignResult;
+  try {
+    merged = mergeCampaigns(files.map(readResult));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--merge: ${(error as Error).message}`);
+  }
+  const methods = selectMethods(merged.spec.methods.join(','));
+  if (values.out !== undefined) writeResult(values.out, merged);
+  const missing = missingShards(merged);
+  const notes = missing.length > 0 ? `note: shards ${missing.join(', ')} are missing: this is part of the campaign\n` : '';
+  return report(campaignRun(merged, methods), io, { pairs: values.pairs === true, json: values.json === true }, replayOptionsOf(merged.spec, merged.spec.methods.join(',')), notes);
 }
 
 export const checkCommand: Command = {
   name: 'check',
   help,
-  run(args: string[], io: CliIo) {
+  async run(args: string[], io: CliIo) {
     const { values, positionals } = parseCommandArgs(
       args,
       {
@@ -124,52 +211,79 @@ export const checkCommand: Command = {
         ops: { type: 'string' },
         path: { type: 'string' },
         pairs: { type: 'boolean' },
+        workers: { type: 'string' },
+        shard: { type: 'string' },
+        out: { type: 'string' },
+        merge: { type: 'boolean' },
         json: { type: 'boolean' },
       },
       help,
     );
+    if (values.merge === true) {
+      for (const option of ['runs', 'seed', 'depth', 'methods', 'ops', 'path', 'workers', 'shard'] as const) {
+        if (values[option] !== undefined) throw new UsageError(`--merge takes the campaign from its files: drop --${option}`);
+      }
+      return merge(positionals, values, io);
+    }
     if (positionals.length > 0) throw new UsageError(`gradlab check takes no expression (got '${positionals[0]}')\n\n${help}`);
     const long = process.env.GRADLAB_LONG === '1';
     const runs = parseInteger(values.runs, 'runs', 1) ?? (long ? longRuns : quickRuns);
-    const seed = parseInteger(values.seed, 'seed', 0);
+    const seed = parseInteger(values.seed, 'seed', 0, 0xffffffff);
     const depth = parseInteger(values.depth, 'depth', 1);
+    const workers = parseInteger(values.workers, 'workers', 1, 1024);
+    let shard;
+    try {
+      shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    } catch (error) {
+      throw new UsageError(`--shard: ${(error as Error).message}`);
+    }
     if (values.path !== undefined && seed === undefined) throw new UsageError('--path replays a counterexample of one seed: give its --seed too');
+    const path = values.path === undefined ? undefined : checkPath(values.path);
     const methods = selectMethods(values.methods);
     if (methods.length === 0) throw new UsageError('no methods to check');
     const ops = selectOps(values.ops);
-    // A terminal gets a counter redrawn in place; a pipe or CI log a line at every tenth of the runs.
-    const progress = io.isTTY
-      ? (i: number) => io.stderr(`\rchecking: ${i + 1}/${runs}`)
-      : (i: number) => {
-          if (i === 0 || Math.floor(((i + 1) * 10) / runs) > Math.floor((i * 10) / runs)) io.stderr(`gradlab: checking: ${i + 1} of ${runs} expressions\n`);
-        };
-    const run = runAgreement({
-      methods,
+    const expression = { ...(depth !== undefined ? { depth } : {}), ...(ops !== undefined ? { ops } : {}) };
+    const replayOptions = replayOptionsOf({ expression }, values.methods);
+
+    if (path !== undefined) {
+      if (shard !== undefined || values.out !== undefined) throw new UsageError('--path replays one case: drop --shard and --out');
+      let run: AgreementRun;
+      try {
+        run = runAgreement({ methods, runs, seed, path, expression: { depth, ops } });
+      } catch (error) {
+        throw new UsageError(`--path ${path} does not replay a case of seed ${seed}: ${(error as Error).message}`);
+      }
+      return report(run, io, { pairs: values.pairs === true, json: values.json === true }, replayOptions);
+    }
+
+    // Methods registered in this process only (a test's planted bug, a user's own) cannot run in worker threads.
+    const local = methods.filter((m) => !builtinMethodNames.has(m.name)).map((m) => m.name);
+    if (local.length > 0 && workers !== undefined && workers > 1) {
+      throw new UsageError(`--workers ${workers}: ${local.join(', ')} ${local.length > 1 ? 'are' : 'is'} registered in this process only, so cannot run in worker threads; use --workers 1`);
+    }
+    const spec: CampaignSpec = {
+      seed: seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0,
       runs,
-      seed,
-      path: values.path,
-      expression: { depth, ops },
-      onCase: progress,
-    });
+      methods: methods.map((m) => m.name),
+      expression,
+    };
+    // A terminal gets a counter redrawn in place; a pipe or CI log a line at every tenth of the cases.
+    let tenthsShown = -1;
+    const progress = io.isTTY
+      ? (done: number, total: number) => io.stderr(`\rchecking: ${done}/${total}`)
+      : (done: number, total: number) => {
+          const tenths = Math.floor((done * 10) / Math.max(1, total));
+          if (tenths > tenthsShown) {
+            tenthsShown = tenths;
+            io.stderr(`gradlab: checking: ${done} of ${total} expressions\n`);
+          }
+        };
+    // Starting worker threads costs seconds (each loads the methods), so short runs stay in this thread unless asked.
+    const defaultWorkers = runs >= 200 ? availableParallelism() : 1;
+    const result = await runCampaign(spec, { workers: local.length > 0 ? 1 : (workers ?? defaultWorkers), shard, methods, onProgress: progress });
     if (io.isTTY) io.stderr('\r\x1b[K');
-    if (values.json) {
-      io.stdout(`${checkJson(run, values.pairs === true, depth, values)}\n`);
-      return run.counterexample === undefined ? 0 : 1;
-    }
-    io.stdout(`${toCliTable(agreementTable(run.rows, { pairs: values.pairs === true }), { width: io.columns, droppable: ['median rel. error', 'runs'] })}\n${summary(run)}\n${honestFailures(run.rows)}`);
-    if (run.counterexample === undefined) {
-      io.stdout('every method agrees with the reference within its tolerance\n');
-      return 0;
-    }
-    const replay = [
-      'gradlab check',
-      `--seed ${run.counterexample.seed}`,
-      `--path "${run.counterexample.path}"`,
-      ...(depth !== undefined ? [`--depth ${depth}`] : []),
-      ...(values.methods !== undefined ? [`--methods ${values.methods}`] : []),
-      ...(values.ops !== undefined ? [`--ops ${values.ops}`] : []),
-    ].join(' ');
-    io.stdout(`\n${formatCounterexample(run.counterexample, replay)}\n`);
-    return 1;
+    if (values.out !== undefined) writeResult(values.out, result);
+    const shardNote = shard !== undefined && shard.count > 1 ? `shard ${shard.index}/${shard.count} of the campaign (merge the shards' --out files with gradlab check --merge)\n` : '';
+    return report(campaignRun(result, methods), io, { pairs: values.pairs === true, json: values.json === true }, replayOptions, shardNote);
   },
 };

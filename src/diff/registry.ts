@@ -1,5 +1,5 @@
 // The registry of differentiation methods, and `gradient()`, the one entry point every method shares.
-import type { Expr } from '../ir/node.ts';
+import { requireExpr, type Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
 import { lookupPointValue, type Point } from '../ir/evaluate.ts';
 import { variablesOf } from '../ir/traverse.ts';
@@ -21,6 +21,9 @@ export function registerMethod(method: GradientMethod): void {
 }
 
 for (const method of [autogradMethod, autogradCompiledMethod, forwardModeMethod, ...symbolicMethods, ...numericMethods]) registerMethod(method);
+
+/** The methods every fresh registry has (a worker thread has these, not ones registered later in another thread). */
+export const builtinMethodNames: ReadonlySet<string> = new Set(methods.keys());
 
 /** The registered methods, in registration order. */
 export function listMethods(): GradientMethod[] {
@@ -58,7 +61,7 @@ export interface Gradient extends Omit<GradientResult, 'gradient' | 'errorEstima
 
 /** Coerces a string to an expression by parsing it; passes expressions through. */
 export function toExpression(expr: Expr | string): Expr {
-  return typeof expr === 'string' ? parse(expr) : expr;
+  return typeof expr === 'string' ? parse(expr) : requireExpr(expr, 'gradient');
 }
 
 /**
@@ -72,10 +75,15 @@ export function toExpression(expr: Expr | string): Expr {
  * @throws Error for an unknown method, a variable missing from the point, or a non-finite value.
  */
 export function gradient(expr: Expr | string | Program, point: Point, options: GradientOptions = {}): Gradient {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`gradient: options must be an object such as { method: 'autograd' }, got ${options === null ? 'null' : typeof options}`);
   const { method: methodName = 'autograd', ...methodOptions } = options;
+  if (typeof methodName !== 'string') throw new TypeError(`gradient: the method option must be a method name, got ${typeof methodName}`);
   const method = getMethod(methodName);
   const program = isProgram(expr) ? expr : null;
   const expression = program === null ? toExpression(expr as Expr | string) : null;
+  if (typeof point !== 'object' || point === null || Array.isArray(point)) {
+    throw new TypeError(`gradient: the point must be an object of variable values such as { x: 2 }, got ${point === null ? 'null' : Array.isArray(point) ? 'an array' : typeof point}`);
+  }
   const variables = expression === null ? Object.keys(point) : [...new Set([...variablesOf(expression), ...Object.keys(point)])];
   const values = Float64Array.from(variables, (name) => lookupPointValue(point, name));
   const start = performance.now();

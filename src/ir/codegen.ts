@@ -33,6 +33,17 @@ export interface Instruction {
 /** Default instructions per chunk function: small enough for V8 to optimize each chunk quickly. */
 export const defaultChunkSize = 400;
 
+/**
+ * Checks a `chunkSize` option: a positive whole number of instructions (Infinity: one function). `where` names the caller.
+ * @throws RangeError naming the bad value.
+ */
+export function checkChunkSize(chunkSize: unknown, where: string): number {
+  if (typeof chunkSize !== 'number' || !(chunkSize === Infinity || (Number.isInteger(chunkSize) && chunkSize >= 1))) {
+    throw new RangeError(`${where}: chunkSize must be a whole number of instructions ≥ 1 (or Infinity), got ${typeof chunkSize === 'number' ? String(chunkSize) : typeof chunkSize}`);
+  }
+  return chunkSize;
+}
+
 /** A JavaScript literal for any double, safe to paste into generated code (no identifiers that could be shadowed). */
 export function numberLiteral(value: number): string {
   if (Number.isNaN(value)) return '(0/0)';
@@ -450,7 +461,7 @@ export function buildProgram(
   }
   const loopOptions = options.loops === false ? null : options.loops === true || options.loops === undefined ? {} : options.loops;
   const segments = planSegments(instructions, loopOptions);
-  const units = planUnits(segments, Math.max(1, chunkSize));
+  const units = planUnits(segments, checkChunkSize(chunkSize, 'compileProgram'));
 
   // Where each slot is produced: its unit, and its loop (with the body position) when rolled.
   const unitOf = new Int32Array(count);

@@ -1,7 +1,7 @@
 // The IR compiler: an expression becomes a plain JavaScript function of an array of variable values.
-import type { Expr } from './node.ts';
+import { requireExpr, type Expr } from './node.ts';
 import { topologicalOrder } from './traverse.ts';
-import { compileProgram, defaultChunkSize, opInstruction, type Instruction, type Operand } from './codegen.ts';
+import { checkChunkSize, compileProgram, defaultChunkSize, opInstruction, type Instruction, type Operand } from './codegen.ts';
 
 /** A compiled expression: takes the variables' values in the order given to {@link compile}. */
 export type CompiledFunction = (values: ArrayLike<number>) => number;
@@ -10,6 +10,18 @@ export type CompiledFunction = (values: ArrayLike<number>) => number;
 export interface CompileOptions {
   /** Instructions per generated function; smaller chunks keep V8 optimizing large expressions. */
   chunkSize?: number;
+}
+
+/**
+ * Checks a variable list argument: an array of non-empty strings. `where` names the caller.
+ * @throws TypeError naming the first bad entry.
+ */
+export function checkVariableList(variables: unknown, where: string): readonly string[] {
+  if (!Array.isArray(variables)) throw new TypeError(`${where}: the variable list must be an array of names, got ${variables === null ? 'null' : typeof variables}`);
+  variables.forEach((name, i) => {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${where}: variable ${i} must be a non-empty string, got ${typeof name === 'string' ? "''" : typeof name}`);
+  });
+  return variables;
 }
 
 /**
@@ -60,8 +72,12 @@ export function lowerToProgram(
  * Large expressions are split into chunk functions so V8 still optimizes them.
  */
 export function compile(expr: Expr, variables: readonly string[], options: CompileOptions = {}): CompiledFunction {
+  requireExpr(expr, 'compile');
+  checkVariableList(variables, 'compile');
+  if (typeof options !== 'object' || options === null) throw new TypeError(`compile: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const chunkSize = checkChunkSize(options.chunkSize === undefined ? defaultChunkSize : options.chunkSize, 'compile');
   const { instructions, operandOf } = lowerToProgram(expr, variables);
-  const program = compileProgram(instructions, [operandOf.get(expr.id)!], options.chunkSize ?? defaultChunkSize);
+  const program = compileProgram(instructions, [operandOf.get(expr.id)!], chunkSize);
   const out = new Float64Array(1);
   return (values) => program(values, out);
 }

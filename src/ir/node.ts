@@ -47,21 +47,59 @@ export type Expr = ConstExpr | VarExpr | OpExpr;
 const noArgs: readonly Expr[] = Object.freeze([]);
 let nextId = 0;
 
-// The intern table holds nodes weakly: an expression nobody references can be collected, and its key
-// is then removed, so long runs that build many large expressions do not grow memory without bound.
+// The intern table holds nodes weakly: an expression nobody references can be collected. Dead entries are
+// swept when the table has doubled since the last sweep (amortised O(1) per node), rather than through a
+// FinalizationRegistry: a registration per node cost about as much memory as the node itself, which is what
+// ran a 10⁶-level expression's derivative out of heap.
 const interned = new Map<string, WeakRef<Expr>>();
-const forget = new FinalizationRegistry<string>((key) => {
-  const ref = interned.get(key);
-  if (ref !== undefined && ref.deref() === undefined) interned.delete(key);
-});
+let sweepAt = 1 << 16;
 
 function intern<T extends Expr>(key: string, make: (id: number) => T): T {
   const existing = interned.get(key)?.deref();
   if (existing !== undefined) return existing as T;
+  if (interned.size >= sweepAt) {
+    for (const [k, ref] of interned) if (ref.deref() === undefined) interned.delete(k);
+    sweepAt = Math.max(1 << 16, 2 * interned.size);
+  }
   const node = Object.freeze(make(nextId++)) as T;
   interned.set(key, new WeakRef<Expr>(node));
-  forget.register(node, key);
   return node;
+}
+
+/** The intern key of a node built by this module (op keys name their children by id). */
+function keyOf(node: Expr): string {
+  if (node.kind === 'const') return `c${node.symbol ?? ''}:${numberKey(node.value)}`;
+  if (node.kind === 'var') return `v:${node.name}`;
+  return node.args.length === 1 ? `${node.op}(${node.args[0].id})` : `${node.op}(${node.args[0].id},${node.args[1].id})`;
+}
+
+/**
+ * True when `value` is an expression node made by {@link constant}, {@link variable} or {@link apply} (and not a
+ * look-alike object): the intern table maps its key to this very object.
+ */
+export function isExpr(value: unknown): value is Expr {
+  if (typeof value !== 'object' || value === null) return false;
+  const kind = (value as { kind?: unknown }).kind;
+  if (kind !== 'const' && kind !== 'var' && kind !== 'op') return false;
+  const node = value as Expr;
+  if (!Array.isArray(node.args) || (kind === 'op' && node.args.length !== 1 && node.args.length !== 2)) return false;
+  if (kind === 'op' && !node.args.every((a) => typeof a === 'object' && a !== null && typeof a.id === 'number')) return false;
+  return interned.get(keyOf(node))?.deref() === value;
+}
+
+/**
+ * Returns `value` when it is an expression node ({@link isExpr}); otherwise throws a TypeError that says what
+ * `where` (a function name, for the message) got instead, and how to make an expression.
+ */
+export function requireExpr(value: unknown, where: string): Expr {
+  if (isExpr(value)) return value;
+  const got = typeof value === 'string' ? 'a string (parse it first)' : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object that is not an expression node' : typeof value;
+  throw new TypeError(`${where}: expected an expression (from parse(), variable(), constant() or apply()), got ${got}`);
+}
+
+/** How many nodes have been created so far in this process (ids are handed out in order): allocation counts for tests. */
+export function nodesCreated(): number {
+  return nextId;
 }
 
 /** Exact text of a double for keys: distinguishes -0 from 0; every NaN is one key. */
@@ -102,12 +140,21 @@ export function toExpr(value: ExprLike): Expr {
  * @throws RangeError when the number of arguments does not match the op's arity.
  */
 export function apply(op: OpName, ...args: ExprLike[]): OpExpr {
+  if (typeof op !== 'string' || !Object.prototype.hasOwnProperty.call(ops, op)) {
+    throw new RangeError(`unknown op '${typeof op === 'string' ? (op.length > 40 ? `${op.slice(0, 39)}…` : op) : typeof op}'; known ops: ${Object.keys(ops).join(', ')}`);
+  }
   const spec = ops[op];
-  if (spec === undefined) throw new RangeError(`unknown op '${String(op)}'`);
   if (args.length !== spec.arity) {
     throw new RangeError(`${op} takes ${spec.arity} argument${spec.arity === 1 ? '' : 's'}, got ${args.length}`);
   }
-  const nodes = args.map(toExpr);
+  const nodes = args.map((arg: unknown, i): Expr => {
+    if (typeof arg === 'number') return constant(arg);
+    if (!isExpr(arg)) {
+      const what = typeof arg === 'string' ? `the string '${arg.length > 40 ? `${arg.slice(0, 39)}…` : arg}' (parse it first, or use variable())` : arg === null ? 'null' : typeof arg;
+      throw new TypeError(`${op}: argument ${i + 1} must be an expression node or a number, got ${what}`);
+    }
+    return arg;
+  });
   const key = nodes.length === 1 ? `${op}(${nodes[0].id})` : `${op}(${nodes[0].id},${nodes[1].id})`;
   return intern(key, (id) => ({ id, kind: 'op', op, args: Object.freeze(nodes), value: NaN, name: '', symbol: null }));
 }

@@ -42,10 +42,11 @@ export class ParseError extends Error {
    */
   excerpt(): string {
     const text = this.input;
-    const lineStart = text.lastIndexOf('\n', this.position - 1) + 1;
+    const lineStart = lineStartOf(text, this.position);
     let lineEnd = text.indexOf('\n', this.position);
     if (lineEnd < 0) lineEnd = text.length;
-    const spanEnd = Math.min(Math.max(this.position + this.length, this.position + 1), lineEnd + 1);
+    // A long span (a 10 MB token) is drawn by its first characters and an ellipsis: the excerpt stays two short lines.
+    const spanEnd = Math.min(Math.max(this.position + this.length, this.position + 1), lineEnd + 1, this.position + 40);
     const context = 30;
     const from = Math.max(lineStart, this.position - context);
     const to = Math.min(lineEnd, Math.max(spanEnd, this.position + 1) + context);
@@ -54,6 +55,11 @@ export class ParseError extends Error {
     const carets = '^'.repeat(Math.max(1, Math.min(spanEnd, to + 1) - this.position));
     return `${shown}\n${' '.repeat(codePointCount(before))}${carets}`;
   }
+}
+
+/** Offset of the first character of the line holding `pos` (`lastIndexOf` with -1 would search from 0). */
+function lineStartOf(text: string, pos: number): number {
+  return pos <= 0 ? 0 : text.lastIndexOf('\n', pos - 1) + 1;
 }
 
 function visible(s: string): string {
@@ -425,7 +431,7 @@ function shorten(s: string, max = 24): string {
 function locator(text: string): (pos: number) => string {
   if (!text.includes('\n')) return (pos) => `position ${pos}`;
   return (pos) => {
-    const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+    const lineStart = lineStartOf(text, pos);
     let line = 1;
     for (let k = text.indexOf('\n'); k >= 0 && k < lineStart; k = text.indexOf('\n', k + 1)) line++;
     return `position ${pos} (line ${line}, column ${pos - lineStart + 1})`;
@@ -596,7 +602,7 @@ class Parser {
       const a = shorten(this.text.slice(this.starts[n - 2], g.pos));
       const b = shorten(this.text.slice(this.starts[n - 1], token.pos));
       const called = token.kind === T.Name && this.lex.openParenAfter(token.end, this.open > 0) >= 0;
-      const c = token.kind === T.Open ? '(…)' : called ? `${token.text}(…)` : token.text;
+      const c = token.kind === T.Open ? '(…)' : called ? `${shorten(token.text)}(…)` : shorten(token.text);
       this.fail("ambiguous implicit multiplication after '/'", token.pos, token.end - token.pos, `write ${a}/(${b}*${c}) or (${a}/${b})*${c}`);
     }
     this.frames.push(this.frame(F.Implicit, multiplyOp, implicitPrecedence, false, '', token.pos));
@@ -755,8 +761,42 @@ function editDistance(a: string, b: string, limit: number): number {
   return row[b.length];
 }
 
-// `name =` or `name(args) =` at the start: an assignment or a function definition (not `==`).
-const assignmentStart = /^[ \t\r\n\u00a0]*([A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03c9]*)[ \t\r\n\u00a0]*(\([^()]*\))?[ \t\r\n\u00a0]*=(?!=)/;
+/**
+ * `name =` or `name(args) =` at the start (not `==`): an assignment or a function definition. A hand-written scan
+ * rather than a regular expression: a pattern with two runs of blanks around an optional group backtracks
+ * quadratically on a name followed by many blanks (80,000 spaces took seconds). Every character is read at most twice.
+ */
+function assignmentStart(text: string): { readonly name: string; readonly params: string | undefined; readonly at: number } | null {
+  const n = text.length;
+  const blank = (c: number): boolean => isSpace(c) || c === 10;
+  let i = 0;
+  while (i < n && blank(text.charCodeAt(i))) i++;
+  if (i >= n || !isNameStart(text.charCodeAt(i))) return null;
+  const nameStart = i;
+  while (i < n && isNamePart(text.charCodeAt(i))) i++;
+  const name = text.slice(nameStart, i);
+  while (i < n && blank(text.charCodeAt(i))) i++;
+  let params: string | undefined;
+  if (text.charCodeAt(i) === 40) {
+    const close = closingParen(text, i, n);
+    if (close < 0) return null;
+    params = text.slice(i, close + 1);
+    i = close + 1;
+    while (i < n && blank(text.charCodeAt(i))) i++;
+  }
+  if (text.charCodeAt(i) !== 61 || text.charCodeAt(i + 1) === 61) return null;
+  return { name, params, at: i };
+}
+
+/** The `)` closing the `(` at `open` when no other parenthesis comes between them (`f(a, b)`), else -1. */
+function closingParen(text: string, open: number, end: number): number {
+  for (let k = open + 1; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 41) return k;
+    if (c === 40) return -1;
+  }
+  return -1;
+}
 
 /**
  * Parses one expression in mathjs syntax into the IR (see the grammar at the top of this file).
@@ -775,13 +815,12 @@ const assignmentStart = /^[ \t\r\n\u00a0]*([A-Za-z_\u0391-\u03a9\u03b1-\u03c9][A
 export function parse(text: string): Expr {
   if (typeof text !== 'string') throw new TypeError(`parse() expects a string, got ${typeof text}`);
   const where = locator(text);
-  const assignment = assignmentStart.exec(text);
+  const assignment = assignmentStart(text);
   if (assignment !== null) {
-    const at = assignment[0].length - 1;
-    const isDefinition = assignment[2] !== undefined;
+    const { at, name, params } = assignment;
     throw new ParseError(
       `assignments are not supported at ${where(at)}; gradlab differentiates expressions: ` +
-        (isDefinition ? `write the body of ${assignment[1]}${assignment[2]} on its own` : `write the expression itself (parseWengert reads several 'name = expression' lines)`),
+        (params !== undefined ? `write the body of ${quote(name + params)} on its own` : `write the expression itself (parseWengert reads several 'name = expression' lines)`),
       at, 1, text,
     );
   }
@@ -833,10 +872,12 @@ export function parseWengert(text: string): Expr {
       const eq = m !== null ? s + m[0].length : -1;
       if (m === null || eq >= stop || text[eq] !== '=' || text[eq + 1] === '=') {
         if (m !== null && text[eq] === '(') {
-          const definition = /\([^()]*\)[ \t\r\u00a0]*=(?!=)/y;
-          definition.lastIndex = eq;
-          if (definition.test(text) && definition.lastIndex <= stop) {
-            fail('function definitions are not supported', s, definition.lastIndex - s, 'a Wengert list assigns values: name = expression');
+          // `f(a) = …`: a closing ')' on this line, blanks, then '=' (not '=='); scanned, not matched, so it stays linear.
+          const close = closingParen(text, eq, stop);
+          let k = close + 1;
+          while (close >= 0 && k < stop && isSpace(text.charCodeAt(k))) k++;
+          if (close >= 0 && k < stop && text[k] === '=' && text[k + 1] !== '=') {
+            fail('function definitions are not supported', s, k + 1 - s, 'a Wengert list assigns values: name = expression');
           }
         }
         // Not an assignment: report what is wrong with it as an expression first, if anything.
@@ -848,17 +889,17 @@ export function parseWengert(text: string): Expr {
       if (namedConstants.has(target) || numericConstants.has(target)) fail(`cannot assign to '${target}'`, s, target.length, `'${target}' is a constant`);
       if (keywords.has(target)) fail(`cannot assign to '${target}'`, s, target.length, `'${target}' is a reserved word in mathjs`);
       const earlier = assigned.get(target);
-      if (earlier !== undefined) fail(`'${target}' is assigned twice`, s, target.length, `first at ${where(earlier.pos)}; each name is assigned once`);
+      if (earlier !== undefined) fail(`'${quote(target)}' is assigned twice`, s, target.length, `first at ${where(earlier.pos)}; each name is assigned once`);
       const usedAt = free.get(target);
       if (usedAt !== undefined) {
-        fail(`'${target}' is used before it is assigned`, usedAt, target.length, `it is assigned at ${where(s)}; move that line earlier`);
+        fail(`'${quote(target)}' is used before it is assigned`, usedAt, target.length, `it is assigned at ${where(s)}; move that line earlier`);
       }
       let r = eq + 1;
       while (r < stop && isSpace(text.charCodeAt(r))) r++;
       if (r >= stop) fail("missing expression after '='", eq, 1);
       const expr = new Parser(text, eq + 1, stop, resolve, where).run();
       const selfUse = free.get(target);
-      if (selfUse !== undefined) fail(`'${target}' is used in its own definition`, selfUse, target.length, 'a line may only use names assigned on earlier lines');
+      if (selfUse !== undefined) fail(`'${quote(target)}' is used in its own definition`, selfUse, target.length, 'a line may only use names assigned on earlier lines');
       assigned.set(target, { expr, pos: s });
       output = expr;
     }

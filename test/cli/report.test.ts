@@ -1,7 +1,7 @@
 // `gradlab report`: wired into the command line, options checked, and files written atomically.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { main } from '../../src/cli.ts';
 import { writeReport } from '../../src/report/write.ts';
@@ -49,7 +49,7 @@ describe('gradlab report', () => {
     await expect(writeReport(failing, out)).rejects.toThrow('interrupted');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe('previous report');
     expect(readFileSync(join(out, 'figures', 'f.svg'), 'utf8')).toBe('previous figure');
-    expect(readdirSync(join(out, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(out, '..')).filter((e) => e.includes(`.${basename(out)}.`))).toEqual([]); // no staging folder left
     // A complete write replaces every file.
     await writeReport(minimalReport(() => '<svg></svg>'), out);
     expect(readFileSync(join(out, 'figures', 'f.svg'), 'utf8')).toBe('<svg></svg>\n');

@@ -7,6 +7,7 @@ import type { GradientMethod, GradientRequest, GradientResult } from '../method.
 import { firstValue, resolve, tensorAlgebra } from './functional.ts';
 import { LEAF } from './op-ids.ts';
 import { Tensor, tensor } from './tensor.ts';
+import { checkSize } from '../size-limit.ts';
 
 /** The number of recorded op nodes reachable from `t` (its tape length), counted without recursion. */
 export function tapeLength(t: Tensor): number {
@@ -66,6 +67,7 @@ export const autogradMethod: GradientMethod = {
   name: 'autograd',
   summary: 'Reverse-mode automatic differentiation on a recorded tape, with PyTorch autograd semantics (one forward, one backward).',
   compute(request: GradientRequest): GradientResult {
+    checkSize('autograd', request);
     const { expr, variables, point } = request;
     const leaves = new Map<string, Tensor>();
     variables.forEach((name, i) => leaves.set(name, tensor(point[i], { requiresGrad: true })));

@@ -1,8 +1,10 @@
 // compileGradient: f and its whole gradient as one generated JavaScript function (forward sweep, then reverse sweep).
-import type { Expr } from '../../ir/node.ts';
+import { requireExpr, type Expr } from '../../ir/node.ts';
+import { checkVariableList } from '../../ir/compile.ts';
 import { topologicalOrder } from '../../ir/traverse.ts';
 import {
   buildProgram,
+  checkChunkSize,
   compileProgram,
   defaultChunkSize,
   opInstruction,
@@ -156,8 +158,12 @@ export interface CompileGradientOptions {
  */
 export function compileGradient(expr: Expr, variables: readonly string[], options: CompileGradientOptions = {}): CompiledAdjoint {
   const start = performance.now();
+  requireExpr(expr, 'compileGradient');
+  checkVariableList(variables, 'compileGradient');
+  if (typeof options !== 'object' || options === null) throw new TypeError(`compileGradient: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const chunkSize = checkChunkSize(options.chunkSize === undefined ? defaultChunkSize : options.chunkSize, 'compileGradient');
   const program = gradientProgram(expr, variables);
-  const built = buildProgram(program.instructions, program.gradient, options.chunkSize ?? defaultChunkSize, {
+  const built = buildProgram(program.instructions, program.gradient, chunkSize, {
     result: program.value,
     loops: options.loops,
   });

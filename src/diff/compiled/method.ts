@@ -2,6 +2,7 @@
 import type { Expr } from '../../ir/node.ts';
 import type { GradientMethod, GradientRequest, GradientResult } from '../method.ts';
 import { compileGradient, type CompiledAdjoint } from './gradient.ts';
+import { checkSize } from '../size-limit.ts';
 
 // Compiled code per expression (held weakly: it goes when the expression goes), then per variable list. Lists
 // are compared entry by entry (a few µs for 1,000 names), not turned into a key string on every call.
@@ -39,6 +40,7 @@ export const autogradCompiledMethod: GradientMethod = {
   name: 'autograd-compiled',
   summary: 'Reverse mode by source transformation: f and its adjoint compiled to JavaScript (one forward, one reverse sweep), cached per expression.',
   compute(request: GradientRequest): GradientResult {
+    checkSize('autograd-compiled', request);
     const { expr, variables, point } = request;
     const { adjoint, cached } = cachedGradient(expr, variables);
     const gradient = new Float64Array(variables.length);

@@ -2,6 +2,7 @@
 import type { Expr } from '../../ir/node.ts';
 import type { GradientMethod, GradientRequest, GradientResult } from '../method.ts';
 import { compileJvp, type CompiledJvp } from './jvp-program.ts';
+import { checkSize } from '../size-limit.ts';
 
 const cache = new WeakMap<Expr, { variables: readonly string[]; jvp: CompiledJvp }[]>();
 
@@ -47,6 +48,7 @@ export const forwardModeMethod: GradientMethod = {
   name: 'forward-mode',
   summary: 'Forward mode with dual numbers from the op table\'s partials, compiled to JavaScript: one pass per input (n passes).',
   compute(request: GradientRequest): GradientResult {
+    checkSize('forward-mode', request); // refuse a DAG too large for the heap before building tangents (branch robust)
     const { expr, variables, point } = request;
     const { jvp, cached } = cachedJvp(expr, variables);
     const gradient = new Float64Array(variables.length);

@@ -10,6 +10,7 @@ import { topologicalOrder } from '../../ir/traverse.ts';
 import type { GradientMethod } from '../method.ts';
 import { symbolicDerivative, type SymbolicDerivative } from './derivative.ts';
 import { symbolicResult } from './gradient-program.ts';
+import { checkSize } from '../size-limit.ts';
 
 /**
  * ∂f/∂v for each of `variables`, as IR expressions sharing one DAG: reverse accumulation over f's DAG,
@@ -66,6 +67,7 @@ export const symbolicDagMethod: GradientMethod = {
   name: 'symbolic-dag',
   summary: "symbolic differentiation on gradlab's op table over the shared DAG (adjoint expressions, memoised per node), evaluated through gradlab's compiler",
   compute(request) {
+    checkSize('symbolic-dag', request);
     const start = performance.now();
     const partials = dagGradient(request.expr, request.variables);
     const deriveMs = performance.now() - start;
