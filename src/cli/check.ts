@@ -30,7 +30,9 @@ Options:
   --methods a,b  only these registered methods (default: all)
   --ops a,b      only these ops in the expressions (default: all)
   --path P       replay one counterexample (with its --seed)
-  --pairs        also list every pair of methods in the matrix`;
+  --pairs        also list every pair of methods in the matrix
+  --suite FILE   check your own functions instead (a .json or .ts/.js suite file, as for
+                 gradlab report --suite): N points per function from each function's domain`;
 
 function parseInteger(text: string | undefined, name: string, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -95,6 +97,7 @@ export const checkCommand: Command = {
         ops: { type: 'string' },
         path: { type: 'string' },
         pairs: { type: 'boolean' },
+        suite: { type: 'string' },
       },
       help,
     );
@@ -106,6 +109,10 @@ export const checkCommand: Command = {
     if (values.path !== undefined && seed === undefined) throw new UsageError('--path replays a counterexample of one seed: give its --seed too');
     const methods = selectMethods(values.methods);
     if (methods.length === 0) throw new UsageError('no methods to check');
+    if (values.suite !== undefined) {
+      const suiteSeed = seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
+      return import('./check-suite.ts').then(({ checkSuite }) => checkSuite(values.suite!, { runs, seed: suiteSeed, methods, pairs: values.pairs === true }, io));
+    }
     const ops = selectOps(values.ops);
     const progress = io.isTTY ? (i: number) => io.stderr(`\rchecking: ${i + 1}/${runs}`) : undefined;
     const run = runAgreement({

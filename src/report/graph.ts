@@ -47,10 +47,25 @@ export function graphDot(expr: Expr, trace: ReferenceTrace): { dot: string; node
   const out: string[] = [
     'digraph G {',
     '  rankdir=LR;',
+    '  forcelabels=true;',
     '  bgcolor="white";',
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
   ];
+  // Each use of a node contributes (adjoint of the user) × (local partial); a reused node's grad is their sum.
+  const contributions = new Map<number, number[]>();
+  for (const node of trace.order) {
+    if (node.kind !== 'op') continue;
+    const adjoint = trace.adjoints.get(node.id)?.toNumber() ?? 0;
+    const partials = trace.partials.get(node.id) ?? [];
+    node.args.forEach((arg, k) => {
+      const p = partials[k];
+      if (p === null || p === undefined) return;
+      const list = contributions.get(arg.id) ?? [];
+      list.push(adjoint * p.toNumber());
+      contributions.set(arg.id, list);
+    });
+  }
   for (const node of trace.order) {
     const value = trace.values.get(node.id)!.toNumber();
     const grad = trace.adjoints.get(node.id)?.toNumber() ?? 0;
@@ -58,8 +73,11 @@ export function graphDot(expr: Expr, trace: ReferenceTrace): { dot: string; node
       node.kind === 'var' ? node.name : node.kind === 'const' ? `const ${short(node.value)}` : `${lineName.get(node.id)} = ${lines.find((l) => l.node === node)!.rhs}`;
     nodes.push({ name: `n${node.id}`, label, value, grad });
     const fill = node.kind === 'var' ? '#dbeafe' : node.kind === 'const' ? '#f3f4f6' : node === expr ? '#fde68a' : '#ffffff';
-    const gradText = node.kind === 'const' ? 'grad —' : `grad ${short(grad)}`;
-    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"];`);
+    const uses = contributions.get(node.id) ?? [];
+    const gradText =
+      node.kind === 'const' ? 'grad — (a constant)' : uses.length > 1 ? `grad ${short(grad)} = ${uses.map(short).join(' + ').replace(/\+ -/g, '− ')} (summed over ${uses.length} uses)` : `grad ${short(grad)}`;
+    const penwidth = uses.length > 1 ? ', penwidth=2.5, color="#b45309"' : '';
+    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"${penwidth}];`);
     if (node.kind !== 'op') continue;
     const spec = ops[node.op];
     const symbol = spec.syntax.kind === 'function' ? spec.syntax.name : spec.syntax.symbol;
@@ -68,8 +86,10 @@ export function graphDot(expr: Expr, trace: ReferenceTrace): { dot: string; node
     const partials = trace.partials.get(node.id) ?? [];
     node.args.forEach((arg, k) => {
       const p = partials[k];
-      const edgeLabel = p === null || p === undefined ? '' : `, label="∂ ${recordText(short(p.toNumber()))}"`;
-      out.push(`  n${arg.id} -> op${node.id} [${edgeLabel.slice(2)}];`);
+      // xlabel with forcelabels: Graphviz places edge labels after layout, so parallel edges (x·x) do not overprint.
+      const edgeLabel = p === null || p === undefined ? '' : `xlabel="∂ ${recordText(short(p.toNumber()))}"`;
+      const reused = (contributions.get(arg.id)?.length ?? 0) > 1 ? `${edgeLabel ? ', ' : ''}color="#b45309", penwidth=1.8` : '';
+      out.push(`  n${arg.id} -> op${node.id} [${edgeLabel}${reused}];`);
     });
   }
   out.push('}');

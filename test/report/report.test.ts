@@ -10,7 +10,10 @@ import { writeReport } from '../../src/report/write.ts';
 import type { CostSweep } from '../../src/harness/cost.ts';
 import type { SwellRow } from '../../src/harness/swell.ts';
 import type { HigherOrder } from '../../src/harness/higher-order.ts';
-import type { TracesData } from '../../src/report/teaching.ts';
+import type { TracesData } from '../../src/report/sections/teaching.ts';
+import type { CostData } from '../../src/report/sections/cost.ts';
+import type { SwellData } from '../../src/report/sections/swell.ts';
+import type { AgreementData } from '../../src/report/sections/agreement.ts';
 import type { JacobianShapeSweep } from '../../src/harness/jacobian-shape.ts';
 import type { ControlFlowData } from '../../src/harness/control-flow.ts';
 import { dotted } from '../../src/harness/traces.ts';
@@ -37,9 +40,9 @@ describe('report structure', () => {
     '2. Accuracy against the high-precision reference',
     '3. Cost against the number of inputs',
     '4. Expression swell on the logistic map',
-    '5. Agreement matrix from the property run',
+    '5. Agreement: the property run',
     '6. Pitfalls: what each method returns, and why',
-    '7. The computational graph of a lesson',
+    '7. The computational graph',
     "8. Evaluation traces of Baydin's example, forward and reverse",
     '9. Higher order: nth derivatives of tanh, three ways',
     '10. Tall versus wide: forward or reverse mode for a Jacobian',
@@ -59,7 +62,7 @@ describe('report structure', () => {
   it('writes report.md, report.html, report.json and the SVG figures, and leaves no staging files', () => {
     expect(readdirSync(out).sort()).toEqual(['figures', 'report.html', 'report.json', 'report.md', 'tmp']);
     expect(readdirSync(join(out, 'tmp'))).toEqual([]);
-    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'swell.svg', 'tall-wide.svg', 'v-curve.svg']);
+    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'agreement.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'memory.svg', 'swell.svg', 'tall-wide.svg', 'v-curve.svg']);
     for (const file of readdirSync(join(out, 'figures'))) expect(readFileSync(join(out, 'figures', file), 'utf8')).toMatch(/^<svg/);
   });
 
@@ -67,28 +70,29 @@ describe('report structure', () => {
     expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
     expect(typeof json.meta.cpu).toBe('string');
     expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
-    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow']);
-    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'graph', 'higherOrder', 'jacobianShapes', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
+    expect(json.sections.map((s) => s.id)).toEqual(['functions', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'functions', 'graph', 'higherOrder', 'jacobianShapes', 'pitfalls', 'swell', 'traces']);
   });
 
   it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(8);
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
+    expect(html.match(/<figure /g)).toHaveLength(10);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\((?!#)/i); // url(#id) points inside the page (an SVG gradient)
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
   });
 
   it('takes its captions from the measured numbers', () => {
     const graph = json.sections.find((s) => s.id === 'graph')!;
-    expect(graph.caption).toContain('∂f/∂w = 60, ∂f/∂x = 40, ∂f/∂b = 20');
-    const lessons = json.sections.find((s) => s.id === 'lessons')!;
-    expect(lessons.caption).toMatch(/reproduce every lesson's gradient to the last bit/);
+    expect(graph.caption).toContain('∂f/∂x = 4, ∂f/∂y = 13');
+    expect(graph.caption).toContain('x is used 2 times, so its grad is the sum of 2 contributions');
+    const lessons = json.sections.find((s) => s.id === 'functions')!;
+    expect(lessons.caption).toMatch(/reproduce every function's gradient to the last bit/);
   });
 });
 
 describe('the claims, as tests on counts', () => {
   it('reverse mode: the gradient costs the same multiple of f as n grows ×10 (instructions and tape length)', () => {
-    const cost = report.data.cost as CostSweep;
+    const cost = (report.data.cost as CostData).sweeps[0].sweep;
     const [small, large] = [cost.baselines[0], cost.baselines[cost.baselines.length - 1]];
     expect(large.n / small.n).toBeGreaterThanOrEqual(10);
     expect(Math.abs(large.reverseOps.ratio / small.reverseOps.ratio - 1)).toBeLessThan(0.05);
@@ -98,12 +102,12 @@ describe('the claims, as tests on counts', () => {
   });
 
   it('central differences evaluate f exactly 2n times', () => {
-    const cost = report.data.cost as CostSweep;
+    const cost = (report.data.cost as CostData).sweeps[0].sweep;
     for (const n of cost.ns) expect(cost.points.find((p) => p.method === 'numeric-central' && p.n === n)!.evaluations).toBe(2 * n);
   });
 
   it('logistic map: the DAG derivative grows linearly, the mathjs tree superlinearly', () => {
-    const rows = report.data.swell as SwellRow[];
+    const rows = (report.data.swell as SwellData).families[0].rows as SwellRow[];
     const dag = rows.map((r) => r.dag.size!);
     const steps = dag.slice(3).map((d, i) => d - dag[i + 2]);
     expect(new Set(steps).size).toBe(1); // a constant number of nodes per iterate
@@ -270,19 +274,19 @@ describe('the HTML report in headless Chromium', () => {
       });
       const page = await context.newPage();
       await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
-      const boxes = await page.$$eval('figure > svg', (svgs) =>
+      const boxes = await page.$$eval('figure svg', (svgs) =>
         svgs.map((svg) => {
           const box = svg.getBoundingClientRect();
           return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
         }),
       );
-      expect(boxes).toHaveLength(8);
+      expect(boxes).toHaveLength(10);
       for (const box of boxes) {
         expect(box.width).toBeGreaterThan(50);
         expect(box.height).toBeGreaterThan(50);
         expect(box.shapes).toBeGreaterThan(5);
       }
-      expect(await page.locator('h2').count()).toBe(11);
+      expect(await page.locator('section[id] > h2').count()).toBe(12); // the glossary and eleven sections
       expect(outside).toEqual([]);
     } finally {
       await context.close();
