@@ -65,14 +65,18 @@ export function measureTimes<K extends string>(candidates: Readonly<Record<K, ()
       calls++;
     }
     const perCall = (performance.now() - start) / calls;
-    // Batch so that a sample lasts sampleMs, then confirm by timing one batch (doubling while too short).
+    // Batch so that a sample lasts sampleMs: grow the batch until one lasts that long twice in a row (the first
+    // success may still include calls from before V8 optimised the function, which are slower than later ones).
     let batch = Math.max(1, Math.ceil(sampleMs / Math.max(perCall, 1e-6)));
-    for (;;) {
+    for (let confirmed = 0; confirmed < 2 && batch < 1e8; ) {
       const t = performance.now();
       for (let i = 0; i < batch; i++) run();
       const took = performance.now() - t;
-      if (took >= sampleMs || batch >= 1e8) break;
-      batch = Math.ceil(batch * Math.min(16, Math.max(2, (1.2 * sampleMs) / Math.max(took, 1e-3))));
+      if (took >= sampleMs) confirmed++;
+      else {
+        confirmed = 0;
+        batch = Math.ceil(batch * Math.min(16, Math.max(1.5, (1.2 * sampleMs) / Math.max(took, 1e-3))));
+      }
     }
     batches.set(name, batch);
   }

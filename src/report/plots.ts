@@ -83,7 +83,7 @@ export function vCurveSpec(v: VCurve): TopLevelSpec {
   const zeroSteps = v.series.flatMap((s) => s.measured.filter((m) => m.error === 0).map((m) => ({ series: s.scheme, h: m.h })));
   const model = v.series
     .filter((s) => s.scheme === 'forward' || s.scheme === 'central')
-    .flatMap((s) => s.model.filter((m) => m.error > 0 && Number.isFinite(m.error)).map((m) => ({ series: `${s.scheme} bound (model)`, h: m.h, error: m.error })));
+    .flatMap((s) => s.model.filter((m) => m.error > 0 && Number.isFinite(m.error)).map((m) => ({ series: s.scheme, h: m.h, error: m.error })));
   const hMin = v.steps[v.steps.length - 1];
   const hMax = v.steps[0];
   const yMin = 1e-17;
@@ -106,7 +106,7 @@ export function vCurveSpec(v: VCurve): TopLevelSpec {
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
-    title: { text: `Error of f′ against the step h: ${v.label} at ${v.variable} = ${v.point}`, subtitle: 'solid: measured; dashed: the error bound of the model; grey: slopes of truncation error' },
+    title: { text: `Error of f′ against the step h: ${v.label} at ${v.variable} = ${v.point}`, subtitle: 'solid: measured; dashed, same colour: that scheme\'s error bound (forward and central); grey: slopes of truncation error' },
     width: 560,
     height: 380,
     layer: [
@@ -292,21 +292,21 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
     push(r.order, r.fd.error, `FD-of-FD, fixed h = ${h.h.toPrecision(2)}`);
     push(r.order, r.fdTuned.error, 'FD-of-FD, h = ε^(1/(n+2)) per order');
   }
+  const maxOrder = Math.max(...h.rows.map((r) => r.order));
+  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.order > a.order ? b : a)));
+  const x = { field: 'order', type: 'quantitative' as const, title: 'derivative order n', scale: { domain: [1, maxOrder + 2.5] }, axis: { values: h.rows.map((r) => r.order), format: 'd' } };
+  const y = { field: 'plotted', ...logAxis('relative error against the 64-digit closed form') };
+  const color = { field: 'series', type: 'nominal' as const, title: null, sort: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
-    title: `Relative error of dⁿ tanh/dxⁿ at x = ${h.x} (0 drawn at 1e-18)`,
-    width: 560,
+    title: { text: `Relative error of dⁿ tanh/dxⁿ at x = ${h.x}`, subtitle: 'an error of exactly 0 is drawn at the bottom edge (1e-18)' },
+    width: 520,
     height: 340,
-    data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'order', type: 'quantitative', title: 'order n', axis: { tickMinStep: 1 } },
-      y: { field: 'plotted', ...logAxis('relative error against the 64-digit closed form') },
-      color: { field: 'series', type: 'nominal', title: null, sort: null },
-      strokeDash: { field: 'series', type: 'nominal', legend: null, sort: null },
-      tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }],
-    },
-  } as TopLevelSpec;
+    layer: [
+      { data: { values }, mark: { type: 'line', point: true, strokeWidth: 2.5 }, encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }] } },
+      { data: { values: last }, mark: { type: 'text', align: 'left', dx: 6, fontSize: 11, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+    ],
+  } as unknown as TopLevelSpec;
 }
 
 /** Tall versus wide: cost of the forward-mode Jacobian over the reverse-mode one against m/n (log-log), with the break-even line. */
@@ -328,7 +328,7 @@ export function jacobianShapeSpec(sweep: JacobianShapeSweep): TopLevelSpec {
       {
         data: { values },
         mark: { type: 'line', point: { size: 40, filled: true } },
-        encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, sort: null }, tooltip: [{ field: 'shape', title: 'n×m' }, { field: 'series' }, { field: 'ratio' }] },
+        encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, sort: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 600 } }, tooltip: [{ field: 'shape', title: 'n×m' }, { field: 'series' }, { field: 'ratio' }] },
       },
     ],
   } as TopLevelSpec;

@@ -252,7 +252,7 @@ describe('programs, not formulas: control flow', () => {
 });
 
 describe('the HTML report in headless Chromium', () => {
-  it('renders every figure with a non-zero size and requests nothing from outside', async () => {
+  it('at 1280 and 390 px: no horizontal page overflow, every figure visible with each series labelled, nothing requested from outside', async () => {
     const executablePath = '/usr/bin/chromium';
     if (!existsSync(executablePath)) {
       throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium) to run the report's browser test`);
@@ -272,25 +272,75 @@ describe('the HTML report in headless Chromium', () => {
         outside.push(url);
         return route.abort();
       });
-      const page = await context.newPage();
-      await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
-      const boxes = await page.$$eval('figure svg', (svgs) =>
-        svgs.map((svg) => {
-          const box = svg.getBoundingClientRect();
-          return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
-        }),
-      );
-      expect(boxes).toHaveLength(10);
-      for (const box of boxes) {
-        expect(box.width).toBeGreaterThan(50);
-        expect(box.height).toBeGreaterThan(50);
-        expect(box.shapes).toBeGreaterThan(5);
+      for (const width of [1280, 390]) {
+        const page = await context.newPage();
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+        // No horizontal scroll of the page itself: wide tables and figures scroll inside their own boxes.
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+        expect(overflow, `horizontal page overflow at ${width} px`).toBeLessThanOrEqual(0);
+        const boxes = await page.$$eval('figure svg', (svgs) =>
+          svgs.map((svg) => {
+            const box = svg.getBoundingClientRect();
+            return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
+          }),
+        );
+        expect(boxes).toHaveLength(10);
+        for (const box of boxes) {
+          expect(box.width).toBeGreaterThan(50);
+          expect(box.height).toBeGreaterThan(50);
+          expect(box.shapes).toBeGreaterThan(5);
+        }
+        // Every coloured line series has a direct label (text of its colour) or a legend entry (a symbol of its colour).
+        const unlabelled = await page.$$eval('figure', (figures) =>
+          figures.flatMap((figure) => {
+            const neutral = new Set(['#9ca3af', '#6b7280', '#111827', 'black', '#000', '#000000', '#888', '#ddd', 'none', '']);
+            const colours = new Set([...figure.querySelectorAll('g.mark-line path')].map((p) => (p.getAttribute('stroke') ?? '').toLowerCase()).filter((c) => !neutral.has(c)));
+            const labelled = new Set([
+              ...[...figure.querySelectorAll('g.mark-text.role-mark text')].map((t) => (t.getAttribute('fill') ?? '').toLowerCase()),
+              ...[...figure.querySelectorAll('g.role-legend-symbol path')].flatMap((p) => [(p.getAttribute('fill') ?? '').toLowerCase(), (p.getAttribute('stroke') ?? '').toLowerCase()]),
+            ]);
+            return [...colours].filter((c) => !labelled.has(c)).map((c) => `${figure.id}: ${c}`);
+          }),
+        );
+        expect(unlabelled).toEqual([]);
+        expect(await page.locator('section[id] > h2').count()).toBe(12); // the glossary and eleven sections
+        await page.close();
       }
-      expect(await page.locator('section[id] > h2').count()).toBe(12); // the glossary and eleven sections
       expect(outside).toEqual([]);
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('"agree" shows what it covered: each method\'s worst passing case, with its bound', () => {
+  it('every exact method that passed has its worst passing case in the data and in the report, with a bound at least its error', () => {
+    const agreement = report.data.agreement as AgreementData;
+    const exact = report.meta.methods.filter((m) => m.kind === 'exact').map((m) => m.name);
+    const passedExact = agreement.rows.filter((r) => r.b === 'reference' && exact.includes(r.a) && r.passed > 0).map((r) => r.a);
+    expect(passedExact.length).toBeGreaterThanOrEqual(4);
+    const section = report.sections.find((s) => s.id === 'agreement')!;
+    const table = section.tables.find((t) => t.title === "Each method's worst passing case")!.table;
+    for (const method of passedExact) {
+      const worst = agreement.worst.find((w) => w.method === method)!;
+      expect(worst, method).toBeDefined();
+      expect(worst.kind).toBe('exact');
+      expect(worst.bound).toBeGreaterThan(0);
+      expect(worst.error).toBeLessThanOrEqual(worst.bound * (1 + 1e-12) + 1e-300);
+      expect(worst.why).toMatch(/rounding bound of ∂f\/∂\w+, whose condition estimate is/);
+      const row = table.rows.find((r) => r[0] === method)!;
+      expect(row[1]).toBe(`\`${worst.expression}\``);
+      expect(row[4]).not.toBe('—');
+    }
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain("**Each method's worst passing case**");
+  });
+
+  it('the full list of comparisons is collapsed; the heatmap shows method × method', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<details>\n<summary>Every comparison/);
+    expect(html).toContain('data-figure="agreement"');
+  });
 });

@@ -115,7 +115,8 @@ describe('the report on a user suite', () => {
     const functions = report.sections[0];
     expect(functions.title).toBe('Your functions, every method side by side');
     expect(functions.tables.map((t) => t.title)).toEqual(['bump: `exp(-x^2) * sin(3*y)` at x = 0.5, y = 1', 'ratio: `x / (1 + y^2)` at x = 2, y = -1']);
-    for (const t of functions.tables) expect(t.table.rows.map((r) => r[0])).toEqual(['reference (64 digits)', ...methods.map((m) => m.name)]);
+    for (const t of functions.tables) expect(t.table.rows.map((r) => r[0])).toEqual(['reference (64 digits)', ...report.meta.methods.map((m) => m.name)]);
+    expect(report.meta.methods.map((m) => m.name)).not.toContain('numeric'); // an alias of numeric-central: one name per method
     const accuracy = report.sections[1];
     expect(accuracy.caption).toContain('On bump (the other variables held at y = 1) at x = 0.5');
     expect(accuracy.figures.map((f) => f.id)).toEqual(['accuracy', 'v-curve']);
@@ -164,4 +165,14 @@ describe('gradlab check --suite', () => {
     expect(stdout).toMatch(/autograd vs reference +│ +16 │/);
     expect(code).toBe(0);
   }, 60_000);
+});
+
+describe("the README's example suites", () => {
+  it('docs/example-suite.json and docs/example-suite.ts are valid suites', async () => {
+    const json = await loadSuiteFile('docs/example-suite.json');
+    expect(json.functions.map((f) => f.name)).toEqual(['bump', 'softmax-ish']);
+    const ts = await loadSuiteFile('docs/example-suite.ts');
+    expect(ts.families.map((f) => f.name)).toEqual(['sum of products']);
+    expect(ts.families[0].variables(4)).toEqual(['x1', 'x2', 'x3', 'x4']);
+  });
 });
