@@ -187,7 +187,6 @@ export function measureCost(family: SuiteFamily, ns: readonly number[], methods:
         if (first.status === 'budget' || first.status === 'crash') stoppedAt.set(method.name, `not tried beyond n = ${n} (${first.status} there)`);
         continue;
       }
-      lastCall.set(method.name, { n, ms: first.timeMs });
       let time: Timing;
       if (first.timeMs > slow) {
         time = { median: first.timeMs, q1: first.timeMs, q3: first.timeMs, samples: 1, batch: 1 };
@@ -201,6 +200,8 @@ export function measureCost(family: SuiteFamily, ns: readonly number[], methods:
           warmupMs: heavy ? 0 : undefined,
         }).call;
       }
+      // Predict the next n from the measured median, not from the first call (which includes V8's compilation).
+      lastCall.set(method.name, { n, ms: time.median });
       const extra = first.result.extra;
       points.push({
         n,

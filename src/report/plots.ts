@@ -175,7 +175,7 @@ export function countSpec(sweep: CostSweep): TopLevelSpec {
     if (strong.has(p.method) && p.evaluations !== undefined && p.evaluations > 0) values.push({ n: p.n, ratio: p.evaluations, series: `${p.method}: evaluations of f` });
   }
   const ns = sweep.ns;
-  const last = values.filter((v) => v.n === ns[ns.length - 1]);
+  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
   const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
   const y = { field: 'ratio', type: 'quantitative' as const, title: 'work of the gradient in units of f', scale: { type: 'log' as const }, axis: { format: '~s' } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
@@ -197,7 +197,7 @@ export function memorySpec(sweep: CostSweep): TopLevelSpec {
   for (const b of sweep.baselines) values.push({ n: b.n, value: b.reverseBytes, series: 'compiled reverse sweep: bytes of stored values' });
   for (const p of sweep.points) if (p.method === 'autograd' && p.tapeLength !== undefined) values.push({ n: p.n, value: p.tapeLength, series: 'autograd: tape length (nodes)' });
   const ns = sweep.ns;
-  const last = values.filter((v) => v.n === ns[ns.length - 1]);
+  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
   const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
   const y = { field: 'value', type: 'quantitative' as const, title: 'stored for the reverse sweep', scale: { type: 'log' as const }, axis: { format: '~s' } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'set1' }, legend: null };

@@ -56,7 +56,7 @@ function worstTracker(): { see: (report: CaseReport) => void; result: () => Wors
         const estimate = a.result?.errorEstimate?.[i];
         const why =
           a.kind === 'exact'
-            ? `${defaultFactors.exact}× the first-order rounding bound of ∂f/∂${a.worst.variable}, whose condition estimate is ${sig(condition, 2)}: the expression amplifies rounding ${condition > 1e3 ? `by ${sig(condition, 2)}× (about ${Math.round(Math.log10(condition))} digits lost), so a large error is expected of any float64 method here` : 'little, so this bound is tight'}`
+            ? `${defaultFactors.exact}× the first-order rounding bound of ∂f/∂${a.worst.variable}, whose condition estimate is ${sig(condition, 2)}: ${condition > 1e3 ? `the expression amplifies rounding by ${sig(condition, 2)}× (about ${Math.round(Math.log10(condition))} digits lost), so a large error is expected of any float64 method here` : 'the expression amplifies rounding little'}; the bound assumes every rounding error adds up, and this answer used ${sig((100 * a.worst.difference) / a.worst.tolerance, 2)}% of it`
             : `${defaultFactors.numeric}× the method's own error estimate for ∂f/∂${a.worst.variable} (${errorText(estimate)}): the method reported that its answer was this uncertain, because differences of f lose digits here (condition estimate ${sig(condition, 2)})`;
         worst.set(a.method, {
           method: a.method,
