@@ -53,11 +53,11 @@ describe('a timing ratio is checked against the count that predicts it', () => {
 
   it('real measurements: a sub-microsecond call is batched far above the timer\'s resolution, and the spread brackets the median', () => {
     let sink = 0;
-    const t = measureTimes({ tiny: () => void (sink += Math.sqrt(sink + 2)) }, { sampleMs: 1, samples: 5 }).tiny;
-    expect(t.median).toBeLessThan(1e-3); // well under a microsecond per call
-    expect(t.batch).toBeGreaterThan(1000); // so one sample is thousands of calls, not one tick of the timer
+    const t = measureTimes({ tiny: () => void (sink = (sink + 1) % 1000) }, { sampleMs: 1, samples: 5 }).tiny;
+    expect(t.batch).toBeGreaterThan(100); // one sample is many calls, not one tick of the timer
+    expect(t.batch * t.median).toBeGreaterThan(0.1); // and lasts far longer than the timer's resolution (about 1 µs)
     expect(t.q1).toBeLessThanOrEqual(t.median);
     expect(t.q3).toBeGreaterThanOrEqual(t.median);
-    expect(sink).toBeGreaterThan(0);
+    expect(sink).toBeGreaterThanOrEqual(0);
   });
 });

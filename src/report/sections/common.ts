@@ -16,4 +16,4 @@ export function medianOf(values: readonly number[]): number {
  * partials divided by the gradient's scale.
  */
 export const relativeErrorDefinition =
-  'Relative error, everywhere in this report: ‖ĝ − g‖∞ / max(‖g‖∞, |f|/max(1, ‖x‖∞), ε), the largest error over the partials divided by the size of the gradient (or of f, where the gradient is tiny), against the 64-digit reference g; for one partial this is |ĝ − g| / |g|.';
+  'Relative error, everywhere in this report: ‖ĝ − g‖∞ / max(‖g‖∞, |f|/max(1, ‖x‖∞), ε), the largest error over the partials divided by the size of the gradient (or of f, where the gradient is tiny), against the 64-digit reference g. The V curve and the per-order tables, with a single derivative far from 0, use |ĝ − g| / |g|: the same measure without the safeguard for tiny gradients.';
