@@ -58,7 +58,7 @@ function worstTracker(): { see: (report: CaseReport) => void; result: () => Wors
         const used = `${sig((100 * a.worst.difference) / a.worst.tolerance, 2)}%`;
         const why = exactZero
           ? a.kind === 'exact'
-            ? `the exact ∂f/∂${a.worst.variable} is 0 here (terms cancel exactly), so the error is measured against the safeguard scale and the bound is the absolute rounding bound of the cancelling terms (${errorText(a.worst.tolerance)}): loose enough that this case could not have failed, a bound to tighten; the answer's absolute error is ${errorText(a.worst.difference)}`
+            ? `the exact ∂f/∂${a.worst.variable} is 0 here (terms cancel exactly), so the relative error divides by the safeguard scale and a tiny absolute error reads as large: the answer is off by ${errorText(a.worst.difference)} absolute, within the absolute rounding bound of the cancelling terms (${errorText(a.worst.tolerance)})`
             : `the exact ∂f/∂${a.worst.variable} is 0 here, so the error is measured against the safeguard scale: an absolute error of ${errorText(a.worst.difference)} (the truncation error of the step) reads as ${errorText(a.error)}; it passed under ${defaultFactors.numeric}× the method's own estimate (${errorText(estimate)})`
           : a.kind === 'exact'
             ? `${defaultFactors.exact}× the first-order rounding bound of ∂f/∂${a.worst.variable}, whose condition estimate is ${sig(condition, 2)}: ${condition > 1e3 ? `the expression amplifies rounding by ${sig(condition, 2)}× (about ${Math.round(Math.log10(condition))} digits lost), so a large error is expected of any float64 method here` : 'the expression amplifies rounding little'}; the bound assumes every rounding error adds up, and this answer used ${used} of it`
@@ -199,7 +199,7 @@ export const agreementSection: ReportSection<AgreementData> = {
         : `Over ${what} every one of ${methodRows.length} methods agreed with the reference within its error model whenever it ran (${checked} checked answers, no unexplained disagreement).`) +
       (loosest ? ` "Agree" is only as strong as its bound: the largest passing error was ${errorText(loosest.error)} (${loosest.method})` : '') +
       (exactWorst
-        ? `, and for an exact method ${errorText(exactWorst.error)} (${exactWorst.method}), ${!Number.isFinite(exactWorst.condition) ? 'where the exact partial is 0 and the bound is too loose to fail (see the table)' : exactWorst.condition > 1e3 ? `at a point where the expression amplifies rounding by ${sig(exactWorst.condition, 2)}×` : 'well inside its bound'}; see each method's worst passing case.`
+        ? `, and for an exact method ${errorText(exactWorst.error)} (${exactWorst.method}), ${!Number.isFinite(exactWorst.condition) ? 'where the exact partial is 0, so a tiny absolute error reads as a large relative one (see the table)' : exactWorst.condition > 1e3 ? `at a point where the expression amplifies rounding by ${sig(exactWorst.condition, 2)}×` : 'well inside its bound'}; see each method's worst passing case.`
         : '.');
     const full: SectionTable = { title: 'Every comparison: counts per verdict and relative errors (each pair is judged through the reference)', table: agreementTable(data.rows), collapsed: true };
     const perMethod: SectionTable = { title: 'Each method against the reference', table: agreementTable(data.rows, { pairs: false }) };
