@@ -18,6 +18,7 @@ export const longRuns = 1000;
 const help = `usage: gradlab check [--runs N] [--seed S] [--depth D] [--methods a,b] [--ops a,b] [--path P] [--pairs]
                      [--workers N] [--shard i/n] [--out FILE]
        gradlab check --merge a.json b.json ... [--out FILE] [--pairs]
+       gradlab check --suite my-suite.json|my-suite.ts [--runs N] [--seed S] [--methods a,b]
 
 Runs the agreement property over N random expressions with points inside every op's domain: each
 registered method's gradient must match a 64-digit BigNumber reference within a tolerance from an
@@ -44,6 +45,8 @@ Options:
   --out FILE     also write the result as JSON, for --merge
   --merge        merge the JSON results named as arguments (shards of one campaign) and judge them
                  as one run: the matrix, the first failing case shrunk, exit 1 if one failed
+  --suite FILE   check your own functions instead (a .json or .ts/.js suite file, as for
+                 gradlab report --suite): N points per function from each function's domain
 
 Exit codes: 0 every method agrees, 1 a real disagreement (the counterexample is printed), 2 a usage error.`;
 
@@ -216,6 +219,7 @@ export const checkCommand: Command = {
         out: { type: 'string' },
         merge: { type: 'boolean' },
         json: { type: 'boolean' },
+        suite: { type: 'string' },
       },
       help,
     );
@@ -241,6 +245,10 @@ export const checkCommand: Command = {
     const path = values.path === undefined ? undefined : checkPath(values.path);
     const methods = selectMethods(values.methods);
     if (methods.length === 0) throw new UsageError('no methods to check');
+    if (values.suite !== undefined) {
+      const suiteSeed = seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
+      return import('./check-suite.ts').then(({ checkSuite }) => checkSuite(values.suite!, { runs, seed: suiteSeed, methods, pairs: values.pairs === true }, io));
+    }
     const ops = selectOps(values.ops);
     const expression = { ...(depth !== undefined ? { depth } : {}), ...(ops !== undefined ? { ops } : {}) };
     const replayOptions = replayOptionsOf({ expression }, values.methods);

@@ -124,7 +124,7 @@ export function measureControlFlowPoint(a: number, label = ''): ControlFlowPoint
 export function measureControlFlow(points = controlFlowPoints()): ControlFlowData {
   return {
     program: 'b = 2a; while |b| < 1000: b = 2b; c = b if b > 0 else 100·b; return c',
-    stepRule: 'h = ∛ε·max(1, |a|) (the textbook central-difference step, textbookStep(centralModel, a))',
+    stepRule: 'h = ∛ε·max(1, |a|) (the textbook central-difference step)',
     points: points.map((p) => measureControlFlowPoint(p.a, p.label)),
   };
 }

@@ -1,39 +1,33 @@
-// Cost versus the number of inputs: time(∇f)/time(f) for every method on Rosenbrock, and the machine-independent counts.
+// Cost versus the number of inputs: time(∇f)/time(f) for every method on a family of functions, and the machine-independent counts.
 import type { GradientMethod } from '../diff/method.ts';
-import { compileGradient, operationCounts } from '../diff/compiled/gradient.ts';
-import { compile } from '../ir/compile.ts';
+import { compileGradient, compileValue, operationCounts } from '../diff/compiled/gradient.ts';
+import { evaluateExpr } from '../ir/evaluate.ts';
 import { metrics } from '../ir/traverse.ts';
 import { askMethod, type AnswerStatus, type MethodOptions } from './answers.ts';
-import { numberedVariables, rosenbrock, rosenbrockPoint } from './suite.ts';
+import type { SuiteFamily } from './suite.ts';
+import { assertTimingsMatchCounts, contradiction, measureTimes, timingRatio, type Timing, type TimingContradiction, type TimingRatio } from './timing.ts';
 
-/** Median wall time of `run`, repeated until `minTimeMs` has passed (at least once, at most `maxRuns`). */
-export function timeIt(run: () => void, minTimeMs: number, maxRuns = 10_000): number {
-  const times: number[] = [];
-  const start = performance.now();
-  do {
-    const t = performance.now();
-    run();
-    times.push(performance.now() - t);
-  } while (performance.now() - start < minTimeMs && times.length < maxRuns);
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-/** f at one n: its size and its time. */
+/** f at one n: its size, its times and the steady-state gradients, with the counts that predict them. */
 export interface CostBaseline {
   readonly n: number;
   /** Op nodes of f's DAG. */
   readonly fOps: number;
-  /** Median time of one compiled evaluation of f, milliseconds. */
-  readonly fTimeMs: number;
+  /** One evaluation of f compiled exactly as the compiled gradient's forward sweep (the steady-state denominator). */
+  readonly fCompiled: Timing;
+  /** One evaluation of f by the IR interpreter (the per-call denominator: methods called per call interpret or rebuild f). */
+  readonly fInterpreted: Timing;
   /** Instructions of the compiled reverse-mode gradient program and of f alone, and their ratio (machine independent). */
   readonly reverseOps: { readonly f: number; readonly gradient: number; readonly ratio: number };
+  /** Bytes of forward values the compiled reverse sweep keeps (one float64 slot per instruction). */
+  readonly reverseBytes: number;
   /**
-   * Steady-state costs, with everything compiled once beforehand (what a training loop pays per step):
-   * the compiled reverse-mode gradient (`compileGradient`), and the 2n evaluations of compiled f that central
-   * differences make. Milliseconds per gradient, and the same divided by f's time.
+   * Steady-state costs, with everything compiled once beforehand (what a training loop pays per step): the
+   * compiled reverse-mode gradient, and central differences as 2n calls of compiled f; their times and
+   * their ratios to compiled f, sampled in the same interleaved rounds as f itself.
    */
-  readonly steady: { readonly reverseMs: number; readonly reverseRatio: number; readonly centralMs: number; readonly centralRatio: number };
+  readonly steady: { readonly reverse: Timing; readonly reverseRatio: TimingRatio; readonly central: Timing; readonly centralRatio: TimingRatio };
+  /** Times the measurement was repeated because a ratio contradicted its count (0 when the first was consistent). */
+  readonly remeasured: number;
 }
 
 /** One method at one n. */
@@ -41,10 +35,10 @@ export interface CostPoint {
   readonly n: number;
   readonly method: string;
   readonly status: AnswerStatus | 'skipped';
-  /** Median time of one gradient (value included), milliseconds. */
-  readonly timeMs?: number;
-  /** timeMs / f's time: DiffSharp's normalised cost. */
-  readonly ratio?: number;
+  /** Median time of one gradient (value included) with its spread. */
+  readonly time?: Timing;
+  /** time / the interpreted f's time, with its spread. */
+  readonly ratio?: TimingRatio;
   /** Evaluations of f (finite differences, complex step). */
   readonly evaluations?: number;
   /** Recorded nodes (autograd). */
@@ -64,8 +58,10 @@ export interface CostSweep {
 
 /** Options for {@link measureCost}. */
 export interface CostOptions {
-  /** Repeat each measurement for at least this long, milliseconds (default 20). */
-  readonly minTimeMs?: number;
+  /** Each timing sample lasts at least this long, milliseconds (default 2). */
+  readonly sampleMs?: number;
+  /** Samples per timing (default 9). */
+  readonly samples?: number;
   /**
    * A method is not tried at an n where one call would take longer than this, predicted from its time at the
    * previous n growing like n² (default 3,000 ms), nor after a single call took longer.
@@ -82,49 +78,92 @@ function countOf(extra: Readonly<Record<string, unknown>> | undefined, key: stri
 }
 
 /**
- * Measures every method on Rosenbrock's function for each n: the median time of one gradient divided by
- * the median time of f (compiled), and the counts that do not depend on the machine. A method cut off
- * by a budget, or slower than `slowCallMs` for one call, is not tried at larger n.
+ * How far a steady-state time ratio may sit from its count: central differences make exactly 2n calls of the
+ * same compiled f (slack ×2 for the loop around them), the reverse sweep runs `reverseOps.ratio` times f's
+ * instructions of a different mix (slack ×3).
  */
-export function measureCost(ns: readonly number[], methods: readonly GradientMethod[], options: CostOptions = {}): CostSweep {
-  const minTimeMs = options.minTimeMs ?? 20;
+export const countSlack = { central: 2, reverse: 3 } as const;
+
+/** The checks of one baseline: each steady-state ratio against the count that predicts it. */
+export function baselineContradictions(b: Pick<CostBaseline, 'n' | 'steady' | 'reverseOps'>): (TimingContradiction | undefined)[] {
+  return [
+    contradiction(`central differences at n = ${b.n} (2n = ${2 * b.n} evaluations of f)`, b.steady.centralRatio, 2 * b.n, countSlack.central),
+    contradiction(`compiled reverse mode at n = ${b.n} (${b.reverseOps.ratio.toPrecision(3)}× f's instructions)`, b.steady.reverseRatio, b.reverseOps.ratio, countSlack.reverse),
+  ];
+}
+
+function measureBaseline(family: SuiteFamily, n: number, options: CostOptions, attempt: number): Omit<CostBaseline, 'remeasured'> {
+  const expr = family.build(n);
+  const variables = family.variables(n);
+  const point = family.point(n);
+  const values = Object.fromEntries(variables.map((v, i) => [v, point[i]]));
+  const f = compileValue(expr, variables);
+  const gradient = compileGradient(expr, variables);
+  const out = new Float64Array(variables.length);
+  const x = Float64Array.from(point);
+  const h = 1e-6;
+  let sink = 0;
+  const times = measureTimes(
+    {
+      fCompiled: () => void (sink += f(point)),
+      fInterpreted: () => void (sink += evaluateExpr(expr, values)),
+      reverse: () => void (sink += gradient(point, out)),
+      central: () => {
+        for (let i = 0; i < x.length; i++) {
+          const xi = x[i];
+          x[i] = xi + h;
+          const up = f(x);
+          x[i] = xi - h;
+          const down = f(x);
+          x[i] = xi;
+          sink += (up - down) / (2 * h);
+        }
+      },
+    },
+    // A repeated measurement takes more, longer samples: the spread then reflects the machine, not a short window.
+    { sampleMs: (options.sampleMs ?? 2) * (attempt + 1), samples: (options.samples ?? 9) + 4 * attempt, seed: n + attempt },
+  );
+  if (sink === 0.5) console.log(''); // keeps `sink` alive so V8 cannot drop the timed calls
+  const reverseOps = operationCounts(expr, variables);
+  return {
+    n,
+    fOps: Object.values(metrics(expr).opCounts).reduce((s, k) => s + (k ?? 0), 0),
+    fCompiled: times.fCompiled,
+    fInterpreted: times.fInterpreted,
+    reverseOps,
+    reverseBytes: 8 * reverseOps.gradient,
+    steady: {
+      reverse: times.reverse,
+      reverseRatio: timingRatio(times.reverse, times.fCompiled),
+      central: times.central,
+      centralRatio: timingRatio(times.central, times.fCompiled),
+    },
+  };
+}
+
+/**
+ * Measures every method on a family of functions for each n: the median time of one gradient with its
+ * spread, divided by f's time measured the same way, and the counts that do not depend on the machine. The
+ * steady-state ratios are checked against their counts; a contradiction is re-measured twice with longer
+ * samples, and if it persists the sweep throws a TimingContradictionError rather than publish it. A method cut
+ * off by a budget, or slower than `slowCallMs` for one call, is not tried at larger n.
+ */
+export function measureCost(family: SuiteFamily, ns: readonly number[], methods: readonly GradientMethod[], options: CostOptions = {}): CostSweep {
   const slow = options.slowCallMs ?? 3000;
   const baselines: CostBaseline[] = [];
   const points: CostPoint[] = [];
   const stoppedAt = new Map<string, string>();
   const lastCall = new Map<string, { n: number; ms: number }>();
   for (const n of ns) {
-    const expr = rosenbrock(n);
-    const variables = numberedVariables(n);
-    const point = rosenbrockPoint(n);
-    const f = compile(expr, variables);
-    let sink = 0;
-    const fTimeMs = timeIt(() => void (sink += f(point)), minTimeMs);
-    const reverseOps = operationCounts(expr, variables);
+    const expr = family.build(n);
+    const variables = family.variables(n);
+    const point = family.point(n);
     options.onStep?.(`cost: compiled baselines at n = ${n}`);
-    const gradient = compileGradient(expr, variables);
-    const out = new Float64Array(n);
-    const reverseMs = timeIt(() => void (sink += gradient(point, out)), minTimeMs);
-    const x = Float64Array.from(point);
-    const h = 1e-6;
-    const centralMs = timeIt(() => {
-      for (let i = 0; i < n; i++) {
-        const xi = x[i];
-        x[i] = xi + h;
-        const up = f(x);
-        x[i] = xi - h;
-        const down = f(x);
-        x[i] = xi;
-        sink += (up - down) / (2 * h);
-      }
-    }, minTimeMs);
-    baselines.push({
-      n,
-      fOps: Object.values(metrics(expr).opCounts).reduce((s, k) => s + (k ?? 0), 0),
-      fTimeMs,
-      reverseOps,
-      steady: { reverseMs, reverseRatio: reverseMs / fTimeMs, centralMs, centralRatio: centralMs / fTimeMs },
-    });
+    let attempt = 0;
+    let baseline = measureBaseline(family, n, options, attempt);
+    while (baselineContradictions(baseline).some((c) => c !== undefined) && attempt < 2) baseline = measureBaseline(family, n, options, ++attempt);
+    assertTimingsMatchCounts(baselineContradictions(baseline));
+    baselines.push({ ...baseline, remeasured: attempt });
     for (const method of methods) {
       const stopped = stoppedAt.get(method.name);
       if (stopped !== undefined) {
@@ -148,22 +187,33 @@ export function measureCost(ns: readonly number[], methods: readonly GradientMet
         if (first.status === 'budget' || first.status === 'crash') stoppedAt.set(method.name, `not tried beyond n = ${n} (${first.status} there)`);
         continue;
       }
-      const timeMs = first.timeMs > slow ? first.timeMs : timeIt(() => void askMethod(method, c, methodOptions), minTimeMs, 200);
-      lastCall.set(method.name, { n, ms: first.timeMs });
-      if (first.timeMs > slow) stoppedAt.set(method.name, `not tried beyond n = ${n} (one gradient took ${(first.timeMs / 1000).toFixed(1)} s)`);
+      let time: Timing;
+      if (first.timeMs > slow) {
+        time = { median: first.timeMs, q1: first.timeMs, q3: first.timeMs, samples: 1, batch: 1 };
+        stoppedAt.set(method.name, `not tried beyond n = ${n} (one gradient took ${(first.timeMs / 1000).toFixed(1)} s)`);
+      } else {
+        // Slow calls get fewer samples; every call still goes through the method's public interface.
+        const heavy = first.timeMs > 50;
+        time = measureTimes({ call: () => void askMethod(method, c, methodOptions) }, {
+          sampleMs: options.sampleMs ?? 2,
+          samples: heavy ? 3 : options.samples ?? 9,
+          warmupMs: heavy ? 0 : undefined,
+        }).call;
+      }
+      // Predict the next n from the measured median, not from the first call (which includes V8's compilation).
+      lastCall.set(method.name, { n, ms: time.median });
       const extra = first.result.extra;
       points.push({
         n,
         method: method.name,
         status: 'ok',
-        timeMs,
-        ratio: timeMs / fTimeMs,
+        time,
+        ratio: timingRatio(time, baselines[baselines.length - 1].fInterpreted),
         evaluations: first.result.evaluations,
         tapeLength: countOf(extra, 'tapeLength'),
         derivativeSize: countOf(extra, 'gradientDagSize'),
       });
     }
-    if (sink === 0.5) console.log(''); // keeps `sink` alive so V8 cannot drop the timed calls
   }
-  return { function: 'Rosenbrock: Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²', ns, baselines, points };
+  return { function: family.text, ns, baselines, points };
 }

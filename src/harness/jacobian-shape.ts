@@ -1,4 +1,5 @@
 // Tall versus wide (teaching.md R4): the full Jacobian of f: ℝⁿ → ℝᵐ with n·m fixed, by forward and by reverse mode, counted and timed.
+import { measureTimes } from './timing.ts';
 import { apply, variable, type Expr } from '../ir/node.ts';
 import { lowerExpressions } from '../diff/compiled/gradient.ts';
 import { forwardJacobianProgram, jacobian, reverseJacobianProgram } from '../diff/forward/api.ts';
@@ -66,6 +67,9 @@ export interface ModeCost {
   readonly instructions: number;
   /** Median time of one whole Jacobian, compiled programs cached (milliseconds). */
   readonly medianMs: number;
+  /** Quartiles of the timing samples (milliseconds). */
+  readonly q1Ms: number;
+  readonly q3Ms: number;
 }
 
 /** Both modes at one shape, and how far apart their Jacobians are. */
@@ -110,24 +114,6 @@ export interface JacobianShapeOptions extends ShapeFunctionOptions {
   readonly samples?: number;
 }
 
-function medianTime(run: () => void, minTimeMs: number, samples: number): number {
-  run(); // compile
-  const times: number[] = [];
-  for (let s = -1; s < samples; s++) {
-    let calls = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      run();
-      calls++;
-      elapsed = performance.now() - start;
-    } while (elapsed < minTimeMs);
-    if (s >= 0) times.push(elapsed / calls); // sample −1 only warms the JIT up
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor((samples - 1) / 2)];
-}
-
 /** Where log(ratio) crosses 0 as a function of log(m/n), interpolated between neighbouring shapes. */
 export function crossover(points: readonly { aspect: number; ratio: number }[]): number | null {
   const sorted = [...points].sort((a, b) => a.aspect - b.aspect);
@@ -167,6 +153,14 @@ export function measureJacobianShapes(options: JacobianShapeOptions = {}): Jacob
         scale = Math.max(scale, Math.abs(rev.jacobian[k][i]));
       }
     }
+    // Both modes warmed up, batched to whole samples and sampled in interleaved rounds (see timing.ts).
+    const times = measureTimes(
+      {
+        forward: () => void jacobian(f.exprs, f.variables, f.point, { mode: 'forward' }),
+        reverse: () => void jacobian(f.exprs, f.variables, f.point, { mode: 'reverse' }),
+      },
+      { sampleMs: minTimeMs, samples, warmupMs: 4 * minTimeMs, seed: n * 1000 + m },
+    );
     const forwardProgram = forwardJacobianProgram(f.exprs, f.variables);
     const reverseProgram = reverseJacobianProgram(f.exprs, f.variables);
     // Each mode is one compiled program: the primal sweep once, then n tangent sweeps (forward) or m reverse sweeps.
@@ -175,14 +169,18 @@ export function measureJacobianShapes(options: JacobianShapeOptions = {}): Jacob
       calls: 1,
       instructionsPerCall: forwardProgram.instructions,
       instructions: forwardProgram.instructions,
-      medianMs: medianTime(() => jacobian(f.exprs, f.variables, f.point, { mode: 'forward' }), minTimeMs, samples),
+      medianMs: times.forward.median,
+      q1Ms: times.forward.q1,
+      q3Ms: times.forward.q3,
     };
     const reverse: ModeCost = {
       passes: m,
       calls: 1,
       instructionsPerCall: reverseProgram.instructions,
       instructions: reverseProgram.instructions,
-      medianMs: medianTime(() => jacobian(f.exprs, f.variables, f.point, { mode: 'reverse' }), minTimeMs, samples),
+      medianMs: times.reverse.median,
+      q1Ms: times.reverse.q1,
+      q3Ms: times.reverse.q3,
     };
     return {
       n,

@@ -1,86 +1,41 @@
-// The built-in default suite: the seeds' lessons, the classic test functions (Rosenbrock, the logistic map, a deep chain), the pitfalls.
-import { apply, constant, variable, type Expr } from '../ir/node.ts';
-import { parse } from '../ir/parse.ts';
-import { variablesOf } from '../ir/traverse.ts';
+// The suite every report section runs on: functions at points, families parameterised by n, and optional experiments.
+//
+// A suite is data. The built-in default (suites/builtin.ts) and a user's suite (user-suite.ts turns a JSON or
+// module file into one) have this same shape, so the report has no special path for either: a section that
+// needs something a suite lacks (a family for the cost sweep, pitfalls) is simply not shown.
+import type { Expr } from '../ir/node.ts';
 import type { GradientCase } from './arbitraries.ts';
 
-/** A named case with what a lesson says its gradient is. */
-export interface LessonCase extends GradientCase {
+/** A variable's range for drawing points: [low, high], both finite, low < high. */
+export type Interval = readonly [number, number];
+
+/** One function of a suite at its point: the report shows every method on it side by side. */
+export interface SuiteFunction extends GradientCase {
   readonly id: string;
-  readonly title: string;
-  /** The expression as the lesson writes it. */
+  /** Short name, as the reader sees it in headings and tables. */
+  readonly name: string;
+  /** The expression as its author wrote it. */
   readonly text: string;
-  /** The gradient the lesson states, in `variables`' order. */
-  readonly expected: readonly number[];
+  /** Where points for the agreement run are drawn: an interval per variable. */
+  readonly domain: Readonly<Record<string, Interval>>;
+  /** The gradient a source states (a lesson), in `variables`' order; checked against the reference. */
+  readonly expected?: readonly number[];
 }
 
-function lesson(id: string, title: string, text: string, at: Readonly<Record<string, number>>, expected: Readonly<Record<string, number>>): LessonCase {
-  const expr = parse(text);
-  const variables = variablesOf(expr);
-  return {
-    id,
-    title,
-    text,
-    expr,
-    variables,
-    point: Float64Array.from(variables, (v) => at[v]),
-    expected: variables.map((v) => expected[v]),
-  };
-}
-
-/** The seeds' lessons (PyTorch autograd tutorials), each with the gradient the lesson prints. */
-export function lessons(): LessonCase[] {
-  return [
-    lesson('quadratic', 'y = x² + 3x + 1 at x = 2', 'x^2 + 3*x + 1', { x: 2 }, { x: 7 }),
-    lesson('two-variables', 'f = x² + y³ + xy at (1, 2)', 'x^2 + y^3 + x*y', { x: 1, y: 2 }, { x: 4, y: 13 }),
-    lesson('neuron', 'loss = (wx + b)² at w = 2, x = 3, b = 4', '(w*x + b)^2', { w: 2, x: 3, b: 4 }, { w: 60, x: 40, b: 20 }),
-    lesson('cubic', 'y = x³ − 2x² + x − 5 at x = 3', 'x^3 - 2*x^2 + x - 5', { x: 3 }, { x: 16 }),
-    lesson('partials', 'f = x² + y³ at (2, 3)', 'x^2 + y^3', { x: 2, y: 3 }, { x: 4, y: 27 }),
-  ];
-}
-
-/**
- * Rosenbrock's function of n variables x1 … xn: Σᵢ₌₁ⁿ⁻¹ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², built directly as a DAG
- * (parsing a 1,000-term sum is a parser test, not a gradient one).
- */
-export function rosenbrock(n: number): Expr {
-  if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`Rosenbrock needs n ≥ 2 variables, got ${n}`);
-  const x = Array.from({ length: n }, (_, i) => variable(`x${i + 1}`));
-  let sum: Expr | null = null;
-  for (let i = 0; i < n - 1; i++) {
-    const term = apply(
-      'add',
-      apply('mul', 100, apply('pow', apply('sub', x[i + 1], apply('pow', x[i], 2)), 2)),
-      apply('pow', apply('sub', 1, x[i]), 2),
-    );
-    sum = sum === null ? term : apply('add', sum, term);
-  }
-  return sum!;
-}
-
-/** A deterministic point for Rosenbrock: xᵢ = −1.2 for odd i, 1 for even i (the classic start). */
-export function rosenbrockPoint(n: number): Float64Array {
-  return Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
-}
-
-/** The variables x1 … xn. */
-export function numberedVariables(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `x${i + 1}`);
-}
-
-/** The logistic map's iterate lₙ: l₁ = x, lₖ₊₁ = 4·lₖ·(1 − lₖ) (Baydin et al.'s running example), as a DAG. */
-export function logisticMap(n: number): Expr {
-  if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`the logistic map needs n ≥ 1, got ${n}`);
-  let l: Expr = variable('x');
-  for (let k = 1; k < n; k++) l = apply('mul', apply('mul', 4, l), apply('sub', 1, l));
-  return l;
-}
-
-/** A chain x → sin(x)·1.0001 + 0.1 repeated `depth` times: deep, and so flat that f moves less than an ulp under FD's steps. */
-export function sineChain(depth: number): Expr {
-  let v: Expr = variable('x');
-  for (let k = 0; k < depth; k++) v = apply('add', apply('mul', apply('sin', v), 1.0001), 0.1);
-  return v;
+/** A family of functions parameterised by a size n: the cost and swell sections grow it. */
+export interface SuiteFamily {
+  readonly name: string;
+  /** A formula for the reader (`Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²`). */
+  readonly text: string;
+  readonly build: (n: number) => Expr;
+  /** The variables of the nth member in order (default: those of `build(n)`, sorted as the IR lists them). */
+  readonly variables: (n: number) => readonly string[];
+  readonly point: (n: number) => Float64Array;
+  /** Sizes for the cost sweep (default: the profile's) and for the swell table (default 1 … the profile's maximum). */
+  readonly costNs?: readonly number[];
+  readonly swellNs?: readonly number[];
+  /** Which sections grow this family. */
+  readonly roles: readonly ('cost' | 'swell')[];
 }
 
 /** A pitfall: a case where some method returns something surprising, and why. */
@@ -89,79 +44,51 @@ export interface PitfallCase extends GradientCase {
   readonly title: string;
   /** The mechanism, independent of the numbers (the numbers come from the run). */
   readonly why: string;
+  /** What the 64-digit reference differentiates here, in one line (the mathematical function, or the float64 program). */
+  readonly referenceNote?: string;
 }
 
-function pitfall(id: string, title: string, expr: Expr, at: Readonly<Record<string, number>>, why: string): PitfallCase {
-  const variables = variablesOf(expr);
-  return { id, title, expr, variables, point: Float64Array.from(variables, (v) => at[v]), why };
+/** A suite: what the report measures. */
+export interface Suite {
+  /** A short name for the report's title (`built-in`, `my-suite.json`). */
+  readonly name: string;
+  /** Heading of the functions section (`The seeds' lessons`, `Your functions`). */
+  readonly functionsTitle: string;
+  /** One line on where the functions come from. */
+  readonly functionsNote: string;
+  readonly functions: readonly SuiteFunction[];
+  /** Further fixed cases for the accuracy section (beyond the functions). */
+  readonly accuracyCases: readonly { readonly id: string; readonly case: GradientCase }[];
+  /** Whether accuracy and agreement also run on random expressions from the harness's arbitraries. */
+  readonly randomExpressions: boolean;
+  /** The function, variable and label of the error-versus-step V curve (default: the first function, its first variable). */
+  readonly vCurve?: { readonly function: SuiteFunction; readonly variable: string; readonly label: string };
+  /** The function whose computational graph is drawn (default: the first). */
+  readonly graph?: SuiteFunction;
+  readonly families: readonly SuiteFamily[];
+  readonly pitfalls: readonly PitfallCase[];
+  /** Teaching experiments that need no input from the suite; the built-in suite turns them on. */
+  readonly experiments: {
+    readonly traces?: boolean;
+    readonly higherOrder?: boolean;
+    readonly tallWide?: boolean;
+    readonly controlFlow?: boolean;
+  };
 }
 
-/** The pitfalls section's cases (teaching.md R9). */
-export function pitfalls(chainDepth = 1000): PitfallCase[] {
-  const x = variable('x');
-  return [
-    pitfall(
-      'log1pexp-naive',
-      'log(1 + exp(x)) at x = 1000, written naively',
-      parse('log(1 + exp(x))'),
-      { x: 1000 },
-      'exp(1000) overflows to ∞, so the program computes log(∞) = ∞ and its chain rule (1/(1+eˣ))·eˣ becomes 0·∞ = NaN; every method differentiates that program.',
-    ),
-    pitfall(
-      'log1pexp-stable',
-      'the same function as softplus(x) at x = 1000 (stable form)',
-      apply('softplus', x),
-      { x: 1000 },
-      'softplus evaluates max(x, 0) + log1p(e^−|x|) and its derivative is σ(x): nothing overflows, so every method gets 1. The program, not the method, was the problem.',
-    ),
-    pitfall(
-      'sqrt-square',
-      'sqrt(x·x) at x = 0',
-      parse('sqrt(x*x)'),
-      { x: 0 },
-      'The value is 0, but the chain rule multiplies d√u/du = 1/(2·0) = ∞ by d(x·x)/dx = 0: ∞·0 = NaN. Central differences see |x| symmetric about 0 and return 0.',
-    ),
-    pitfall(
-      'abs-kink',
-      '|x| at x = 0',
-      apply('abs', x),
-      { x: 0 },
-      '|x| has no derivative at 0. AD uses PyTorch\'s convention sign(0) = 0; central differences also give 0 by symmetry; one-sided differences give ±1; mathjs writes abs(x)/x = 0/0 = NaN.',
-    ),
-    pitfall(
-      'relu-kink',
-      'relu(x) at x = 0',
-      apply('relu', x),
-      { x: 0 },
-      'relu has a kink at 0: AD uses step(0) = 0 as PyTorch does, central differences give the average slope 1/2, forward differences 1, and mathjs has no rule for relu at all.',
-    ),
-    pitfall(
-      'deep-chain',
-      `a ${chainDepth}-step chain x → sin(x)·1.0001 + 0.1 at x = 0.5`,
-      sineChain(chainDepth),
-      { x: 0.5 },
-      'The chain contracts: f changes by far less than an ulp when x moves by a finite-difference step, so the difference quotient is 0 (or pure rounding noise), while the chain rule multiplies the tiny factors exactly.',
-    ),
-  ];
-}
+// The built-in suite's functions, for code and tests that use them directly.
+export {
+  accuracyCases, baydinExample, lessons, logisticMap, numberedVariables, pitfalls, rosenbrock, rosenbrockPoint, sineChain, type LessonCase,
+} from './suites/builtin.ts';
 
-/** Baydin et al.'s evaluation-trace example ln(x₁) + x₁x₂ − sin(x₂) at (2, 5), for accuracy suites. */
-export function baydinExample(): GradientCase {
-  const expr = parse('log(x1) + x1*x2 - sin(x2)');
-  return { expr, variables: ['x1', 'x2'], point: Float64Array.of(2, 5) };
-}
-
-/** Named fixed cases for the accuracy section, beyond the lessons. */
-export function accuracyCases(): { id: string; case: GradientCase }[] {
-  const l4 = logisticMap(4);
-  const sinExp = parse('sin(x) * exp(x)');
-  const tanhChain = parse('tanh(tanh(tanh(x * y) + y) * x)');
-  return [
-    { id: 'baydin', case: baydinExample() },
-    { id: 'logistic-4', case: { expr: l4, variables: ['x'], point: Float64Array.of(0.2) } },
-    { id: 'sin-exp', case: { expr: sinExp, variables: ['x'], point: Float64Array.of(1.3) } },
-    { id: 'tanh-chain', case: { expr: tanhChain, variables: ['x', 'y'], point: Float64Array.of(0.7, -0.4) } },
-    { id: 'rosenbrock-10', case: { expr: rosenbrock(10), variables: numberedVariables(10), point: rosenbrockPoint(10) } },
-    { id: 'sigmoid-by-hand', case: { expr: apply('div', constant(1), apply('add', 1, apply('exp', apply('neg', variable('x'))))), variables: ['x'], point: Float64Array.of(-3.5) } },
-  ];
+/**
+ * The default domain for drawing points around a function's point: each variable in [a − w, a + w] with
+ * w = max(1, |a|/2), so points stay near where the author looks, at a scale that does not depend on units.
+ */
+export function defaultDomain(variables: readonly string[], point: ArrayLike<number>): Record<string, Interval> {
+  return Object.fromEntries(variables.map((v, i) => {
+    const a = point[i];
+    const w = Math.max(1, Math.abs(a) / 2);
+    return [v, [a - w, a + w] as Interval];
+  }));
 }

@@ -1,11 +1,11 @@
-// Expression swell on the logistic map: function size, mathjs derivative with and without simplify, the DAG derivative, the AD tape.
+// Expression swell on a family of functions: function size, mathjs derivative with and without simplify, the DAG derivative, the AD tape.
 import type { GradientMethod } from '../diff/method.ts';
 import { dagDerivatives } from '../diff/symbolic/dag.ts';
 import { symbolicDerivatives } from '../diff/symbolic/mathjs-methods.ts';
 import { SymbolicUnavailableError } from '../diff/symbolic/derivative.ts';
-import { metrics } from '../ir/traverse.ts';
+import { metrics, topologicalOrder } from '../ir/traverse.ts';
 import { askMethod } from './answers.ts';
-import { logisticMap } from './suite.ts';
+import type { SuiteFamily } from './suite.ts';
 
 /** One symbolic measurement: a size and a time, or why there is none. */
 export interface SizedStep {
@@ -51,35 +51,38 @@ function symbolicStep(run: () => { size: number; ms: number }): SizedStep {
 }
 
 /**
- * The logistic map's iterates l₁ … l_max differentiated every way: sizes of f (tree and DAG), mathjs's
- * derivative without and with `simplify` (under budgets; after a cut-off larger n are skipped, as they
- * would only take longer), gradlab's DAG derivative, and the autograd tape.
+ * The family's members at each n differentiated every way: sizes of f (tree and DAG), mathjs's derivative
+ * without and with `simplify` (under budgets; after a cut-off larger n are skipped, as they would only take
+ * longer), gradlab's DAG derivative, and the autograd tape. Sizes of a gradient sum over its partials.
  */
-export function measureSwell(max: number, autograd: GradientMethod | undefined, options: SwellOptions = {}): SwellRow[] {
+export function measureSwell(family: SuiteFamily, ns: readonly number[], autograd: GradientMethod | undefined, options: SwellOptions = {}): SwellRow[] {
   const budgets = { timeBudgetMs: options.timeBudgetMs ?? 5000, sizeBudget: options.sizeBudget ?? 200_000 };
   const rows: SwellRow[] = [];
   let simplifyStopped: string | undefined;
   let mathjsStopped: string | undefined;
-  for (let n = 1; n <= max; n++) {
-    const expr = logisticMap(n);
+  const total = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  for (const n of ns) {
+    const expr = family.build(n);
+    const variables = family.variables(n);
     const size = metrics(expr);
-    options.onStep?.(`swell: l${n}`);
+    options.onStep?.(`swell: ${family.name} at n = ${n}`);
     const mathjs: SizedStep = mathjsStopped
       ? { status: 'skipped', reason: mathjsStopped }
       : symbolicStep(() => {
-          const [d] = symbolicDerivatives(expr, ['x'], { simplify: false, budgets });
-          return { size: d.mathjsDerivedTreeSize ?? d.treeSize, ms: d.deriveMs };
+          const ds = symbolicDerivatives(expr, variables, { simplify: false, budgets });
+          return { size: total(ds.map((d) => d.mathjsDerivedTreeSize ?? d.treeSize)), ms: total(ds.map((d) => d.deriveMs)) };
         });
     if (mathjs.status === 'budget') mathjsStopped = `not tried beyond n = ${n}`;
     const simplified: SizedStep = simplifyStopped
       ? { status: 'skipped', reason: simplifyStopped }
       : symbolicStep(() => {
-          const [d] = symbolicDerivatives(expr, ['x'], { simplify: true, budgets });
-          return { size: d.mathjsSimplifiedTreeSize ?? d.treeSize, ms: d.deriveMs + (d.simplifyMs ?? 0) };
+          const ds = symbolicDerivatives(expr, variables, { simplify: true, budgets });
+          return { size: total(ds.map((d) => d.mathjsSimplifiedTreeSize ?? d.treeSize)), ms: total(ds.map((d) => d.deriveMs + (d.simplifyMs ?? 0))) };
         });
     if (simplified.status === 'budget') simplifyStopped = `not tried beyond n = ${n} (cut off at n = ${n})`;
-    const [dag] = dagDerivatives(expr, ['x']);
-    const answer = autograd ? askMethod(autograd, { expr, variables: ['x'], point: Float64Array.of(0.2) }) : undefined;
+    const dags = dagDerivatives(expr, variables);
+    const dagSize = variables.length === 1 ? dags[0].dagSize : topologicalOrder(dags.map((d) => d.derivative)).length;
+    const answer = autograd ? askMethod(autograd, { expr, variables, point: family.point(n) }) : undefined;
     const tape = answer?.result?.extra?.tapeLength;
     rows.push({
       n,
@@ -87,7 +90,7 @@ export function measureSwell(max: number, autograd: GradientMethod | undefined, 
       fDag: size.dagSize,
       mathjs,
       simplified,
-      dag: { status: 'ok', size: dag.dagSize, tree: dag.treeSize, ms: dag.deriveMs },
+      dag: { status: 'ok', size: dagSize, tree: total(dags.map((d) => d.treeSize)), ms: total(dags.map((d) => d.deriveMs)) },
       tapeLength: typeof tape === 'number' ? tape : undefined,
       autogradMs: answer?.timeMs,
     });

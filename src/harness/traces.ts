@@ -56,6 +56,11 @@ export interface EvaluationTraces {
 }
 
 /** `v3` → `v̇3`, `x1` → `ẋ1` (combining dot above the first letter). */
+/** Terms joined into a sum that reads as arithmetic: `a × b − 1 × c`, never `a × b + -1 × c`. */
+export function signedSum(terms: readonly string[]): string {
+  return terms.map((t, i) => (i === 0 ? t.replace(/^-/, '−') : t.startsWith('-') ? ` − ${t.slice(1)}` : ` + ${t}`)).join('');
+}
+
 export const dotted = (name: string): string => `${name.slice(0, 1)}\u0307${name.slice(1)}`;
 /** `v3` → `v̄3`, `x1` → `x̄1` (combining macron above the first letter). */
 export const barred = (name: string): string => `${name.slice(0, 1)}\u0304${name.slice(1)}`;
@@ -152,7 +157,7 @@ export function evaluationTraces(expr: Expr, variables: readonly string[], point
         total += p * tangent.get(arg.id)!;
       });
       tangent.set(node.id, total);
-      out.push({ name: dotted(name), rule: sum(rules), numbers: numbers.join(' + '), value: total });
+      out.push({ name: dotted(name), rule: sum(rules), numbers: signedSum(numbers), value: total });
     }
     return { lines: out, derivative: tangent.get(expr.id) ?? 0 };
   };
@@ -188,7 +193,7 @@ export function evaluationTraces(expr: Expr, variables: readonly string[], point
       total += bar * p;
     }
     adjointValue.set(node.id, total);
-    adjoint.push({ name: barred(name), rule: sum(rules) || '0 (unused)', numbers: numbers.join(' + '), value: total, of: name });
+    adjoint.push({ name: barred(name), rule: sum(rules) || '0 (unused)', numbers: signedSum(numbers), value: total, of: name });
   }
   const byName = new Map(inputs.map((n) => [names.get(n.id)!, adjointValue.get(n.id)!]));
 

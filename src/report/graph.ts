@@ -28,7 +28,7 @@ function short(value: number): string {
 
 /** Options of {@link graphDot}. */
 export interface GraphOptions {
-  /** Show a reused value's gradient as the sum of its per-use contributions (`grad 5 = 4 + 1`). Off by default. */
+  /** Show a reused value's gradient as the sum of its per-use contributions (`grad 5 = 4 + 1`), and draw reused values bold. On by default. */
   readonly contributions?: boolean;
 }
 
@@ -80,7 +80,7 @@ export interface GraphNode {
  * partials come from the high-precision reference trace.
  */
 export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOptions = {}): { dot: string; nodes: GraphNode[] } {
-  const contributions = options.contributions ? gradientContributions(expr, trace) : undefined;
+  const contributions = options.contributions === false ? undefined : gradientContributions(expr, trace);
   const lines = wengertList(expr);
   const lineName = new Map(lines.map((l) => [l.node.id, l.name]));
   const lineRhs = new Map(lines.map((l) => [l.node.id, l.rhs]));
@@ -91,6 +91,7 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
     '  bgcolor="white";',
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
+    '  forcelabels=true;',
   ];
   for (const node of trace.order) {
     const value = trace.values.get(node.id)!.toNumber();
@@ -99,11 +100,16 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
       node.kind === 'var' ? node.name : node.kind === 'const' ? `const ${short(node.value)}` : `${lineName.get(node.id)} = ${lineRhs.get(node.id)}`;
     nodes.push({ name: `n${node.id}`, label, value, grad });
     const fill = node.kind === 'var' ? '#dbeafe' : node.kind === 'const' ? '#f3f4f6' : node === expr ? '#fde68a' : '#ffffff';
-    const parts = contributions?.get(node.id);
+    const uses = contributions?.get(node.id) ?? [];
     // A reused value's gradient is the sum over its uses (the multivariate chain rule): show the terms.
-    const sum = parts !== undefined && parts.length > 1 ? ` = ${parts.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')}` : '';
-    const gradText = node.kind === 'const' ? 'grad —' : `grad ${short(grad)}${sum}`;
-    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"];`);
+    const gradText =
+      node.kind === 'const'
+        ? 'grad — (a constant)'
+        : uses.length > 1
+          ? `grad ${short(grad)} = ${uses.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')} (summed over ${uses.length} uses)`
+          : `grad ${short(grad)}`;
+    const penwidth = uses.length > 1 ? ', penwidth=2.5, color="#b45309"' : '';
+    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"${penwidth}];`);
     if (node.kind !== 'op') continue;
     const spec = ops[node.op];
     const symbol = spec.syntax.kind === 'function' ? spec.syntax.name : spec.syntax.symbol;
@@ -112,8 +118,10 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
     const partials = trace.partials.get(node.id) ?? [];
     node.args.forEach((arg, k) => {
       const p = partials[k];
-      const edgeLabel = p === null || p === undefined ? '' : `, label="∂ ${recordText(short(p.toNumber()))}"`;
-      out.push(`  n${arg.id} -> op${node.id} [${edgeLabel.slice(2)}];`);
+      // xlabel with forcelabels: Graphviz places edge labels after layout, so parallel edges (x·x) do not overprint.
+      const edgeLabel = p === null || p === undefined ? '' : `xlabel="∂ ${recordText(short(p.toNumber()))}"`;
+      const reused = (contributions?.get(arg.id)?.length ?? 0) > 1 ? `${edgeLabel ? ', ' : ''}color="#b45309", penwidth=1.8` : '';
+      out.push(`  n${arg.id} -> op${node.id} [${edgeLabel}${reused}];`);
     });
   }
   out.push('}');

@@ -1,7 +1,7 @@
 // The report's plots as vega-lite specifications, rendered to SVG in Node by vega (no browser, no network).
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { VCurve } from '../harness/accuracy.ts';
+import type { VCurve, VSeries } from '../harness/accuracy.ts';
 import type { CostSweep } from '../harness/cost.ts';
 import type { SwellRow } from '../harness/swell.ts';
 import type { HigherOrder } from '../harness/higher-order.ts';
@@ -29,104 +29,227 @@ const base = {
 
 const logAxis = (title: string, format = '.0e') => ({ type: 'quantitative' as const, title, scale: { type: 'log' as const }, axis: { format, tickCount: 8 } });
 
-/** Accuracy strip plot: each method's relative errors over the suite, one row per method, log x axis. */
-export function accuracySpec(entries: readonly { method: string; caseId: string; error: number }[]): TopLevelSpec {
-  return {
-    ...base,
-    title: 'Relative error of each method against the 64-digit reference',
-    width: 560,
-    height: { step: 22 },
-    data: { values: entries.map((e) => ({ ...e, plotted: clamp(e.error), exact: e.error === 0 ? 'exactly 0 (drawn at 1e-18)' : 'non-zero' })) },
-    mark: { type: 'tick', thickness: 2 },
-    encoding: {
-      x: { field: 'plotted', ...logAxis('relative error ‖ĝ − g‖∞ / ‖g‖∞'), scale: { type: 'log', domain: [plotFloor / 10, 1] } },
-      y: { field: 'method', type: 'nominal', title: null, sort: null },
-      color: { field: 'exact', type: 'nominal', title: null, scale: { range: ['#1f77b4', '#2ca02c'], domain: ['non-zero', 'exactly 0 (drawn at 1e-18)'] } },
-      tooltip: [{ field: 'caseId' }, { field: 'error' }],
-    },
-  } as TopLevelSpec;
+/** The typical floor of a V-curve series: the median measured error over the decade of h around its best step. */
+export function typicalFloor(s: VSeries): { h: number; error: number } | undefined {
+  const finite = s.measured.filter((m): m is { h: number; error: number } => m.error !== null && Number.isFinite(m.error));
+  if (finite.length === 0 || !Number.isFinite(s.best.h)) return undefined;
+  const window = finite.filter((m) => Math.abs(Math.log10(m.h) - Math.log10(s.best.h)) <= 0.5 + 1e-9);
+  const sorted = window.map((m) => m.error).sort((x, y) => x - y);
+  return { h: s.best.h, error: sorted[Math.floor((sorted.length - 1) / 2)] };
 }
 
-/** The V curve: measured error against step for each scheme (solid), its model (dashed), optimal steps (diamonds), exact methods (flat). */
+/** Accuracy: a box per method (quartiles, median, whiskers to min and max) of its non-zero errors; exact zeros counted beside. */
+export function accuracySpec(entries: readonly { method: string; caseId: string; error: number }[], methods: readonly string[]): TopLevelSpec {
+  const nonzero = entries.filter((e) => e.error > 0).map((e) => ({ method: e.method, error: e.error }));
+  const zeros = methods.map((m) => ({ method: m, label: `exact 0: ${entries.filter((e) => e.method === m && e.error === 0).length}` }));
+  const lo = Math.min(1e-17, ...nonzero.map((e) => e.error));
+  const y = { field: 'method', type: 'nominal' as const, title: null, sort: methods as string[] };
+  return {
+    ...base,
+    title: { text: 'Relative error of each method against the 64-digit reference', subtitle: 'box: quartiles and median of the non-zero errors; whiskers: min and max; right: how many errors were exactly 0' },
+    hconcat: [
+      {
+        width: 420,
+        height: { step: 24 },
+        data: { values: nonzero },
+        mark: { type: 'boxplot', extent: 'min-max', size: 14, median: { color: 'black' } },
+        encoding: { y, x: { field: 'error', type: 'quantitative', title: 'relative error (log scale)', scale: { type: 'log', domain: [lo / 2, Math.max(1, ...nonzero.map((e) => e.error))] }, axis: { format: '.0e', tickCount: 6 } } },
+      },
+      {
+        width: 90,
+        height: { step: 24 },
+        data: { values: zeros },
+        mark: { type: 'text', align: 'left', fontSize: 12 },
+        encoding: { y: { ...y, axis: null }, text: { field: 'label' } },
+      },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** Where a series' label goes: its last finite point (direct labels instead of a 13-entry legend). */
+function endLabel<T extends { h: number; error: number }>(points: readonly T[]): T | undefined {
+  return points.length === 0 ? undefined : points.reduce((a, b) => (b.h < a.h ? b : a));
+}
+
+/**
+ * The V curve: measured error against step for each scheme (solid, labelled at its end), the forward and
+ * central models (dashed: bounds), slope guides O(h), O(h²), O(h⁴), and the methods without a step as one line
+ * or an "exact 0" mark. h decreases from left to right.
+ */
 export function vCurveSpec(v: VCurve): TopLevelSpec {
   const measured = v.series.flatMap((s) =>
-    s.measured.filter((m) => m.error !== null && Number.isFinite(m.error)).map((m) => ({ series: s.scheme, h: m.h, error: clamp(m.error!), kind: 'measured' })),
+    s.measured.filter((m) => m.error !== null && Number.isFinite(m.error) && m.error > 0).map((m) => ({ series: s.scheme, h: m.h, error: m.error! })),
   );
-  const model = v.series.flatMap((s) => s.model.filter((m) => m.error > 0 && Number.isFinite(m.error)).map((m) => ({ series: s.scheme, h: m.h, error: clamp(m.error), kind: 'model' })));
-  const optimal = v.series.filter((s) => Number.isFinite(s.optimalStep) && s.optimalStep > 0 && s.optimalStep >= v.steps[v.steps.length - 1] && s.optimalStep <= v.steps[0])
-    .map((s) => ({ series: s.scheme, h: s.optimalStep, error: clamp(s.optimalError), kind: 'optimal h (model)' }));
+  const zeroSteps = v.series.flatMap((s) => s.measured.filter((m) => m.error === 0).map((m) => ({ series: s.scheme, h: m.h })));
+  const model = v.series
+    .filter((s) => s.scheme === 'forward' || s.scheme === 'central')
+    .flatMap((s) => s.model.filter((m) => m.error > 0 && Number.isFinite(m.error)).map((m) => ({ series: s.scheme, h: m.h, error: m.error })));
   const hMin = v.steps[v.steps.length - 1];
   const hMax = v.steps[0];
-  const flat = v.flat.flatMap((f) =>
-    [hMax, hMin].map((h) => ({ series: `${f.method} (no step${f.error === 0 ? '; exactly 0, drawn at 1e-18' : ''})`, h, error: clamp(f.error), kind: 'exact method' })),
-  );
-  const x = { field: 'h', ...logAxis('step h'), scale: { type: 'log' as const, domain: [hMin, hMax], reverse: true } };
-  const y = { field: 'error', ...logAxis('relative error of f′'), scale: { type: 'log' as const, domain: [plotFloor / 10, 10] } };
-  const color = { field: 'series', type: 'nominal' as const, title: 'method' };
+  const yMin = 1e-17;
+  // Slope guides anchored at the top right, each labelled with its order.
+  const guides = [1, 2, 4].flatMap((p) => {
+    const h0 = hMax;
+    const e0 = 1e-1;
+    const h1 = Math.max(hMin, h0 * (yMin * 1e3 / e0) ** (1 / p));
+    return [{ guide: `O(h${p === 1 ? '' : p === 2 ? '²' : '⁴'})`, h: h0, error: e0 }, { guide: `O(h${p === 1 ? '' : p === 2 ? '²' : '⁴'})`, h: h1, error: e0 * (h1 / h0) ** p }];
+  });
+  const guideLabels = guides.filter((_, i) => i % 2 === 1);
+  const flatNonzero = v.flat.filter((f) => f.error > 0);
+  const flatZero = v.flat.filter((f) => f.error === 0);
+  const flat = flatNonzero.length > 0 ? [hMax, hMin].map((h) => ({ series: `no step: ${flatNonzero.map((f) => f.method).join(', ')}`, h, error: Math.max(...flatNonzero.map((f) => f.error)) })) : [];
+  const labels = [
+    ...v.series.map((s) => endLabel(measured.filter((m) => m.series === s.scheme))).filter((p) => p !== undefined),
+  ];
+  const x = { field: 'h', type: 'quantitative' as const, title: 'step h (decreasing →)', scale: { type: 'log' as const, domain: [hMin, hMax], reverse: true }, axis: { format: '.0e', tickCount: 8 } };
+  const y = { field: 'error', type: 'quantitative' as const, title: 'relative error of f′', scale: { type: 'log' as const, domain: [yMin, 10] }, axis: { format: '.0e', tickCount: 8 } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
-    title: `Error of f′ against the step h: ${v.label} at ${v.variable} = ${v.point} (solid: measured, dashed: model, ◆: optimal h)`,
-    width: 560,
-    height: 360,
-    layer: [
-      { data: { values: measured }, mark: { type: 'line', point: { size: 18 } }, encoding: { x, y, color } },
-      { data: { values: model }, mark: { type: 'line', strokeDash: [4, 3], opacity: 0.7 }, encoding: { x, y, color } },
-      { data: { values: optimal }, mark: { type: 'point', shape: 'diamond', size: 140, filled: true, stroke: 'black' }, encoding: { x, y, color } },
-      { data: { values: flat }, mark: { type: 'line', strokeWidth: 3, opacity: 0.8 }, encoding: { x, y, color } },
-    ],
-  } as TopLevelSpec;
-}
-
-/** Cost against n on log-log axes: time(∇f)/time(f) per method. */
-export function costSpec(sweep: CostSweep): TopLevelSpec {
-  const perCall = sweep.points.filter((p) => p.ratio !== undefined && p.ratio > 0).map((p) => ({ n: p.n, ratio: p.ratio, method: `${p.method} (per call)` }));
-  const steady = sweep.baselines.flatMap((b) => [
-    { n: b.n, ratio: b.steady.reverseRatio, method: 'reverse mode, compiled once' },
-    { n: b.n, ratio: b.steady.centralRatio, method: 'central FD, f compiled once' },
-  ]);
-  const x = { field: 'n', ...logAxis('number of inputs n', '~s') };
-  const y = { field: 'ratio', ...logAxis('time(∇f) / time(f)', '~s') };
-  const color = { field: 'method', type: 'nominal' as const, title: 'method', sort: null };
-  return {
-    ...base,
-    title: 'Cost of the gradient relative to f (Rosenbrock)',
+    title: { text: `Error of f′ against the step h: ${v.label} at ${v.variable} = ${v.point}`, subtitle: 'solid: measured; dashed, same colour: that scheme\'s error bound (forward and central); grey: slopes of truncation error' },
     width: 560,
     height: 380,
     layer: [
-      { data: { values: perCall }, mark: { type: 'line', point: { size: 20 }, opacity: 0.55, strokeWidth: 1.5 }, encoding: { x, y, color } },
-      { data: { values: steady }, mark: { type: 'line', point: { size: 60, filled: true }, strokeWidth: 4 }, encoding: { x, y, color } },
+      { data: { values: guides }, mark: { type: 'line', color: '#9ca3af', strokeWidth: 1 }, encoding: { x, y, detail: { field: 'guide' } } },
+      { data: { values: guideLabels }, mark: { type: 'text', color: '#6b7280', align: 'left', dx: 4, fontSize: 12 }, encoding: { x, y, text: { field: 'guide' } } },
+      { data: { values: model }, mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { x, y, color: { ...color, field: 'series' } } },
+      { data: { values: measured }, mark: { type: 'line', strokeWidth: 2.5, point: { size: 16 } }, encoding: { x, y, color } },
+      { data: { values: labels }, mark: { type: 'text', align: 'left', dx: 6, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+      { data: { values: flat }, mark: { type: 'line', strokeWidth: 3, color: '#111827' }, encoding: { x, y } },
+      { data: { values: flat.slice(0, 1) }, mark: { type: 'text', align: 'left', baseline: 'bottom', dy: -3, fontSize: 12 }, encoding: { x, y, text: { field: 'series' } } },
+      {
+        data: { values: [{ h: hMax, error: yMin, label: flatZero.length > 0 ? `exact 0 (no step): ${flatZero.map((f) => f.method).join(', ')}` : '' }] },
+        mark: { type: 'text', align: 'left', baseline: 'bottom', dy: -2, fontSize: 12, color: '#047857', fontWeight: 'bold' },
+        encoding: { x, y, text: { field: 'label' } },
+      },
+      ...(zeroSteps.length > 0
+        ? [{ data: { values: zeroSteps.map((z) => ({ ...z, error: yMin })) }, mark: { type: 'point', shape: 'triangle-down', size: 40, filled: true }, encoding: { x, y, color } }]
+        : []),
     ],
-  } as TopLevelSpec;
+  } as unknown as TopLevelSpec;
 }
 
-/** Machine-independent counts against n: evaluations of f, tape length, derivative size, reverse-mode instructions, each over f's. */
+/**
+ * Cost against n on log-log axes: the steady-state reverse mode and central differences, and autograd per call
+ * (the strong lines, labelled), with the cheap-gradient bound and O(1) / O(n) guides; every other method is in the table.
+ */
+export function costSpec(sweep: CostSweep, familyName: string): TopLevelSpec {
+  const rows = [
+    ...sweep.baselines.flatMap((b) => [
+      { n: b.n, ratio: b.steady.reverseRatio.median, low: b.steady.reverseRatio.low, high: b.steady.reverseRatio.high, series: 'reverse mode, compiled once' },
+      { n: b.n, ratio: b.steady.centralRatio.median, low: b.steady.centralRatio.low, high: b.steady.centralRatio.high, series: 'central differences, f compiled once' },
+    ]),
+    ...sweep.points.filter((p) => p.method === 'autograd' && p.ratio !== undefined).map((p) => ({ n: p.n, ratio: p.ratio!.median, low: p.ratio!.low, high: p.ratio!.high, series: 'taping autograd per call (÷ interpreted f)' })),
+  ];
+  const ns = sweep.ns;
+  const [n0, n1] = [ns[0], ns[ns.length - 1]];
+  const guides = [
+    { n: n0, ratio: 4, guide: 'cheap-gradient bound: 4× f' }, { n: n1, ratio: 4, guide: 'cheap-gradient bound: 4× f' },
+    { n: n0, ratio: 2 * n0, guide: 'O(n): 2n evaluations' }, { n: n1, ratio: 2 * n1, guide: 'O(n): 2n evaluations' },
+  ];
+  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
+  const y = { field: 'ratio', type: 'quantitative' as const, title: 'time(∇f) / time(f)', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
+  const last = rows.filter((r) => r.n === Math.max(...rows.filter((q) => q.series === r.series).map((q) => q.n)));
+  return {
+    ...base,
+    title: { text: `Cost of the gradient relative to f (${familyName})`, subtitle: 'median of interleaved samples; bars: quartile spread; grey: guides' },
+    width: 520,
+    height: 360,
+    layer: [
+      { data: { values: guides }, mark: { type: 'line', color: '#9ca3af', strokeDash: [3, 3] }, encoding: { x, y, detail: { field: 'guide' } } },
+      { data: { values: guides.filter((_, i) => i % 2 === 0) }, mark: { type: 'text', color: '#6b7280', align: 'left', baseline: 'bottom', dy: -2, fontSize: 12 }, encoding: { x, y, text: { field: 'guide' } } },
+      { data: { values: rows }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color } },
+      { data: { values: rows }, mark: { type: 'line', strokeWidth: 3, point: { size: 50, filled: true } }, encoding: { x, y, color } },
+      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'top', dy: 6, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** Machine-independent counts against n: evaluations of f, tape length, reverse-mode instructions, each over f's; with O(1) and O(n) guides. */
 export function countSpec(sweep: CostSweep): TopLevelSpec {
   const values: { n: number; ratio: number; series: string }[] = [];
-  for (const b of sweep.baselines) values.push({ n: b.n, ratio: b.reverseOps.ratio, series: 'reverse mode: gradient instructions / f instructions' });
+  for (const b of sweep.baselines) values.push({ n: b.n, ratio: b.reverseOps.ratio, series: 'reverse mode: instructions ÷ f' });
+  const strong = new Set(['numeric-central', 'numeric-forward', 'complex-step']);
   for (const p of sweep.points) {
-    if (p.evaluations !== undefined && p.evaluations > 0) values.push({ n: p.n, ratio: p.evaluations, series: `${p.method}: evaluations of f` });
+    if (strong.has(p.method) && p.evaluations !== undefined && p.evaluations > 0) values.push({ n: p.n, ratio: p.evaluations, series: `${p.method}: evaluations of f` });
   }
+  const ns = sweep.ns;
+  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
+  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
+  const y = { field: 'ratio', type: 'quantitative' as const, title: 'work of the gradient in units of f', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
     title: 'Machine-independent cost: work of the gradient in units of f',
-    width: 560,
+    width: 520,
     height: 320,
+    layer: [
+      { data: { values }, mark: { type: 'line', strokeWidth: 2.5, point: true }, encoding: { x, y, color } },
+      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -4, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** The memory side of reverse mode: values kept for the reverse sweep against n (tape length and bytes). */
+export function memorySpec(sweep: CostSweep): TopLevelSpec {
+  const values: { n: number; value: number; series: string }[] = [];
+  for (const b of sweep.baselines) values.push({ n: b.n, value: b.reverseBytes, series: 'compiled reverse sweep: bytes of stored values' });
+  for (const p of sweep.points) if (p.method === 'autograd' && p.tapeLength !== undefined) values.push({ n: p.n, value: p.tapeLength, series: 'autograd: tape length (nodes)' });
+  const ns = sweep.ns;
+  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
+  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
+  const y = { field: 'value', type: 'quantitative' as const, title: 'stored for the reverse sweep', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'set1' }, legend: null };
+  return {
+    ...base,
+    title: { text: 'Memory of reverse mode against n', subtitle: 'the tape grows with f: reverse mode buys its O(1) time ratio with O(size of f) memory' },
+    width: 520,
+    height: 300,
+    layer: [
+      { data: { values }, mark: { type: 'line', strokeWidth: 2.5, point: true }, encoding: { x, y, color } },
+      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -4, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** Agreement as a method × method heatmap: the largest relative difference seen between two methods' gradients. */
+export function heatmapSpec(cells: readonly { a: string; b: string; value: number | null; label: string }[], methods: readonly string[]): TopLevelSpec {
+  const values = cells.map((c) => ({ ...c, shown: c.value === null ? null : Math.max(c.value, 1e-17) }));
+  return {
+    ...base,
+    title: { text: 'Largest relative difference between two methods', subtitle: 'over the agreement run, where both answers were checked at a smooth point; blank: never both checked' },
+    width: { step: 46 },
+    height: { step: 26 },
     data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'n', ...logAxis('number of inputs n', '~s') },
-      y: { field: 'ratio', ...logAxis('cost in evaluations of f', '~s') },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
-  } as TopLevelSpec;
+    layer: [
+      {
+        mark: { type: 'rect' },
+        encoding: {
+          x: { field: 'b', type: 'nominal', sort: methods as string[], title: null, axis: { labelAngle: -40 } },
+          y: { field: 'a', type: 'nominal', sort: methods as string[], title: null },
+          color: { field: 'shown', type: 'quantitative', title: 'max rel. difference', scale: { type: 'log', scheme: 'orangered', domain: [1e-16, 1] }, legend: { format: '.0e', orient: 'bottom', gradientLength: 240 } },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 10 },
+        encoding: {
+          x: { field: 'b', type: 'nominal', sort: methods as string[] },
+          y: { field: 'a', type: 'nominal', sort: methods as string[] },
+          text: { field: 'label' },
+          color: { condition: { test: 'datum.shown > 1e-6', value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+  } as unknown as TopLevelSpec;
 }
 
 /** Expression swell: sizes against n (log y). */
-export function swellSpec(rows: readonly SwellRow[]): TopLevelSpec {
+export function swellSpec(rows: readonly SwellRow[], familyName = 'the logistic map lₙ₊₁ = 4lₙ(1 − lₙ)', cutOff?: number): TopLevelSpec {
   const values: { n: number; size: number; series: string }[] = [];
   for (const r of rows) {
-    values.push({ n: r.n, size: r.fTree, series: 'lₙ as a tree' });
-    values.push({ n: r.n, size: r.fDag, series: 'lₙ as a DAG' });
+    values.push({ n: r.n, size: r.fTree, series: 'f as a tree' });
+    values.push({ n: r.n, size: r.fDag, series: 'f as a DAG' });
     if (r.mathjs.size !== undefined) values.push({ n: r.n, size: r.mathjs.size, series: 'mathjs derivative (tree)' });
     if (r.simplified.size !== undefined) values.push({ n: r.n, size: r.simplified.size, series: 'mathjs derivative, simplified (tree)' });
     if (r.dag.size !== undefined) values.push({ n: r.n, size: r.dag.size, series: 'DAG derivative (distinct nodes)' });
@@ -134,19 +257,27 @@ export function swellSpec(rows: readonly SwellRow[]): TopLevelSpec {
   }
   // A log axis cannot show 0 (the tape of l₁ = x is empty).
   const positive = values.filter((v) => v.size > 0);
+  const maxN = Math.max(...rows.map((r) => r.n));
+  const last = [...new Set(positive.map((v) => v.series))].map((series) => positive.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
+  const x = { field: 'n', type: 'quantitative' as const, title: 'n', scale: { domain: [Math.min(...rows.map((r) => r.n)), maxN] }, axis: { tickMinStep: 1, format: 'd', values: rows.map((r) => r.n) } };
+  const y = { field: 'size', type: 'quantitative' as const, title: 'nodes (log scale)', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, sort: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
-    title: 'Expression swell on the logistic map lₙ₊₁ = 4lₙ(1 − lₙ)',
-    width: 560,
+    title: { text: `Expression swell on ${familyName}`, subtitle: cutOff !== undefined ? `dotted line: simplify hit its time budget at n = ${cutOff}` : 'each series labelled at its last point' },
+    width: 520,
     height: 340,
-    data: { values: positive },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'n', type: 'quantitative', title: 'iterate n', axis: { tickMinStep: 1 } },
-      y: { field: 'size', ...logAxis('nodes', '~s') },
-      color: { field: 'series', type: 'nominal', title: null, sort: null },
-    },
-  } as TopLevelSpec;
+    layer: [
+      { data: { values: positive }, mark: { type: 'line', point: true, strokeWidth: 2.5 }, encoding: { x, y, color } },
+      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -4, fontSize: 11, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+      ...(cutOff !== undefined
+        ? [
+            { data: { values: [{ n: cutOff }] }, mark: { type: 'rule', strokeDash: [2, 3], color: '#b91c1c' }, encoding: { x } },
+            { data: { values: [{ n: cutOff, label: 'simplify cut-off' }] }, mark: { type: 'text', color: '#b91c1c', align: 'left', dx: 4, y: 10, fontSize: 12 }, encoding: { x, text: { field: 'label' } } },
+          ]
+        : []),
+    ],
+  } as unknown as TopLevelSpec;
 }
 
 /** Higher order: relative error of the nth derivative of tanh against the reference, per method (log y). */
@@ -161,21 +292,21 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
     push(r.order, r.fd.error, `FD-of-FD, fixed h = ${h.h.toPrecision(2)}`);
     push(r.order, r.fdTuned.error, 'FD-of-FD, h = ε^(1/(n+2)) per order');
   }
+  const maxOrder = Math.max(...h.rows.map((r) => r.order));
+  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.order > a.order ? b : a)));
+  const x = { field: 'order', type: 'quantitative' as const, title: 'derivative order n', scale: { domain: [1, maxOrder + 2.5] }, axis: { values: h.rows.map((r) => r.order), format: 'd' } };
+  const y = { field: 'plotted', ...logAxis('relative error against the 64-digit closed form') };
+  const color = { field: 'series', type: 'nominal' as const, title: null, sort: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
-    title: `Relative error of dⁿ tanh/dxⁿ at x = ${h.x} (0 drawn at 1e-18)`,
-    width: 560,
+    title: { text: `Relative error of dⁿ tanh/dxⁿ at x = ${h.x}`, subtitle: 'an error of exactly 0 is drawn at the bottom edge (1e-18)' },
+    width: 520,
     height: 340,
-    data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'order', type: 'quantitative', title: 'order n', axis: { tickMinStep: 1 } },
-      y: { field: 'plotted', ...logAxis('relative error against the 64-digit closed form') },
-      color: { field: 'series', type: 'nominal', title: null, sort: null },
-      strokeDash: { field: 'series', type: 'nominal', legend: null, sort: null },
-      tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }],
-    },
-  } as TopLevelSpec;
+    layer: [
+      { data: { values }, mark: { type: 'line', point: true, strokeWidth: 2.5 }, encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }] } },
+      { data: { values: last }, mark: { type: 'text', align: 'left', dx: 6, fontSize: 11, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+    ],
+  } as unknown as TopLevelSpec;
 }
 
 /** Tall versus wide: cost of the forward-mode Jacobian over the reverse-mode one against m/n (log-log), with the break-even line. */
@@ -197,7 +328,7 @@ export function jacobianShapeSpec(sweep: JacobianShapeSweep): TopLevelSpec {
       {
         data: { values },
         mark: { type: 'line', point: { size: 40, filled: true } },
-        encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, sort: null }, tooltip: [{ field: 'shape', title: 'n×m' }, { field: 'series' }, { field: 'ratio' }] },
+        encoding: { x, y, color: { field: 'series', type: 'nominal', title: null, sort: null, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 600 } }, tooltip: [{ field: 'shape', title: 'n×m' }, { field: 'series' }, { field: 'ratio' }] },
       },
     ],
   } as TopLevelSpec;

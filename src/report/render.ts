@@ -1,23 +1,38 @@
 // The report's three renderings: Markdown (figures as files), self-contained HTML (figures inline), and JSON (every number).
-import type { ReportData, Section } from './build.ts';
-import { escapeHtml, toHtmlTable, toMarkdownTable } from './tables.ts';
+import type { ReportData, Section } from './section.ts';
+import { escapeHtml, markdownText, toHtmlTable, toMarkdownTable, type TableData } from './tables.ts';
 
 function metaLines(report: ReportData): string[] {
   const m = report.meta;
   return [
-    `Generated ${m.date} by \`gradlab report\` (profile ${m.profile}, seed ${m.seed}) in ${(m.runtimeMs / 1000).toFixed(1)} s`,
+    `Generated ${m.date} by \`gradlab report\` (suite ${m.suite}, profile ${m.profile}, seed ${m.seed}) in ${(m.runtimeMs / 1000).toFixed(1)} s`,
     `on Node ${m.node}, ${m.cpu} (${m.cores} cores), ${m.platform}.`,
-    `Methods: ${m.methods.map((x) => `${x.name} (${x.kind})`).join(', ')}.`,
     'Times depend on the machine; every other number is reproduced by the same seed.',
   ];
 }
 
+/** The glossary of the methods at the top: one name per method, used everywhere below. */
+function glossary(report: ReportData): TableData {
+  return {
+    columns: ['method', 'kind', 'what it does'],
+    align: ['left', 'left', 'left'],
+    rows: report.meta.methods.map((m) => [m.name, m.kind === 'exact' ? 'exact (no step)' : 'numeric (a step h)', m.summary]),
+  };
+}
+
+const glossaryNote =
+  'Exact methods compute the derivative of the program up to float64 rounding; numeric methods estimate it from values of f at nearby points and carry a truncation error that depends on the step. "Central differences" always means numeric-central.';
+
 function markdownSection(section: Section): string {
-  const parts = [`## ${section.number}. ${section.title}`, '', `**Takeaway:** ${section.caption}`, ''];
-  for (const note of section.notes) parts.push(note, '');
-  for (const figure of section.figures) parts.push(`![${figure.title}](figures/${figure.file})`, '', `*${figure.caption}*`, '');
-  for (const { title, table } of section.tables) parts.push(`**${title}**`, '', toMarkdownTable(table), '');
-  for (const { title, text } of section.code) parts.push(`**${title}**`, '', '```', text, '```', '');
+  const parts = [`## ${section.number}. ${section.title}`, '', `**Takeaway:** ${markdownText(section.caption)}`, ''];
+  for (const note of section.notes) parts.push(markdownText(note), '');
+  for (const m of section.math ?? []) parts.push(`**${markdownText(m.title)}**`, '', m.markdown, '');
+  for (const figure of section.figures) parts.push(`![${figure.title}](figures/${figure.file})`, '', `Figure: ${markdownText(figure.caption)}`, '');
+  for (const { title, table, collapsed } of section.tables) {
+    if (collapsed) parts.push('<details>', `<summary>${escapeHtml(title)}</summary>`, '', toMarkdownTable(table), '', '</details>', '');
+    else parts.push(`**${markdownText(title)}**`, '', toMarkdownTable(table), '');
+  }
+  for (const { title, text } of section.code) parts.push(`**${markdownText(title)}**`, '', '```', text, '```', '');
   return parts.join('\n');
 }
 
@@ -28,37 +43,59 @@ export function toMarkdown(report: ReportData): string {
     '',
     ...metaLines(report).map((l) => `${l}  `),
     '',
-    ...report.sections.map((s) => `${s.number}. [${s.title}](#${s.number}-${s.id})`),
+    '**The methods, by the names used below**',
+    '',
+    toMarkdownTable(glossary(report)),
+    '',
+    glossaryNote,
+    '',
+    ...report.sections.map((s) => `${s.number}. [${markdownText(s.title)}](#${s.number}-${s.id})`),
     '',
     ...report.sections.map((s) => `<a id="${s.number}-${s.id}"></a>\n\n${markdownSection(s)}`),
   ].join('\n');
 }
 
 const style = `
-body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1f2937; line-height: 1.45; }
+*, *::before, *::after { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1f2937; line-height: 1.45; overflow-wrap: anywhere; }
 h1 { font-size: 1.6em; } h2 { margin-top: 2.2em; border-bottom: 1px solid #e5e7eb; padding-bottom: .2em; }
 .meta { color: #4b5563; font-size: .9em; }
 .takeaway { background: #eef6ff; border-left: 4px solid #3b82f6; padding: .6em 1em; }
-table { border-collapse: collapse; margin: .6em 0 1.4em; font-size: .85em; }
-th, td { border: 1px solid #d1d5db; padding: .25em .55em; vertical-align: top; }
-th { background: #f3f4f6; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1em 0 1.6em; } figure svg { max-width: 100%; height: auto; }
+.table-wrap { max-width: 100%; overflow-x: auto; margin: .6em 0 1.4em; }
+table { border-collapse: collapse; font-size: .85em; }
+th, td { border: 1px solid #d1d5db; padding: .25em .55em; vertical-align: top; overflow-wrap: normal; }
+th { background: #f3f4f6; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td code { white-space: normal; overflow-wrap: anywhere; }
+figure { margin: 1em 0 1.6em; max-width: 100%; }
+.figure-scroll { max-width: 100%; overflow-x: auto; }
+figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-style: italic; color: #374151; margin-top: .3em; }
-pre { background: #f9fafb; border: 1px solid #e5e7eb; padding: .6em; overflow-x: auto; font-size: .85em; }
+pre { background: #f9fafb; border: 1px solid #e5e7eb; padding: .6em; overflow-x: auto; font-size: .85em; max-width: 100%; }
+details { margin: .6em 0 1.4em; } summary { cursor: pointer; font-weight: 600; }
+.math { overflow-x: auto; max-width: 100%; }
+@media (max-width: 640px) {
+  /* On a phone a figure keeps a legible size and scrolls sideways in its own box instead of shrinking its text. */
+  figure svg { max-width: none; width: 600px; }
+  body { margin: 1em auto; }
+}
 `;
+
+const inline = (text: string) => escapeHtml(text).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
 
 function htmlSection(section: Section): string {
   const parts = [
     `<section id="${section.id}">`,
     `<h2>${section.number}. ${escapeHtml(section.title)}</h2>`,
-    `<p class="takeaway"><strong>Takeaway:</strong> ${escapeHtml(section.caption)}</p>`,
-    ...section.notes.map((n) => `<p>${escapeHtml(n).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`),
+    `<p class="takeaway"><strong>Takeaway:</strong> ${inline(section.caption)}</p>`,
+    ...section.notes.map((n) => `<p>${inline(n)}</p>`),
   ];
+  for (const m of section.math ?? []) parts.push(`<h3>${escapeHtml(m.title)}</h3>`, `<div class="math">${m.html}</div>`);
   for (const figure of section.figures) {
-    parts.push(`<figure id="figure-${figure.id}" data-figure="${figure.id}">`, figure.svg, `<figcaption>${escapeHtml(figure.caption)}</figcaption>`, '</figure>');
+    parts.push(`<figure id="figure-${figure.id}" data-figure="${figure.id}">`, `<div class="figure-scroll">${figure.svg}</div>`, `<figcaption>${inline(figure.caption)}</figcaption>`, '</figure>');
   }
-  for (const { title, table } of section.tables) {
-    parts.push(`<h3>${escapeHtml(title).replace(/`([^`]+)`/g, '<code>$1</code>')}</h3>`, toHtmlTable(table));
+  for (const { title, table, collapsed } of section.tables) {
+    if (collapsed) parts.push('<details>', `<summary>${inline(title)}</summary>`, toHtmlTable(table), '</details>');
+    else parts.push(`<h3>${inline(title)}</h3>`, toHtmlTable(table));
   }
   for (const { title, text } of section.code) parts.push(`<h3>${escapeHtml(title)}</h3>`, `<pre>${escapeHtml(text)}</pre>`);
   parts.push('</section>');
@@ -79,6 +116,11 @@ export function toHtml(report: ReportData): string {
     '<body>',
     `<h1>${escapeHtml(report.meta.title)}</h1>`,
     `<p class="meta">${metaLines(report).map(escapeHtml).join('<br>')}</p>`,
+    '<section id="glossary">',
+    '<h2>The methods, by the names used below</h2>',
+    toHtmlTable(glossary(report)),
+    `<p>${escapeHtml(glossaryNote)}</p>`,
+    '</section>',
     `<nav><ol>${report.sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('')}</ol></nav>`,
     ...report.sections.map(htmlSection),
     '</body>',

@@ -130,8 +130,19 @@ export function toCliTable(table: TableData, options: CliTableOptions = {}): str
   return `${t.toString()}${note}`;
 }
 
+/**
+ * Text for GitHub Markdown: a lone `*` or `_` outside code spans is escaped, so `3*x` or `w*x` cannot open
+ * italics; `**bold**` and `` `code` `` are kept.
+ */
+export function markdownText(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 1 ? part : part.replace(/(?<!\*)\*(?!\*)/g, '\\*').replace(/_/g, '\\_')))
+    .join('');
+}
+
 function escapeMarkdown(cell: string): string {
-  return cell.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return markdownText(cell).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 /** The table as GitHub-flavoured Markdown. */
@@ -152,14 +163,14 @@ export function escapeHtml(text: string): string {
 /** The table as an HTML `<table>`. */
 export function toHtmlTable(table: TableData): string {
   const align = alignments(table);
-  const cell = (tag: string, text: string, k: number) => `<${tag}${align[k] === 'right' ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+  const cell = (tag: string, text: string, k: number) => `<${tag}${align[k] === 'right' ? ' class="num"' : ''}>${escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>')}</${tag}>`;
   return [
-    '<table>',
+    '<div class="table-wrap"><table>',
     `<thead><tr>${table.columns.map((c, k) => cell('th', c, k)).join('')}</tr></thead>`,
     '<tbody>',
     ...table.rows.map((row) => `<tr>${row.map((c, k) => cell('td', c, k)).join('')}</tr>`),
     '</tbody>',
-    '</table>',
+    '</table></div>',
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 // d2l's control-flow program on the Tensor API: AD's identity f′(a)·a = f(a), and central differences across a doubling threshold.
 import { describe, expect, it } from 'vitest';
 import { controlFlowPlain, controlFlowProgram, measureControlFlow, measureControlFlowPoint, symbolicNotApplicable } from '../../src/harness/control-flow.ts';
-import { controlFlowCaption, controlFlowSection } from '../../src/report/control-flow.ts';
+import { controlFlowCaption, controlFlowSection } from '../../src/report/sections/control-flow.ts';
 import { tensor } from '../../src/diff/autograd/index.ts';
 
 const below = (k: number) => (1000 / 2 ** k) * (1 - 1e-9);
@@ -43,7 +43,7 @@ describe('the control-flow program', () => {
 
   it('the section: one table row per point, the symbolic column not applicable, the caption from the numbers', () => {
     const data = measureControlFlow();
-    const section = controlFlowSection(data, 11);
+    const section = controlFlowSection(data);
     expect(section.tables[0].table.rows).toHaveLength(data.points.length);
     for (const row of section.tables[0].table.rows) expect(row[row.length - 1]).toBe('not applicable');
     expect(section.notes.join(' ')).toContain(symbolicNotApplicable);

@@ -10,7 +10,10 @@ import { writeReport } from '../../src/report/write.ts';
 import type { CostSweep } from '../../src/harness/cost.ts';
 import type { SwellRow } from '../../src/harness/swell.ts';
 import type { HigherOrder } from '../../src/harness/higher-order.ts';
-import type { TracesData } from '../../src/report/teaching.ts';
+import type { TracesData } from '../../src/report/sections/teaching.ts';
+import type { CostData } from '../../src/report/sections/cost.ts';
+import type { SwellData } from '../../src/report/sections/swell.ts';
+import type { AgreementData } from '../../src/report/sections/agreement.ts';
 import type { JacobianShapeSweep } from '../../src/harness/jacobian-shape.ts';
 import type { ControlFlowData } from '../../src/harness/control-flow.ts';
 import { dotted } from '../../src/harness/traces.ts';
@@ -37,9 +40,9 @@ describe('report structure', () => {
     '2. Accuracy against the high-precision reference',
     '3. Cost against the number of inputs',
     '4. Expression swell on the logistic map',
-    '5. Agreement matrix from the property run',
+    '5. Agreement: the property run',
     '6. Pitfalls: what each method returns, and why',
-    '7. The computational graph of a lesson',
+    '7. The computational graph',
     "8. Evaluation traces of Baydin's example, forward and reverse",
     '9. Higher order: nth derivatives of tanh, three ways',
     '10. Tall versus wide: forward or reverse mode for a Jacobian',
@@ -60,7 +63,7 @@ describe('report structure', () => {
     expect(readdirSync(out).sort()).toEqual(['figures', 'report.html', 'report.json', 'report.md']);
     // The staging folder is a sibling of the report folder, and is gone once the report is in place.
     expect(readdirSync(join(out, '..')).filter((entry) => entry.startsWith(`.${basename(out)}.`))).toEqual([]);
-    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'swell.svg', 'tall-wide.svg', 'v-curve.svg']);
+    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'agreement.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'memory.svg', 'swell.svg', 'tall-wide.svg', 'v-curve.svg']);
     for (const file of readdirSync(join(out, 'figures'))) expect(readFileSync(join(out, 'figures', file), 'utf8')).toMatch(/^<svg/);
   });
 
@@ -68,28 +71,29 @@ describe('report structure', () => {
     expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
     expect(typeof json.meta.cpu).toBe('string');
     expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
-    expect(json.sections.map((s) => s.id)).toEqual(['lessons', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow']);
-    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'graph', 'higherOrder', 'jacobianShapes', 'lessons', 'pitfalls', 'swell', 'traces', 'vcurve']);
+    expect(json.sections.map((s) => s.id)).toEqual(['functions', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'functions', 'graph', 'higherOrder', 'jacobianShapes', 'pitfalls', 'swell', 'traces']);
   });
 
   it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(8);
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
+    expect(html.match(/<figure /g)).toHaveLength(10);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\((?!#)/i); // url(#id) points inside the page (an SVG gradient)
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
   });
 
   it('takes its captions from the measured numbers', () => {
     const graph = json.sections.find((s) => s.id === 'graph')!;
-    expect(graph.caption).toContain('∂f/∂w = 60, ∂f/∂x = 40, ∂f/∂b = 20');
-    const lessons = json.sections.find((s) => s.id === 'lessons')!;
-    expect(lessons.caption).toMatch(/reproduce every lesson's gradient to the last bit/);
+    expect(graph.caption).toContain('∂f/∂x = 4, ∂f/∂y = 13');
+    expect(graph.caption).toContain('x is used 2 times, so its grad is the sum of 2 contributions');
+    const lessons = json.sections.find((s) => s.id === 'functions')!;
+    expect(lessons.caption).toMatch(/reproduce every function's gradient to the last bit/);
   });
 });
 
 describe('the claims, as tests on counts', () => {
   it('reverse mode: the gradient costs the same multiple of f as n grows ×10 (instructions and tape length)', () => {
-    const cost = report.data.cost as CostSweep;
+    const cost = (report.data.cost as CostData).sweeps[0].sweep;
     const [small, large] = [cost.baselines[0], cost.baselines[cost.baselines.length - 1]];
     expect(large.n / small.n).toBeGreaterThanOrEqual(10);
     expect(Math.abs(large.reverseOps.ratio / small.reverseOps.ratio - 1)).toBeLessThan(0.05);
@@ -99,12 +103,12 @@ describe('the claims, as tests on counts', () => {
   });
 
   it('central differences evaluate f exactly 2n times', () => {
-    const cost = report.data.cost as CostSweep;
+    const cost = (report.data.cost as CostData).sweeps[0].sweep;
     for (const n of cost.ns) expect(cost.points.find((p) => p.method === 'numeric-central' && p.n === n)!.evaluations).toBe(2 * n);
   });
 
   it('logistic map: the DAG derivative grows linearly, the mathjs tree superlinearly', () => {
-    const rows = report.data.swell as SwellRow[];
+    const rows = (report.data.swell as SwellData).families[0].rows as SwellRow[];
     const dag = rows.map((r) => r.dag.size!);
     const steps = dag.slice(3).map((d, i) => d - dag[i + 2]);
     expect(new Set(steps).size).toBe(1); // a constant number of nodes per iterate
@@ -249,7 +253,7 @@ describe('programs, not formulas: control flow', () => {
 });
 
 describe('the HTML report in headless Chromium', () => {
-  it('renders every figure with a non-zero size and requests nothing from outside', async () => {
+  it('at 1280 and 390 px: no horizontal page overflow, every figure visible with each series labelled, nothing requested from outside', async () => {
     const executablePath = '/usr/bin/chromium';
     if (!existsSync(executablePath)) {
       throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium) to run the report's browser test`);
@@ -269,25 +273,75 @@ describe('the HTML report in headless Chromium', () => {
         outside.push(url);
         return route.abort();
       });
-      const page = await context.newPage();
-      await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
-      const boxes = await page.$$eval('figure > svg', (svgs) =>
-        svgs.map((svg) => {
-          const box = svg.getBoundingClientRect();
-          return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
-        }),
-      );
-      expect(boxes).toHaveLength(8);
-      for (const box of boxes) {
-        expect(box.width).toBeGreaterThan(50);
-        expect(box.height).toBeGreaterThan(50);
-        expect(box.shapes).toBeGreaterThan(5);
+      for (const width of [1280, 390]) {
+        const page = await context.newPage();
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+        // No horizontal scroll of the page itself: wide tables and figures scroll inside their own boxes.
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+        expect(overflow, `horizontal page overflow at ${width} px`).toBeLessThanOrEqual(0);
+        const boxes = await page.$$eval('figure svg', (svgs) =>
+          svgs.map((svg) => {
+            const box = svg.getBoundingClientRect();
+            return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
+          }),
+        );
+        expect(boxes).toHaveLength(10);
+        for (const box of boxes) {
+          expect(box.width).toBeGreaterThan(50);
+          expect(box.height).toBeGreaterThan(50);
+          expect(box.shapes).toBeGreaterThan(5);
+        }
+        // Every coloured line series has a direct label (text of its colour) or a legend entry (a symbol of its colour).
+        const unlabelled = await page.$$eval('figure', (figures) =>
+          figures.flatMap((figure) => {
+            const neutral = new Set(['#9ca3af', '#6b7280', '#111827', 'black', '#000', '#000000', '#888', '#ddd', 'none', '']);
+            const colours = new Set([...figure.querySelectorAll('g.mark-line path')].map((p) => (p.getAttribute('stroke') ?? '').toLowerCase()).filter((c) => !neutral.has(c)));
+            const labelled = new Set([
+              ...[...figure.querySelectorAll('g.mark-text.role-mark text')].map((t) => (t.getAttribute('fill') ?? '').toLowerCase()),
+              ...[...figure.querySelectorAll('g.role-legend-symbol path')].flatMap((p) => [(p.getAttribute('fill') ?? '').toLowerCase(), (p.getAttribute('stroke') ?? '').toLowerCase()]),
+            ]);
+            return [...colours].filter((c) => !labelled.has(c)).map((c) => `${figure.id}: ${c}`);
+          }),
+        );
+        expect(unlabelled).toEqual([]);
+        expect(await page.locator('section[id] > h2').count()).toBe(12); // the glossary and eleven sections
+        await page.close();
       }
-      expect(await page.locator('h2').count()).toBe(11);
       expect(outside).toEqual([]);
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('"agree" shows what it covered: each method\'s worst passing case, with its bound', () => {
+  it('every exact method that passed has its worst passing case in the data and in the report, with a bound at least its error', () => {
+    const agreement = report.data.agreement as AgreementData;
+    const exact = report.meta.methods.filter((m) => m.kind === 'exact').map((m) => m.name);
+    const passedExact = agreement.rows.filter((r) => r.b === 'reference' && exact.includes(r.a) && r.passed > 0).map((r) => r.a);
+    expect(passedExact.length).toBeGreaterThanOrEqual(4);
+    const section = report.sections.find((s) => s.id === 'agreement')!;
+    const table = section.tables.find((t) => t.title === "Each method's worst passing case")!.table;
+    for (const method of passedExact) {
+      const worst = agreement.worst.find((w) => w.method === method)!;
+      expect(worst, method).toBeDefined();
+      expect(worst.kind).toBe('exact');
+      expect(worst.bound).toBeGreaterThan(0);
+      expect(worst.error).toBeLessThanOrEqual(worst.bound * (1 + 1e-12) + 1e-300);
+      expect(worst.why).toMatch(/rounding bound of ∂f\/∂\w+, whose condition estimate is|the exact ∂f\/∂\w+ is 0 here/);
+      const row = table.rows.find((r) => r[0] === method)!;
+      expect(row[1]).toBe(`\`${worst.expression}\``);
+      expect(row[4]).not.toBe('—');
+    }
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain("**Each method's worst passing case**");
+  });
+
+  it('the full list of comparisons is collapsed; the heatmap shows method × method', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<details>\n<summary>Every comparison/);
+    expect(html).toContain('data-figure="agreement"');
+  });
 });

@@ -1,8 +1,9 @@
 // The control-flow section (teaching.md R8, d2l "Control flow"): AD through a loop and a branch, the identity f′(a)·a = f(a), FD across a threshold; caption from the numbers.
-import { errorText, exactText } from '../harness/format.ts';
-import type { ControlFlowData } from '../harness/control-flow.ts';
-import type { Section } from './build.ts';
-import type { TableData } from './tables.ts';
+import { errorText, exactText } from '../../harness/format.ts';
+import type { ControlFlowData } from '../../harness/control-flow.ts';
+import type { ReportSection, SectionBlocks } from '../section.ts';
+import { measureControlFlow } from '../../harness/control-flow.ts';
+import type { TableData } from '../tables.ts';
 
 const sig = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
 const expText = (x: number) => (x === 0 || !Number.isFinite(x) ? String(x) : x.toExponential(2));
@@ -25,7 +26,7 @@ export function controlFlowCaption(data: ControlFlowData): string {
     ? ` Central differences at h = ∛ε·max(1, |a|) stay within ${errorText(worstSmooth)} relative; no stencil straddled a doubling threshold.`
     : ` Central differences at h = ∛ε·max(1, |a|) are within ${errorText(worstSmooth)} relative where the stencil stays on one piece, but ` +
       straddling
-        .map((p) => `at a = ${exactText(p.a)} the stencil straddles a doubling threshold and gives ${expText(p.fd)} instead of ${exactText(p.exact)} (relative error ${errorText(p.fdRelativeError)}, i.e. off by ${expText(p.fdRelativeError * 100)}%, ${sig(Math.abs(p.fd / p.exact), 2)}× the true slope${p.fd * p.exact < 0 ? ' with the wrong sign' : ''}), while AD is exact there`)
+        .map((p) => `at a = ${exactText(p.a)} the stencil straddles a doubling threshold and gives ${expText(p.fd)} instead of ${exactText(p.exact)} (relative error ${errorText(p.fdRelativeError)}, i.e. off by ${expText(p.fdRelativeError * 100)}%, ${sig(Math.abs(p.fd / p.exact), 2)}× the true slope${p.fd * p.exact < 0 ? ' with the wrong sign' : ''}), while AD returns the slope of the piece the run took: exact for the branch taken, though f itself jumps there and has no derivative`)
         .join('; ') +
       '.';
   return `${head}${ad}.${fd} Symbolic differentiation has nothing to run on: f has no closed form.`;
@@ -71,14 +72,12 @@ const programText = [
 ].join('\n');
 
 /** Section "Programs, not formulas": the table and the notes for a measured {@link ControlFlowData}. */
-export function controlFlowSection(data: ControlFlowData, number: number): Section {
+export function controlFlowSection(data: ControlFlowData): SectionBlocks {
   return {
-    id: 'control-flow',
-    number,
     title: 'Programs, not formulas: control flow',
     caption: controlFlowCaption(data),
     notes: [
-      `d2l's control-flow function (teaching.md R8, §1.7): ${data.program}, written as a TypeScript function over gradlab's Tensor API (src/harness/control-flow.ts). ` +
+      `d2l's control-flow function (from the automatic-differentiation chapter of Dive into Deep Learning): ${data.program}, written as a TypeScript function over gradlab's Tensor API. ` +
         'How many times the loop runs and which branch is taken depend on the value of a, so there is no single formula for f; autograd records only the operations the run actually executed, and differentiates those.',
       'After k doublings b = 2^(k+1)·a, so f is piecewise linear: f(a) = 2^(k+1)·a for a > 0 and 100·2^(k+1)·a for a < 0, with k constant between the thresholds |a| = 1000/2^j. ' +
         'Hence f′(a)·a = f(a) on every piece (d2l\'s check `a.grad == d / a`); multiplying by powers of two (and by 100 on both sides) rounds identically, so the identity is checked bit for bit. At a = 0 the loop never ends.',
@@ -91,3 +90,12 @@ export function controlFlowSection(data: ControlFlowData, number: number): Secti
     code: [{ title: 'The program, differentiated by autograd', text: programText }],
   };
 }
+
+export const controlFlow: ReportSection<ControlFlowData> = {
+  id: 'control-flow',
+  dataKey: 'controlFlow',
+  weight: 1,
+  applies: (suite) => suite.experiments.controlFlow === true,
+  measure: () => measureControlFlow(),
+  render: (data) => controlFlowSection(data),
+};

@@ -1,12 +1,13 @@
 // The tall-versus-wide section (teaching.md R4, the JAX cookbook's jacfwd/jacrev): forward or reverse mode for a Jacobian, caption from the numbers.
-import { errorText } from '../harness/format.ts';
-import type { JacobianShapeSweep, ShapeRow } from '../harness/jacobian-shape.ts';
-import type { Section } from './build.ts';
-import { jacobianShapeSpec, renderSvg } from './plots.ts';
-import type { TableData } from './tables.ts';
+import { errorText } from '../../harness/format.ts';
+import type { JacobianShapeSweep, ShapeRow } from '../../harness/jacobian-shape.ts';
+import type { ReportSection, SectionBlocks } from '../section.ts';
+import { measureJacobianShapes } from '../../harness/jacobian-shape.ts';
+import { jacobianShapeSpec, renderSvg } from '../plots.ts';
+import type { TableData } from '../tables.ts';
 
 const sig = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
-const ms = (x: number) => (x < 0.01 ? `${(x * 1000).toFixed(2)} µs` : x < 10 ? `${x.toFixed(3)} ms` : `${x.toFixed(0)} ms`);
+import { formatMs as ms } from '../../harness/timing.ts';
 
 const winner = (ratio: number) => (ratio < 1 ? 'forward' : ratio > 1 ? 'reverse' : 'neither');
 
@@ -50,8 +51,8 @@ export function tallWideTable(sweep: JacobianShapeSweep): TableData {
       String(r.reverse.passes),
       String(r.reverse.instructions),
       sig(r.instructionRatio),
-      ms(r.forward.medianMs),
-      ms(r.reverse.medianMs),
+      `${ms(r.forward.medianMs)} (${ms(r.forward.q1Ms)}–${ms(r.forward.q3Ms)})`,
+      `${ms(r.reverse.medianMs)} (${ms(r.reverse.q1Ms)}–${ms(r.reverse.q3Ms)})`,
       sig(r.timeRatio),
       errorText(r.disagreement),
       r.autoMode,
@@ -60,18 +61,16 @@ export function tallWideTable(sweep: JacobianShapeSweep): TableData {
 }
 
 /** Section "Tall versus wide": the table, the plot and the notes for a measured {@link JacobianShapeSweep}. */
-export async function tallWideSection(sweep: JacobianShapeSweep, number: number): Promise<Section> {
+export async function tallWideSection(sweep: JacobianShapeSweep): Promise<SectionBlocks> {
   const caption = tallWideCaption(sweep);
   return {
-    id: 'tall-wide',
-    number,
     title: 'Tall versus wide: forward or reverse mode for a Jacobian',
     caption,
     notes: [
-      `f: ℝⁿ → ℝᵐ for every (n, m) with n·m = ${sweep.product} (teaching.md R4; JAX's cookbook: jacfwd "is more efficient for 'tall' Jacobian matrices", jacrev for "wide" ones). ` +
+      `f: ℝⁿ → ℝᵐ for every (n, m) with n·m = ${sweep.product} (JAX's autodiff cookbook: jacfwd "is more efficient for 'tall' Jacobian matrices", jacrev for "wide" ones). ` +
         `All outputs share one core of work, so f costs about the same at every shape: a linear read-in s⁰ₖ = Σᵢ wₖᵢxᵢ, ${sweep.depth} layers sᵗ⁺¹ₖ = tanh(aₜsᵗₖ + bₜsᵗₖ₊₁ + cₜₖ) on a ring of width ${sweep.width}, and a linear read-out yⱼ = Σₖ vⱼₖsᴰₖ, built in the IR.`,
       "The full Jacobian comes from jacobian(exprs, variables, point, { mode }) with the mode forced. Forward mode makes n tangent passes (direction eᵢ gives column i) of one compiled JVP program for all m outputs, plus one call for the values; reverse mode makes m compiled reverse sweeps, one per output (row j). " +
-        'Instructions executed are the SSA instructions of each program times its calls (machine-independent); times are the median over several samples of one whole Jacobian with every program compiled and cached (they depend on the machine, see the metadata).',
+        'Instructions executed are the SSA instructions of each program times its calls (machine-independent); times are the median (with quartiles) of interleaved, warmed-up, batched samples of one whole Jacobian with every program compiled and cached (they depend on the machine, see the metadata).',
       'The crossover needs shared work: if each output had its own separate terms (yⱼ = Σᵢ gᵢⱼ(xᵢ)), each reverse sweep would touch only its own output and reverse mode would win at every shape.',
     ],
     tables: [{ title: 'Full Jacobian by forward and by reverse mode, per shape', table: tallWideTable(sweep) }],
@@ -79,3 +78,12 @@ export async function tallWideSection(sweep: JacobianShapeSweep, number: number)
     code: [],
   };
 }
+
+export const tallWide: ReportSection<JacobianShapeSweep> = {
+  id: 'tall-wide',
+  dataKey: 'jacobianShapes',
+  weight: 1,
+  applies: (suite) => suite.experiments.tallWide === true,
+  measure: (_suite, profile) => measureJacobianShapes({ minTimeMs: profile.jacobianMinTimeMs, samples: profile.jacobianSamples }),
+  render: (sweep) => tallWideSection(sweep),
+};

@@ -1,17 +1,19 @@
 // The teaching sections (teaching.md R5 and R7): Baydin's evaluation traces, and higher-order derivatives of tanh; captions from the numbers.
-import type { GradientMethod } from '../diff/method.ts';
-import { dagDerivatives } from '../diff/symbolic/index.ts';
-import { evaluateExpr } from '../ir/evaluate.ts';
-import { toWengert } from '../ir/print.ts';
-import { askMethod, type MethodOptions } from '../harness/answers.ts';
-import { errorText, exactText, pointText } from '../harness/format.ts';
-import type { HigherOrder } from '../harness/higher-order.ts';
-import { referenceGradient } from '../harness/reference.ts';
-import { baydinExample } from '../harness/suite.ts';
-import { evaluationTraces, type EvaluationTraces } from '../harness/traces.ts';
-import type { Section } from './build.ts';
-import { higherOrderSpec, renderSvg } from './plots.ts';
-import type { TableData } from './tables.ts';
+import type { GradientMethod } from '../../diff/method.ts';
+import { dagDerivatives } from '../../diff/symbolic/index.ts';
+import { evaluateExpr } from '../../ir/evaluate.ts';
+import { toWengert } from '../../ir/print.ts';
+import { askMethod, type MethodOptions } from '../../harness/answers.ts';
+import { errorText, exactText, pointText } from '../../harness/format.ts';
+import type { HigherOrder } from '../../harness/higher-order.ts';
+import { referenceGradient } from '../../harness/reference.ts';
+import { baydinExample } from '../../harness/suite.ts';
+import { evaluationTraces, type EvaluationTraces } from '../../harness/traces.ts';
+import type { ReportSection, SectionBlocks } from '../section.ts';
+import { measureHigherOrder } from '../../harness/higher-order.ts';
+import { renderLatex } from '../math.ts';
+import { higherOrderSpec, renderSvg } from '../plots.ts';
+import type { TableData } from '../tables.ts';
 
 /** What section 8 measured: the traces, the symbolic derivative, and each finite-difference method's estimate. */
 export interface TracesData {
@@ -49,8 +51,8 @@ export function measureTraces(numericMethods: readonly GradientMethod[], methodO
   };
 }
 
-/** Section 8: Baydin's three evaluation-trace tables, the symbolic derivative and the FD estimates (teaching.md R5). */
-export function tracesSection(data: TracesData, number: number): Section {
+/** Section 8: Baydin's three evaluation-trace tables, the symbolic derivative and the FD estimates (Baydin et al., Tables 2 and 3). */
+export async function tracesSection(data: TracesData): Promise<SectionBlocks> {
   const t = data.traces;
   const vars = t.variables;
   const partials = vars.map((v, i) => `∂f/∂${v} = ${exactText(t.gradient[i])}`).join(', ');
@@ -66,9 +68,9 @@ export function tracesSection(data: TracesData, number: number): Section {
   const tangent: TableData = { columns: ['tangent', 'local rule (op table)', 'with numbers', 'value'], align: [...num], rows: t.tangent.map((l) => [l.name, l.rule, l.numbers, exactText(l.value)]) };
   const adjoint: TableData = { columns: ['adjoint', 'accumulated from uses (op table partials)', 'with numbers', 'value'], align: [...num], rows: t.adjoint.map((l) => [l.name, l.rule, l.numbers, exactText(l.value)]) };
   const symbolic: TableData = {
-    columns: ['partial', 'symbolic-dag derivative (infix)', 'LaTeX', 'value', 'DAG / tree nodes'],
-    align: ['left', 'left', 'left', 'right', 'right'],
-    rows: data.symbolic.map((s) => [`∂f/∂${s.variable}`, s.infix ?? '(too large to print)', s.latex === null ? '' : `\`${s.latex}\``, exactText(s.value), `${s.dagSize} / ${s.treeSize}`]),
+    columns: ['partial', 'symbolic-dag derivative (infix)', 'value', 'DAG / tree nodes'],
+    align: ['left', 'left', 'right', 'right'],
+    rows: data.symbolic.map((s) => [`∂f/∂${s.variable}`, s.infix ?? '(too large to print)', exactText(s.value), `${s.dagSize} / ${s.treeSize}`]),
   };
   const fd: TableData = {
     columns: ['method', ...vars.map((v) => `∂f/∂${v}`), ...vars.map((v) => `rel. error ∂f/∂${v}`), 'f evaluations'],
@@ -81,12 +83,10 @@ export function tracesSection(data: TracesData, number: number): Section {
     ],
   };
   return {
-    id: 'traces',
-    number,
     title: "Evaluation traces of Baydin's example, forward and reverse",
     caption,
     notes: [
-      `Baydin et al.'s running example f(x₁, x₂) = ${data.expression} at ${pointText(vars, t.point)} (teaching.md R5). Every table is generated from gradlab's Wengert list; each local rule is the op table's partial template with the line's names filled in, and its number the same partial compiled and evaluated in doubles. ` +
+      `Baydin et al.'s running example f(x₁, x₂) = ${data.expression} at ${pointText(vars, t.point)} (Baydin et al., Tables 2 and 3). Every table is generated from gradlab's Wengert list; each local rule is the op table's partial template with the line's names filled in, and its number the same partial compiled and evaluated in doubles. ` +
         `The tangent trace is seeded with ${t.tangent.find((l) => l.value === 1 && l.rule === 'seed')?.name ?? 'ẋ'} = 1 (∂/∂${t.tangentSeed}); the adjoint trace runs bottom-up from f̄ = 1, each adjoint summing (parent adjoint · ∂parent/∂node) over the node's uses.`,
       'Below them: the symbolic derivative that symbolic-dag builds from the same partials, and what the finite-difference methods estimate, with their errors against the 64-digit reference.',
     ],
@@ -99,6 +99,11 @@ export function tracesSection(data: TracesData, number: number): Section {
     ],
     figures: [],
     code: [{ title: 'Wengert list', text: toWengert(baydinExample().expr) }],
+    math: await Promise.all(
+      data.symbolic
+        .filter((s) => s.latex !== null)
+        .map(async (s) => ({ title: `∂f/∂${s.variable}, typeset`, html: await renderLatex(`\\frac{\\partial f}{\\partial ${s.variable.replace(/(\d+)$/, '_{$1}')}} = ${s.latex}`), markdown: `$$\\frac{\\partial f}{\\partial ${s.variable.replace(/(\d+)$/, '_{$1}')}} = ${s.latex}$$` })),
+    ),
   };
 }
 
@@ -119,7 +124,7 @@ function higherOrderCaption(h: HigherOrder): string {
 }
 
 /** Section 9: nth derivatives of tanh by AD-of-AD, symbolic-of-symbolic and FD-of-FD (teaching.md R7), with its figure. */
-export async function higherOrderSection(h: HigherOrder, number: number): Promise<Section> {
+export async function higherOrderSection(h: HigherOrder): Promise<SectionBlocks> {
   const caption = higherOrderCaption(h);
   const answer = (a: { value: number; error: number } | undefined) => (a === undefined ? ['not tried', ''] : [exactText(a.value), errorText(a.error)]);
   const table: TableData = {
@@ -143,12 +148,10 @@ export async function higherOrderSection(h: HigherOrder, number: number): Promis
     ]),
   };
   return {
-    id: 'higher-order',
-    number,
     title: 'Higher order: nth derivatives of tanh, three ways',
     caption,
     notes: [
-      `dⁿ tanh(x)/dxⁿ at x = ${h.x} for n = 1…${h.maxOrder} (teaching.md R7, the HIPS/autograd picture). AD-of-AD calls the Tensor engine's grad(y, x, { createGraph: true }) on its own previous result; symbolic-dag differentiates its own previous derivative (an IR DAG), so DAG and tree sizes are those of the nth derivative; FD-of-FD nests central differences, Dⁿf(x) = (Dⁿ⁻¹f(x + h) − Dⁿ⁻¹f(x − h)) / 2h (2ⁿ evaluations of f), once with the first-order optimal step h = ε^(1/3) ≈ ${h.h.toExponential(2)} throughout and once with hₙ = ε^(1/(n+2)) retuned per order.`,
+      `dⁿ tanh(x)/dxⁿ at x = ${h.x} for n = 1…${h.maxOrder} (the picture HIPS/autograd's README draws). AD-of-AD calls the Tensor engine's grad(y, x, { createGraph: true }) on its own previous result; symbolic-dag differentiates its own previous derivative (an IR DAG), so DAG and tree sizes are those of the nth derivative; FD-of-FD nests central differences, Dⁿf(x) = (Dⁿ⁻¹f(x + h) − Dⁿ⁻¹f(x − h)) / 2h (2ⁿ evaluations of f), once with the first-order optimal step h = ε^(1/3) ≈ ${h.h.toExponential(2)} throughout and once with hₙ = ε^(1/(n+2)) retuned per order.`,
       'The reference is the closed form dⁿ tanh/dxⁿ = Pₙ(tanh x), with P₀(t) = t and Pₙ₊₁(t) = Pₙ′(t)(1 − t²), evaluated in 64-digit BigNumber arithmetic; errors are relative. Round-off in the nested differences scales like ε/hⁿ, which is why their error explodes with the order.' +
         (h.cutOff.ad || h.cutOff.symbolic ? ` Methods stop after an order took longer than the budget (AD from n = ${h.cutOff.ad ?? '—'}, symbolic from n = ${h.cutOff.symbolic ?? '—'}).` : ''),
     ],
@@ -158,3 +161,21 @@ export async function higherOrderSection(h: HigherOrder, number: number): Promis
   };
 }
 
+
+export const traces: ReportSection<TracesData> = {
+  id: 'traces',
+  dataKey: 'traces',
+  weight: 1,
+  applies: (suite) => suite.experiments.traces === true,
+  measure: (_suite, _profile, ctx) => measureTraces(ctx.methods.filter((m) => ctx.kinds.get(m.name) === 'numeric'), ctx.methodOptions),
+  render: (data) => tracesSection(data),
+};
+
+export const higherOrder: ReportSection<HigherOrder> = {
+  id: 'higher-order',
+  dataKey: 'higherOrder',
+  weight: 1,
+  applies: (suite) => suite.experiments.higherOrder === true,
+  measure: (_suite, profile) => measureHigherOrder({ x: 0.5, maxOrder: profile.higherOrderMax, budgetMs: profile.symbolicBudgetMs }),
+  render: (data) => higherOrderSection(data),
+};

@@ -1,0 +1,233 @@
+// Section "agreement": the property run (random expressions and/or points from the suite's domains), each method's worst passing case, and a method × method heatmap.
+import { toInfix } from '../../ir/print.ts';
+import { runAgreement, verdicts, type AgreementRow, type CaseReport } from '../../harness/agreement.ts';
+import { formatCounterexample, formatCase } from '../../harness/format.ts';
+import { runFunctionAgreement } from '../../harness/function-agreement.ts';
+import { defaultFactors, gradientScale } from '../../harness/tolerance.ts';
+import { heatmapSpec, renderSvg } from '../plots.ts';
+import type { ReportSection, SectionContext, SectionTable } from '../section.ts';
+import { agreementTable, type TableData } from '../tables.ts';
+import { errorText, pointText, sig } from './common.ts';
+
+/** The passing answer with the largest error, per method: what "agree" covered at its loosest. */
+export interface WorstPass {
+  readonly method: string;
+  readonly kind: 'exact' | 'numeric';
+  readonly expression: string;
+  readonly point: string;
+  /** Relative error of the answer (see the report's definition). */
+  readonly error: number;
+  /** The tolerance the worst partial was held to, relative to the gradient's scale. */
+  readonly bound: number;
+  /** Why the bound is that large. */
+  readonly why: string;
+  /** Condition estimate of the worst partial (1: a few ulps is all one may lose). */
+  readonly condition: number;
+}
+
+/** What the agreement section measured. */
+export interface AgreementData {
+  readonly seed: number;
+  /** Random expressions judged (0 for suites without them). */
+  readonly randomRuns: number;
+  /** Points judged on the suite's functions. */
+  readonly functionRuns: number;
+  readonly rows: readonly AgreementRow[];
+  readonly pointClasses: Readonly<Record<CaseReport['pointClass'], number>>;
+  readonly worst: readonly WorstPass[];
+  readonly counterexample?: { readonly text: string; readonly expression: string };
+  readonly timeMs: number;
+}
+
+const clip = (s: string, max = 120) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+/** Tracks each method's passing answer with the largest error. */
+function worstTracker(): { see: (report: CaseReport) => void; result: () => WorstPass[] } {
+  const worst = new Map<string, WorstPass>();
+  return {
+    see(report) {
+      const scale = gradientScale(report.reference.gradient, report.reference.value, report.case.point);
+      for (const a of report.answers) {
+        if (!(a.verdict === 'agree' || a.verdict === 'within-model') || a.error === undefined || a.worst === undefined) continue;
+        const previous = worst.get(a.method);
+        if (previous !== undefined && previous.error >= a.error) continue;
+        const i = report.case.variables.indexOf(a.worst.variable);
+        const condition = report.bound.condition[i];
+        const estimate = a.result?.errorEstimate?.[i];
+        const exactZero = report.reference.gradient[i] === 0;
+        const used = `${sig((100 * a.worst.difference) / a.worst.tolerance, 2)}%`;
+        const why = exactZero
+          ? a.kind === 'exact'
+            ? `the exact ∂f/∂${a.worst.variable} is 0 here (terms cancel exactly), so the relative error divides by the safeguard scale and a tiny absolute error reads as large: the answer is off by ${errorText(a.worst.difference)} absolute, within the absolute rounding bound of the cancelling terms (${errorText(a.worst.tolerance)})`
+            : `the exact ∂f/∂${a.worst.variable} is 0 here, so the error is measured against the safeguard scale: an absolute error of ${errorText(a.worst.difference)} (the truncation error of the step) reads as ${errorText(a.error)}; it passed under ${defaultFactors.numeric}× the method's own estimate (${errorText(estimate)})`
+          : a.kind === 'exact'
+            ? `${defaultFactors.exact}× the first-order rounding bound of ∂f/∂${a.worst.variable}, whose condition estimate is ${sig(condition, 2)}: ${condition > 1e3 ? `the expression amplifies rounding by ${sig(condition, 2)}× (about ${Math.round(Math.log10(condition))} digits lost), so a large error is expected of any float64 method here` : 'the expression amplifies rounding little'}; the bound assumes every rounding error adds up, and this answer used ${used} of it`
+            : a.method === 'complex-step'
+              ? `${defaultFactors.numeric}× the method's own rounding estimate for ∂f/∂${a.worst.variable} (${errorText(estimate)}; condition estimate ${sig(condition, 2)}); this answer used ${used} of it`
+              : `${defaultFactors.numeric}× the method's own error estimate for ∂f/∂${a.worst.variable} (${errorText(estimate)}): the method reported that its answer was this uncertain, because differences of f lose digits here (condition estimate ${sig(condition, 2)}); this answer used ${used} of it`;
+        worst.set(a.method, {
+          method: a.method,
+          kind: a.kind,
+          expression: clip(toInfix(report.case.expr)),
+          point: pointText(report.case.variables, report.case.point),
+          error: a.error,
+          bound: a.worst.tolerance / scale,
+          why,
+          condition: exactZero ? Infinity : condition,
+        });
+      }
+    },
+    result: () => [...worst.values()],
+  };
+}
+
+function worstTable(worst: readonly WorstPass[], methods: readonly string[]): TableData {
+  const ordered = methods.map((m) => worst.find((w) => w.method === m)).filter((w): w is WorstPass => w !== undefined);
+  return {
+    columns: ['method', 'expression', 'point', 'rel. error', 'passed under (rel. bound)', 'why the bound is that large'],
+    align: ['left', 'left', 'left', 'right', 'right', 'left'],
+    rows: ordered.map((w) => [w.method, `\`${w.expression}\``, w.point, errorText(w.error), errorText(w.bound), w.why]),
+  };
+}
+
+function heatmapCells(rows: readonly AgreementRow[], methods: readonly string[]): { a: string; b: string; value: number | null; label: string }[] {
+  const cells: { a: string; b: string; value: number | null; label: string }[] = [];
+  const all = [...methods, 'reference'];
+  for (const a of methods) {
+    for (const b of all) {
+      if (a === b) continue;
+      const row = rows.find((r) => (r.a === a && r.b === b) || (r.a === b && r.b === a));
+      const v = row && Number.isFinite(row.maxError) ? row.maxError : null;
+      cells.push({ a, b, value: v, label: v === null ? '' : v === 0 ? '0' : v.toExponential(0) });
+    }
+  }
+  return cells;
+}
+
+function measureAgreement(ctx: SectionContext, randomRuns: number, functionPoints: number): AgreementData {
+  const tracker = worstTracker();
+  const start = performance.now();
+  const suite = ctx.suite;
+  const merged = new Map<string, AgreementRow>();
+  const pointClasses = { smooth: 0, 'non-finite': 0, 'non-differentiable': 0 };
+  let counterexample: AgreementData['counterexample'];
+  const merge = (rows: readonly AgreementRow[]) => {
+    for (const r of rows) {
+      const key = `${r.a}\u0000${r.b}`;
+      const old = merged.get(key);
+      if (old === undefined) merged.set(key, r);
+      else {
+        const counts = Object.fromEntries(verdicts.map((v) => [v, old.counts[v] + r.counts[v]])) as AgreementRow['counts'];
+        merged.set(key, { ...old, runs: old.runs + r.runs, counts, passed: old.passed + r.passed, maxError: Math.max(old.maxError, r.maxError), medianError: Math.max(old.medianError, r.medianError) });
+      }
+    }
+  };
+  let random = 0;
+  if (suite.randomExpressions && randomRuns > 0) {
+    const run = runAgreement({
+      methods: ctx.methods,
+      runs: randomRuns,
+      seed: ctx.seed,
+      methodOptions: ctx.methodOptions,
+      continueAfterFailure: true,
+      onCase: (i, report) => {
+        tracker.see(report);
+        ctx.progress((0.7 * i) / randomRuns, `agreement: ${i + 1}/${randomRuns}`);
+      },
+    });
+    random = run.runsCompleted;
+    merge(run.rows);
+    for (const k of Object.keys(pointClasses) as (keyof typeof pointClasses)[]) pointClasses[k] += run.pointClasses[k];
+    if (run.counterexample) {
+      counterexample = {
+        expression: toInfix(run.counterexample.report.case.expr),
+        text: formatCounterexample(run.counterexample, `gradlab check --seed ${run.seed} --path "${run.counterexample.path}"`),
+      };
+    }
+  }
+  let onFunctions = 0;
+  if (suite.functions.length > 0 && functionPoints > 0) {
+    const run = runFunctionAgreement({
+      functions: suite.functions,
+      methods: ctx.methods,
+      pointsPerFunction: functionPoints,
+      seed: ctx.seed,
+      methodOptions: ctx.methodOptions,
+      onCase: (i, total, report) => {
+        tracker.see(report);
+        ctx.progress(0.7 + (0.3 * i) / total, `agreement on the suite's functions: ${i + 1}/${total}`);
+      },
+    });
+    onFunctions = run.runsCompleted;
+    merge(run.rows);
+    for (const k of Object.keys(pointClasses) as (keyof typeof pointClasses)[]) pointClasses[k] += run.pointClasses[k];
+    if (run.failure && counterexample === undefined) {
+      counterexample = { expression: `${run.failure.function}`, text: `${run.failure.function}: a real disagreement at a drawn point\n${formatCase(run.failure.report)}` };
+    }
+  }
+  const rows = [...merged.values()];
+  return {
+    seed: ctx.seed,
+    randomRuns: random,
+    functionRuns: onFunctions,
+    rows: [...rows.filter((r) => r.b === 'reference'), ...rows.filter((r) => r.b !== 'reference')],
+    pointClasses,
+    worst: tracker.result(),
+    counterexample,
+    timeMs: performance.now() - start,
+  };
+}
+
+export const agreementSection: ReportSection<AgreementData> = {
+  id: 'agreement',
+  dataKey: 'agreement',
+  weight: 6,
+  applies: (suite) => suite.randomExpressions || suite.functions.length > 0,
+  measure: (suite, profile, ctx) => measureAgreement(ctx, profile.agreementRuns, suite.functions.length > 0 && !suite.randomExpressions ? profile.pointsPerFunction : suite.functions.length > 0 ? Math.min(20, profile.pointsPerFunction) : 0),
+  async render(data, ctx) {
+    const methods = ctx.methods.map((m) => m.name);
+    const methodRows = data.rows.filter((r) => r.b === 'reference');
+    const buggy = methodRows.filter((r) => r.counts.disagree + r.counts.crash > 0);
+    const checked = methodRows.reduce((s, r) => s + r.passed, 0);
+    const total = data.randomRuns + data.functionRuns;
+    const loosest = [...data.worst].sort((a, b) => b.error - a.error)[0];
+    const exactWorst = data.worst.filter((w) => w.kind === 'exact').sort((a, b) => b.error - a.error)[0];
+    const what = [data.randomRuns > 0 ? `${data.randomRuns} random expressions` : '', data.functionRuns > 0 ? `${data.functionRuns} points drawn from the suite's domains` : ''].filter((s) => s).join(' and ');
+    const caption =
+      (buggy.length > 0
+        ? `Over ${what} ${methodRows.length - buggy.length} of ${methodRows.length} methods always agreed with the reference within their error models, but ${buggy.map((r) => `${r.a} disagreed ${r.counts.disagree + r.counts.crash} times`).join(', ')}: real bugs (the counterexample is below).`
+        : `Over ${what} every one of ${methodRows.length} methods agreed with the reference within its error model whenever it ran (${checked} checked answers, no unexplained disagreement).`) +
+      (loosest ? ` "Agree" is only as strong as its bound: the largest passing error was ${errorText(loosest.error)} (${loosest.method})` : '') +
+      (exactWorst
+        ? `, and for an exact method ${errorText(exactWorst.error)} (${exactWorst.method}), ${!Number.isFinite(exactWorst.condition) ? 'where the exact partial is 0, so a tiny absolute error reads as a large relative one (see the table)' : exactWorst.condition > 1e3 ? `at a point where the expression amplifies rounding by ${sig(exactWorst.condition, 2)}×` : 'well inside its bound'}; see each method's worst passing case.`
+        : '.');
+    const full: SectionTable = { title: 'Every comparison: counts per verdict and relative errors (each pair is judged through the reference)', table: agreementTable(data.rows), collapsed: true };
+    const perMethod: SectionTable = { title: 'Each method against the reference', table: agreementTable(data.rows, { pairs: false }) };
+    return {
+      title: 'Agreement: the property run',
+      caption,
+      notes: [
+        (data.randomRuns > 0 ? `The property-test generator drew ${data.randomRuns} random expressions (depth ≤ 4, every op, points inside every op's domain; seed ${data.seed}). ` : '') +
+          (data.functionRuns > 0 ? `Each function of the suite was judged at its own point and at points drawn uniformly from its domain (${data.functionRuns} in all; seed ${data.seed}). ` : '') +
+          `Each method's gradient is compared with the 64-digit reference: exact methods within ${defaultFactors.exact}× a first-order rounding bound that grows with the expression's conditioning, numeric methods within ${defaultFactors.numeric}× their own error estimate. ` +
+          'Known cases (a method declaring it cannot run, a budget, a non-finite or non-differentiable point, a function the finite-difference step does not resolve) are counted, not failed.',
+        "A bound scaled by conditioning can be large: where an expression cancels (a difference of nearly equal terms) or amplifies (sin of a large argument), any float64 method loses digits, the exact ones included. The table of worst passing cases shows, for each method, the case where its error was largest while still passing, the bound it passed under and why that bound is large there; an exact method whose worst case has a small condition estimate but a large error would reveal a bound too loose to fail.",
+      ],
+      tables: [
+        { title: "Each method's worst passing case", table: worstTable(data.worst, methods) },
+        perMethod,
+        full,
+      ],
+      figures: [
+        {
+          id: 'agreement',
+          file: 'agreement.svg',
+          title: 'Agreement heatmap',
+          caption: 'Each cell: the largest relative difference between two methods\' gradients where both passed at a smooth point (the last column: against the reference). Numeric methods differ from everything by their truncation and round-off; exact methods differ from each other by rounding, scaled by conditioning.',
+          svg: await renderSvg(heatmapSpec(heatmapCells(data.rows, methods), [...methods, 'reference'])),
+        },
+      ],
+      code: data.counterexample ? [{ title: 'Counterexample', text: data.counterexample.text }] : [],
+    };
+  },
+};

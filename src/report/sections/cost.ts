@@ -1,0 +1,145 @@
+// Section "cost": time and work of each method's gradient against the number of inputs, on each family the suite grows for cost.
+import { measureCost, countSlack, type CostSweep } from '../../harness/cost.ts';
+import type { SuiteFamily } from '../../harness/suite.ts';
+import { costSpec, countSpec, memorySpec, renderSvg } from '../plots.ts';
+import type { Figure, ReportSection, SectionTable } from '../section.ts';
+import type { TableData } from '../tables.ts';
+import { formatRatio, formatTiming, sig } from './common.ts';
+
+/** The cost sweep of each family. */
+export interface CostData {
+  readonly sweeps: readonly { readonly family: string; readonly sweep: CostSweep }[];
+}
+
+const costFamilies = (families: readonly SuiteFamily[]) => families.filter((f) => f.roles.includes('cost'));
+
+function costTables(sweep: CostSweep, family: string): SectionTable[] {
+  const methods = [...new Set(sweep.points.map((p) => p.method))];
+  const ratioTable: TableData = {
+    columns: ['method (per call)', ...sweep.ns.map((n) => `n = ${n}`)],
+    rows: methods.map((m) => [
+      m,
+      ...sweep.ns.map((n) => {
+        const p = sweep.points.find((q) => q.method === m && q.n === n)!;
+        if (p.ratio !== undefined) return `${formatRatio(p.ratio)}, ${formatTiming(p.time)}`;
+        return p.status === 'skipped' ? 'skipped' : p.status === 'budget' ? 'budget cut-off' : p.status;
+      }),
+    ]),
+  };
+  const count = (method: string, n: number, pick: (p: CostSweep['points'][number]) => number | undefined) => {
+    const p = sweep.points.find((q) => q.method === method && q.n === n);
+    const v = p ? pick(p) : undefined;
+    return v === undefined ? '—' : String(v);
+  };
+  const steadyTable: TableData = {
+    columns: ['n', 'f ops', 'f compiled', 'f interpreted', 'reverse mode compiled once: time, ÷ f', 'its instructions ÷ f', 'central differences, f compiled once: time, ÷ f', 'its evaluations of f'],
+    rows: sweep.baselines.map((b) => [
+      String(b.n),
+      String(b.fOps),
+      formatTiming(b.fCompiled),
+      formatTiming(b.fInterpreted),
+      `${formatTiming(b.steady.reverse)}; ${formatRatio(b.steady.reverseRatio)}`,
+      `${sig(b.reverseOps.ratio)}×`,
+      `${formatTiming(b.steady.central)}; ${formatRatio(b.steady.centralRatio)}`,
+      String(2 * b.n),
+    ]),
+  };
+  const countTable: TableData = {
+    columns: ['n', 'reverse-mode instructions', 'stored values (bytes)', 'autograd tape', 'central FD evaluations', 'forward FD evaluations', 'complex-step evaluations', 'symbolic-dag derivative nodes', 'mathjs derivative nodes'],
+    rows: sweep.baselines.map((b) => [
+      String(b.n),
+      `${b.reverseOps.gradient} (${sig(b.reverseOps.ratio)}× f)`,
+      String(b.reverseBytes),
+      count('autograd', b.n, (p) => p.tapeLength),
+      count('numeric-central', b.n, (p) => p.evaluations),
+      count('numeric-forward', b.n, (p) => p.evaluations),
+      count('complex-step', b.n, (p) => p.evaluations),
+      count('symbolic-dag', b.n, (p) => p.derivativeSize),
+      count('symbolic', b.n, (p) => p.derivativeSize),
+    ]),
+  };
+  return [
+    { title: `${family}: steady state (everything compiled once), median (quartiles) and ratio to compiled f`, table: steadyTable },
+    { title: `${family}: every method per call, ratio to interpreted f (spread) and time`, table: ratioTable },
+    { title: `${family}: machine-independent counts`, table: countTable },
+  ];
+}
+
+function costCaption(sweep: CostSweep): string {
+  const first = sweep.baselines[0];
+  const last = sweep.baselines[sweep.baselines.length - 1];
+  const ops = (b: typeof first) => sig(b.reverseOps.ratio);
+  const auto = (n: number) => sweep.points.find((p) => p.method === 'autograd' && p.n === n)?.ratio;
+  const parts = [
+    `From n = ${first.n} to n = ${last.n} the reverse-mode gradient runs ${ops(first) === ops(last) ? ops(first) : `${ops(first)}–${ops(last)}`}× f's instructions and, compiled once, costs ${formatRatio(first.steady.reverseRatio)} → ${formatRatio(last.steady.reverseRatio)} f's time (the cheap-gradient principle: a constant)`,
+    `, while central differences make 2n = ${2 * first.n} → ${2 * last.n} evaluations of f and cost ${formatRatio(first.steady.centralRatio)} → ${formatRatio(last.steady.centralRatio)} f (linear in n, as counted)`,
+  ];
+  const a0 = auto(first.n);
+  const a1 = auto(last.n);
+  if (a0 && a1) parts.push(`; the taping autograd, per call, costs ${formatRatio(a0)} → ${formatRatio(a1)} an interpreted evaluation of f`);
+  return `${parts.join('')}.`;
+}
+
+export const costSection: ReportSection<CostData> = {
+  id: 'cost',
+  dataKey: 'cost',
+  weight: 6,
+  applies: (suite) => costFamilies(suite.families).length > 0,
+  measure(suite, profile, ctx) {
+    const families = costFamilies(suite.families);
+    return {
+      sweeps: families.map((family, i) => ({
+        family: family.name,
+        sweep: measureCost(family, family.costNs ?? profile.costNs, ctx.methods, {
+          sampleMs: profile.sampleMs,
+          samples: profile.samples,
+          slowCallMs: profile.slowCallMs,
+          methodOptions: ctx.timingOptions,
+          onStep: (label) => ctx.progress(i / families.length, label),
+        }),
+      })),
+    };
+  },
+  async render(data) {
+    const figures: Figure[] = [];
+    const tables: SectionTable[] = [];
+    const captions: string[] = [];
+    for (const [i, { family, sweep }] of data.sweeps.entries()) {
+      const suffix = i === 0 ? '' : `-${i + 1}`;
+      const caption = costCaption(sweep);
+      captions.push(data.sweeps.length > 1 ? `${family}: ${caption}` : caption);
+      figures.push(
+        { id: `cost${suffix}`, file: `cost${suffix}.svg`, title: 'Cost against n', caption, svg: await renderSvg(costSpec(sweep, family)) },
+        {
+          id: `counts${suffix}`,
+          file: `counts${suffix}.svg`,
+          title: 'Counts against n',
+          caption: `Counts do not depend on the machine: the difference schemes' evaluations of f grow like n, the reverse-mode instruction ratio stays at ${sig(sweep.baselines[0].reverseOps.ratio)}–${sig(sweep.baselines[sweep.baselines.length - 1].reverseOps.ratio)}.`,
+          svg: await renderSvg(countSpec(sweep)),
+        },
+        {
+          id: `memory${suffix}`,
+          file: `memory${suffix}.svg`,
+          title: 'Memory against n',
+          caption: `The price of the constant time ratio is memory: the compiled reverse sweep keeps ${sweep.baselines[0].reverseBytes} → ${sweep.baselines[sweep.baselines.length - 1].reverseBytes} bytes of forward values, growing with the size of f (Griewank's time–memory trade-off; checkpointing would trade some of it back for recomputation).`,
+          svg: await renderSvg(memorySpec(sweep)),
+        },
+      );
+      tables.push(...costTables(sweep, family));
+    }
+    const remeasured = data.sweeps.flatMap((s) => s.sweep.baselines.filter((b) => b.remeasured > 0).map((b) => `${s.family} at n = ${b.n}`));
+    return {
+      title: 'Cost against the number of inputs',
+      caption: captions.join(' '),
+      notes: [
+        `${data.sweeps.map((s) => `${s.family}: ${s.sweep.function}`).join('; ')}, at n = ${data.sweeps[0].sweep.ns.join(', ')}. ` +
+          'Every time is the median of interleaved samples with its quartiles in brackets: each candidate is first warmed up (so V8 has compiled it to optimised code), calls are batched so that one sample lasts at least a millisecond (a single call of compiled f is below the timer\'s resolution), and the candidates are sampled in rounds, in a shuffled order each round, so that garbage collection and frequency changes hit them alike. A ratio\'s spread runs from the fastest quartile over the slowest to the reverse.',
+        'Ratios compare like with like. The steady state (what a training loop pays per step, everything compiled once) divides by f compiled by the same code generator as the gradient: the compiled reverse-mode gradient, and central differences as 2n calls of that compiled f. Methods called through their public interface pay per call for taping, compiling or differentiating, and are divided by f evaluated by the IR interpreter, measured the same way.',
+        `Each steady-state ratio is checked against the count that predicts it (2n evaluations of f within ×${countSlack.central}, the instruction ratio within ×${countSlack.reverse}); a contradiction beyond the spread is re-measured with longer samples, and the report is not written if it persists.${remeasured.length > 0 ? ` Re-measured in this run: ${remeasured.join(', ')}.` : ''} Numeric methods run without their error estimate; a method is not tried at an n where one call would take too long (predicted from the previous n), nor after a budget cut-off.`,
+      ],
+      tables,
+      figures,
+      code: [],
+    };
+  },
+};

@@ -1,0 +1,83 @@
+// Section "functions": every suite function differentiated by every method at its point, side by side with the reference.
+import { toWengert } from '../../ir/print.ts';
+import { judgeCase, type CaseReport } from '../../harness/agreement.ts';
+import type { SuiteFunction } from '../../harness/suite.ts';
+import type { ReportSection } from '../section.ts';
+import { errorText, exactText, pointText, relativeErrorDefinition } from './common.ts';
+
+/** One function's judged answers. */
+export interface FunctionReport {
+  readonly fn: SuiteFunction;
+  readonly report: CaseReport;
+}
+
+function answerRow(a: CaseReport['answers'][number], width: number): string[] {
+  if (a.result === undefined) return [a.method, a.status, ...Array<string>(width).fill(''), '—', `${a.verdict}: ${a.explanation}`];
+  return [a.method, exactText(a.result.value), ...Array.from(a.result.gradient, exactText), errorText(a.error), a.verdict];
+}
+
+export const functionsSection: ReportSection<readonly FunctionReport[]> = {
+  id: 'functions',
+  dataKey: 'functions',
+  weight: 1,
+  applies: (suite) => suite.functions.length > 0,
+  measure(suite, _profile, ctx) {
+    return suite.functions.map((fn, i) => {
+      ctx.progress(i / suite.functions.length, `${fn.name}`);
+      return { fn, report: judgeCase(fn, ctx.methods, { methodOptions: ctx.methodOptions }) };
+    });
+  },
+  render(reports, ctx) {
+    const worst = new Map<string, number>();
+    for (const { report } of reports) {
+      for (const a of report.answers) worst.set(a.method, Math.max(worst.get(a.method) ?? 0, a.error ?? Infinity));
+    }
+    const exact = [...worst].filter(([m]) => ctx.kinds.get(m) === 'exact');
+    const perfect = exact.filter(([, e]) => e === 0).map(([m]) => m);
+    const numeric = [...worst].filter(([m]) => ctx.kinds.get(m) === 'numeric').sort((a, b) => b[1] - a[1]);
+    const stated = reports.filter(({ fn }) => fn.expected !== undefined);
+    const agreeWithSource = stated.every(({ fn, report }) => fn.expected!.every((g, i) => g === report.reference.gradient[i]));
+    const caption =
+      `${perfect.length} of ${exact.length} exact methods (${perfect.join(', ') || 'none'}) reproduce every function's gradient to the last bit` +
+      (numeric.length > 0 ? `, while the finite-difference family is off by up to ${errorText(numeric[0][1])} (${numeric[0][0]})` : '') +
+      (stated.length === 0 ? '.' : agreeWithSource ? '; the 64-digit reference confirms every gradient the sources print.' : '; the reference disagrees with a stated gradient (see the tables).');
+    return {
+      title: `${ctx.suite.functionsTitle}, every method side by side`,
+      caption,
+      notes: [`${ctx.suite.functionsNote} ${relativeErrorDefinition} The Wengert lists below are the programs every method differentiates.`],
+      tables: reports.map(({ fn, report }) => ({
+        title: `${fn.name === fn.text ? `\`${fn.text}\`` : `${fn.name}: \`${fn.text}\``} at ${pointText(fn.variables, fn.point)}`,
+        table: {
+          columns: ['method', 'f', ...fn.variables.map((v) => `∂f/∂${v}`), 'rel. error', 'verdict'],
+          rows: [
+            ...(fn.expected ? [['source says', '', ...fn.expected.map(exactText), '', '']] : []),
+            ['reference (64 digits)', exactText(report.reference.value), ...Array.from(report.reference.gradient, exactText), '0', ''],
+            ...report.answers.map((a) => answerRow(a, fn.variables.length)),
+          ],
+        },
+      })),
+      figures: [],
+      code: reports.map(({ fn }) => ({ title: `${fn.text} (Wengert list)`, text: toWengert(fn.expr) })),
+    };
+  },
+  json: (reports) =>
+    reports.map(({ fn, report }) => ({
+      id: fn.id,
+      name: fn.name,
+      expression: fn.text,
+      variables: fn.variables,
+      point: Array.from(fn.point),
+      domain: fn.domain,
+      expected: fn.expected,
+      reference: { value: report.reference.value, gradient: Array.from(report.reference.gradient) },
+      answers: report.answers.map((a) => ({
+        method: a.method,
+        status: a.status,
+        verdict: a.verdict,
+        value: a.result?.value,
+        gradient: a.result ? Array.from(a.result.gradient) : undefined,
+        error: a.error,
+        timeMs: a.timeMs,
+      })),
+    })),
+};
