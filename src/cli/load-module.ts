@@ -44,6 +44,9 @@ export async function loadUserModule(path: string): Promise<Record<string, unkno
     const loaded = tsx !== undefined ? ((await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>) : ((await import(url)) as Record<string, unknown>);
     return unwrapCommonJs(loaded);
   } catch (error) {
-    throw new Error(`cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // esbuild (inside tsx) reports a syntax error as "Transform failed with N error(s): file:line:col: ERROR: …".
+    if (isTypeScript && message.startsWith('Transform failed')) throw new Error(`${path}: not valid TypeScript: ${message.slice(message.indexOf('\n') + 1)}`);
+    throw new Error(`cannot load ${path}: ${message}`);
   }
 }

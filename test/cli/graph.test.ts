@@ -54,7 +54,7 @@ describe('gradlab graph', () => {
     const dotFile = join(scratch, 'g.dot');
     expect((await run('graph', 'x*x + x', '--at', 'x=2', '--out', dotFile)).stdout).toBe(`wrote ${dotFile} (3 values)\n`);
     const dot = readFileSync(dotFile, 'utf8');
-    expect(dot).toContain('label="{ x | data 2 | grad 5 = 2 + 2 + 1 }"');
+    expect(dot).toContain('label="{ x | data 2 | grad 5 = 2 + 2 + 1 (summed over 3 uses) }"');
     expect(dot).toContain('label="{ v1 = x * x | data 4 | grad 1 }"');
     await run('graph', 'x*x + x', '--at', 'x=2', '--out', join(scratch, 'g.svg'));
     expect(readFileSync(join(scratch, 'g.svg'), 'utf8')).toMatch(/^<svg[\s\S]*grad 5 = 2 \+ 2 \+ 1[\s\S]*<\/svg>\s*$/);
