@@ -21,10 +21,11 @@ Runs a suite with every registered method and writes
   report.html   one self-contained page (figures inline, opens offline)
   report.json   every number, with the seed, Node version, CPU and date
   figures/*.svg plots (vega-lite) and the computational graph (Graphviz)
-into the output folder. The built-in suite gives eleven sections: 1 the seeds' lessons, every
+into the output folder. The built-in suite gives twelve sections: 1 the seeds' lessons, every
 method side by side, 2 accuracy and the error-versus-step V curve, 3 cost against the number of
 inputs, 4 expression swell, 5 the agreement run, 6 pitfalls, 7 a computational graph, 8 Baydin's
-evaluation traces, 9 higher-order derivatives, 10 tall versus wide Jacobians, 11 control flow.
+evaluation traces, 9 higher-order derivatives, 10 tall versus wide Jacobians, 11 control flow,
+12 training a network with AD and with finite differences.
 
 Your own functions get the same report (sections 1, 2, 5 and 7 for functions; 3 and 4 for
 families): --expr with --at (repeatable, paired in order; one --at serves every --expr), or

@@ -73,6 +73,8 @@ export interface Suite {
     readonly higherOrder?: boolean;
     readonly tallWide?: boolean;
     readonly controlFlow?: boolean;
+    /** Train one small network with AD gradients and with central-difference gradients (the training section). */
+    readonly training?: boolean;
   };
 }
 

@@ -56,14 +56,14 @@ describe('report structure', () => {
       expect(md).toContain(`## ${title}`);
       expect(html).toContain(`<h2>${title}</h2>`);
     }
-    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(11);
+    expect(md.match(/\*\*Takeaway:\*\* /g)).toHaveLength(12);
   });
 
   it('writes report.md, report.html, report.json and the SVG figures, and leaves no staging files', () => {
     expect(readdirSync(out).sort()).toEqual(['figures', 'report.html', 'report.json', 'report.md']);
     // The staging folder is a sibling of the report folder, and is gone once the report is in place.
     expect(readdirSync(join(out, '..')).filter((entry) => entry.startsWith(`.${basename(out)}.`))).toEqual([]);
-    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'agreement.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'memory.svg', 'swell.svg', 'tall-wide.svg', 'v-curve.svg']);
+    expect(readdirSync(join(out, 'figures')).sort()).toEqual(['accuracy.svg', 'agreement.svg', 'cost.svg', 'counts.svg', 'graph.svg', 'higher-order.svg', 'memory.svg', 'swell.svg', 'tall-wide.svg', 'training.svg', 'v-curve.svg']);
     for (const file of readdirSync(join(out, 'figures'))) expect(readFileSync(join(out, 'figures', file), 'utf8')).toMatch(/^<svg/);
   });
 
@@ -71,13 +71,13 @@ describe('report structure', () => {
     expect(json.meta).toMatchObject({ seed: 7, profile: 'tiny', node: process.version });
     expect(typeof json.meta.cpu).toBe('string');
     expect(new Date(json.meta.date as string).getTime()).toBeGreaterThan(0);
-    expect(json.sections.map((s) => s.id)).toEqual(['functions', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow']);
-    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'functions', 'graph', 'higherOrder', 'jacobianShapes', 'pitfalls', 'swell', 'traces']);
+    expect(json.sections.map((s) => s.id)).toEqual(['functions', 'accuracy', 'cost', 'swell', 'agreement', 'pitfalls', 'graph', 'traces', 'higher-order', 'tall-wide', 'control-flow', 'training']);
+    expect(Object.keys(json.data).sort()).toEqual(['accuracy', 'agreement', 'controlFlow', 'cost', 'functions', 'graph', 'higherOrder', 'jacobianShapes', 'pitfalls', 'swell', 'traces', 'training']);
   });
 
   it('is self-contained: figures inline, no scripts, stylesheets or external URLs to fetch', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(10);
+    expect(html.match(/<figure /g)).toHaveLength(11);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|url\((?!#)/i); // url(#id) points inside the page (an SVG gradient)
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
   });
@@ -286,7 +286,7 @@ describe('the HTML report in headless Chromium', () => {
             return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
           }),
         );
-        expect(boxes).toHaveLength(10);
+        expect(boxes).toHaveLength(11);
         for (const box of boxes) {
           expect(box.width).toBeGreaterThan(50);
           expect(box.height).toBeGreaterThan(50);
@@ -305,7 +305,7 @@ describe('the HTML report in headless Chromium', () => {
           }),
         );
         expect(unlabelled).toEqual([]);
-        expect(await page.locator('section[id] > h2').count()).toBe(12); // the glossary and eleven sections
+        expect(await page.locator('section[id] > h2').count()).toBe(13); // the glossary and eleven sections
         await page.close();
       }
       expect(outside).toEqual([]);

@@ -192,6 +192,6 @@ export function builtinSuite(options: { readonly chainDepth?: number } = {}): Su
       family('the logistic map', 'the logistic map lₙ₊₁ = 4lₙ(1 − lₙ), l₁ = x, at x = 0.2', logisticMap, () => Float64Array.of(0.2), ['swell']),
     ],
     pitfalls: pitfalls(options.chainDepth ?? 1000),
-    experiments: { traces: true, higherOrder: true, tallWide: true, controlFlow: true },
+    experiments: { traces: true, higherOrder: true, tallWide: true, controlFlow: true, training: true },
   };
 }

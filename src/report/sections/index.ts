@@ -10,6 +10,7 @@ import { pitfallsSection } from './pitfalls.ts';
 import { swellSection } from './swell.ts';
 import { tallWide } from './tall-wide.ts';
 import { higherOrder, traces } from './teaching.ts';
+import { trainingSection } from './training.ts';
 
 /** Every section, in report order. */
 export const sections: readonly AnySection[] = [
@@ -24,4 +25,5 @@ export const sections: readonly AnySection[] = [
   higherOrder,
   tallWide,
   controlFlow,
+  trainingSection,
 ];
