@@ -20,6 +20,8 @@ export interface SuiteFunction extends GradientCase {
   readonly domain: Readonly<Record<string, Interval>>;
   /** The gradient a source states (a lesson), in `variables`' order; checked against the reference. */
   readonly expected?: readonly number[];
+  /** For a program: the comparisons its trace at `point` took (the derivative of `expr` is the program's only where they hold). */
+  readonly guards?: readonly string[];
 }
 
 /** A family of functions parameterised by a size n: the cost and swell sections grow it. */

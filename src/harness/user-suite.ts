@@ -14,11 +14,14 @@
 //       families: [{ name: 'chain', family: (n) => Array.from({ length: n }, (_, i) => `sin(x${i + 1})`).join(' + ') }],
 //     };
 //
-// Programs as entries (`fn: (v, m) => …`) are not part of this format yet: they need a tracer, and
-// `toSuiteFunction` below is the single place that turns an entry into an expression, so a program entry
-// would be traced there to an `Expr` and the rest of the report would take it unchanged.
+// Programs as entries (`program: (v, m) => …`, modules only) are traced at their point in `toSuiteFunction`, the
+// single place an entry becomes an expression: the report then takes the traced path like any expression, and
+// lists the guards (the comparisons the program made) under which that path is the program.
 import type { Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
+import { toInfix } from '../ir/print.ts';
+import { traceProgram } from '../diff/program/trace.ts';
+import type { Program } from '../diff/program/run.ts';
 import { variablesOf } from '../ir/traverse.ts';
 import { defaultDomain, type Interval, type Suite, type SuiteFamily, type SuiteFunction } from './suite.ts';
 
@@ -27,7 +30,12 @@ export interface UserFunction {
   /** The name the report shows (default: the expression). */
   readonly name?: string;
   /** The expression, in gradlab's syntax (`x^2 + sin(x*y)`), or an IR expression built in a module. */
-  readonly expr: string | Expr;
+  readonly expr?: string | Expr;
+  /**
+   * Instead of `expr` (modules only): a program `(v, m) => value` over the inputs named in `at`. It is traced at
+   * `at`; the report differentiates the path it took there and lists the comparisons (guards) that chose it.
+   */
+  readonly program?: Program;
   /** The point: a value for every variable of `expr` (`{ x: 1, y: 2 }`). */
   readonly at: Readonly<Record<string, number>>;
   /**
@@ -109,22 +117,47 @@ function finiteNumber(where: string, value: unknown): number {
 function toSuiteFunction(raw: unknown, index: number, source: string, seen: Set<string>): SuiteFunction {
   const where = `${source}: functions[${index}]`;
   if (!isRecord(raw)) throw new SuiteError(`${where}: expected an object with name, expr and at, got ${describe(raw)}`);
-  const known = new Set(['name', 'expr', 'at', 'domain']);
+  const known = new Set(['name', 'expr', 'program', 'at', 'domain']);
   const unknown = Object.keys(raw).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new SuiteError(`${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (a function has name, expr, at and domain)`);
-  if (raw.expr === undefined) throw new SuiteError(`${where}: missing 'expr' (the expression to differentiate)`);
-  const expr = toExpr(`${where}.expr`, raw.expr);
-  const text = typeof raw.expr === 'string' ? raw.expr : undefined;
+  if (unknown.length > 0) throw new SuiteError(`${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (a function has name, expr or program, at and domain)`);
+  if (raw.expr !== undefined && raw.program !== undefined) throw new SuiteError(`${where}: give 'expr' or 'program', not both`);
+  if (raw.expr === undefined && raw.program === undefined) throw new SuiteError(`${where}: missing 'expr' (the expression to differentiate) or 'program' (a function (v, m) => value)`);
+  if (raw.program !== undefined && typeof raw.program !== 'function') throw new SuiteError(`${where}.program: expected a function (v, m) => value, got ${describe(raw.program)}`);
   if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name.trim() === '')) throw new SuiteError(`${where}.name: expected a non-empty string, got ${describe(raw.name)}`);
-  const variables = variablesOf(expr);
-  if (variables.length === 0) throw new SuiteError(`${where}.expr: the expression has no variables, so there is no gradient to take`);
-  if (!isRecord(raw.at)) throw new SuiteError(`${where}: missing 'at' (the point, e.g. { "${variables[0]}": 1 })`);
-  const at = raw.at;
-  const missing = variables.filter((v) => !(v in at));
-  if (missing.length > 0) throw new SuiteError(`${where}.at: no value for ${missing.join(', ')} (the expression's variables are ${variables.join(', ')})`);
-  const extra = Object.keys(at).filter((v) => !variables.includes(v));
-  if (extra.length > 0) throw new SuiteError(`${where}.at: ${extra.join(', ')} ${extra.length > 1 ? 'are not variables' : 'is not a variable'} of the expression (its variables are ${variables.join(', ')})`);
-  const point = Float64Array.from(variables, (v) => finiteNumber(`${where}.at.${v}`, at[v]));
+  let expr: Expr;
+  let variables: readonly string[];
+  let point: Float64Array;
+  let text: string | undefined;
+  let guards: readonly string[] | undefined;
+  if (raw.program !== undefined) {
+    if (!isRecord(raw.at) || Object.keys(raw.at).length === 0) throw new SuiteError(`${where}: missing 'at' (a program is traced at its point, e.g. { x: 1 })`);
+    const at = raw.at;
+    const values: Record<string, number> = {};
+    for (const v of Object.keys(at)) values[v] = finiteNumber(`${where}.at.${v}`, at[v]);
+    let trace;
+    try {
+      trace = traceProgram(raw.program as Program, values);
+    } catch (error) {
+      throw new SuiteError(`${where}.program: tracing it at its point failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    expr = trace.expr;
+    variables = trace.variables;
+    point = trace.point;
+    text = toInfix(expr);
+    guards = trace.guards.map((g) => g.text);
+  } else {
+    expr = toExpr(`${where}.expr`, raw.expr);
+    text = typeof raw.expr === 'string' ? raw.expr : undefined;
+    variables = variablesOf(expr);
+    if (variables.length === 0) throw new SuiteError(`${where}.expr: the expression has no variables, so there is no gradient to take`);
+    if (!isRecord(raw.at)) throw new SuiteError(`${where}: missing 'at' (the point, e.g. { "${variables[0]}": 1 })`);
+    const at = raw.at;
+    const missing = variables.filter((v) => !(v in at));
+    if (missing.length > 0) throw new SuiteError(`${where}.at: no value for ${missing.join(', ')} (the expression's variables are ${variables.join(', ')})`);
+    const extra = Object.keys(at).filter((v) => !variables.includes(v));
+    if (extra.length > 0) throw new SuiteError(`${where}.at: ${extra.join(', ')} ${extra.length > 1 ? 'are not variables' : 'is not a variable'} of the expression (its variables are ${variables.join(', ')})`);
+    point = Float64Array.from(variables, (v) => finiteNumber(`${where}.at.${v}`, at[v]));
+  }
   const domain: Record<string, Interval> = defaultDomain(variables, point);
   if (raw.domain !== undefined) {
     if (!isRecord(raw.domain)) throw new SuiteError(`${where}.domain: expected an object { variable: [low, high] }, got ${describe(raw.domain)}`);
@@ -142,7 +175,7 @@ function toSuiteFunction(raw: unknown, index: number, source: string, seen: Set<
   let id = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || `function-${index + 1}`;
   while (seen.has(id)) id = `${id}-${index + 1}`;
   seen.add(id);
-  return { id, name, text: text ?? name, expr, variables, point, domain };
+  return { id, name, text: text ?? name, expr, variables, point, domain, ...(guards !== undefined ? { guards } : {}) };
 }
 
 function toSuiteFamily(raw: unknown, index: number, source: string): SuiteFamily {

@@ -156,6 +156,42 @@ describe('the report on a user suite', () => {
   }, 180_000);
 });
 
+describe('a program in a suite', () => {
+  it('is traced at its point: the report differentiates the path taken and lists the comparison that chose it', async () => {
+    writeFileSync(
+      join(dir, 'program.ts'),
+      [
+        "import type { MathNamespace } from '../../src/index.ts';",
+        'export default {',
+        "  name: 'programs',",
+        '  functions: [{',
+        "    name: 'loop and branch',",
+        '    program: (v: { x: number }, m: MathNamespace) => {',
+        '      let s: unknown = v.x;',
+        '      for (let i = 0; i < 2; i++) s = m.mul(s, v.x);',
+        '      return m.gt(s, 1) ? m.sin(s) : m.exp(s);',
+        '    },',
+        '    at: { x: 1.5 },',
+        '  }],',
+        '};',
+      ].join('\n'),
+    );
+    const suite = await loadSuiteFile(join(dir, 'program.ts'));
+    const [fn] = suite.functions;
+    // x³ = 3.375 > 1 at x = 1.5, so the path is sin(x·x·x) and its derivative 3x²·cos(x³).
+    expect(fn.guards).toHaveLength(1);
+    expect(fn.guards![0]).toMatch(/>/);
+    const report = await buildReport({ seed: 3, profile: 'tiny', methods, suite });
+    const functions = report.sections[0];
+    expect(functions.notes.join(' ')).toContain('loop and branch is a program');
+    const json = report.data.functions as { reference: { gradient: number[] }; guards: string[] }[];
+    expect(json[0].reference.gradient[0]).toBeCloseTo(3 * 1.5 ** 2 * Math.cos(1.5 ** 3), 14);
+    expect(json[0].guards).toEqual(fn.guards);
+    expect(() => validateUserSuite({ functions: [{ program: (v: { x: number }) => v.x, expr: 'x', at: { x: 1 } }] }, 's')).toThrow(/'expr' or 'program', not both/);
+    expect(() => validateUserSuite({ functions: [{ program: 'x', at: { x: 1 } }] }, 's')).toThrow(/program: expected a function/);
+  }, 120_000);
+});
+
 describe('gradlab check --suite', () => {
   it('runs the agreement property at points from the suite\'s domains and names its functions', async () => {
     let stdout = '';

@@ -44,7 +44,14 @@ export const functionsSection: ReportSection<readonly FunctionReport[]> = {
     return {
       title: `${ctx.suite.functionsTitle}, every method side by side`,
       caption,
-      notes: [`${ctx.suite.functionsNote} ${relativeErrorDefinition} The Wengert lists below are the programs every method differentiates.`],
+      notes: [
+        `${ctx.suite.functionsNote} ${relativeErrorDefinition} The Wengert lists below are the programs every method differentiates.`,
+        ...reports
+          .filter(({ fn }) => fn.guards !== undefined)
+          .map(({ fn }) =>
+            `${fn.name} is a program: every method here differentiates the path it took at its point (its trace), which is the program's derivative only where the comparisons that chose that path still come out the same way: ${fn.guards!.length === 0 ? 'it made none, so the path is the same everywhere' : fn.guards!.join('; ')}. Points of the agreement run on the other side of a comparison differentiate the same traced path, not the program.`,
+          ),
+      ],
       tables: reports.map(({ fn, report }) => ({
         title: `${fn.name === fn.text ? `\`${fn.text}\`` : `${fn.name}: \`${fn.text}\``} at ${pointText(fn.variables, fn.point)}`,
         table: {
@@ -69,6 +76,7 @@ export const functionsSection: ReportSection<readonly FunctionReport[]> = {
       point: Array.from(fn.point),
       domain: fn.domain,
       expected: fn.expected,
+      guards: fn.guards,
       reference: { value: report.reference.value, gradient: Array.from(report.reference.gradient) },
       answers: report.answers.map((a) => ({
         method: a.method,
