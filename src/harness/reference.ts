@@ -34,6 +34,11 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
         xlogy: m.typed('xlogy', {
           'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (u.isZero() && !v.isNaN() ? zero : u.times(v.ln())),
         }),
+        // softplus's lowering log(1 + e^u) rounds 1 + e^u to 1 for u < −148 at 64 digits and returns 0 where the
+        // value is e^u: compute max(u, 0) + log1p(e^−|u|), with log1p by its series for small arguments.
+        softplus: m.typed('softplus', {
+          BigNumber: (u: BigNumber) => (u.isNaN() ? u : (u.gt(0) ? u : zero).plus(log1p(u.abs().neg().exp()))),
+        }),
       },
       { override: true },
     );
@@ -42,8 +47,24 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
   return math;
 }
 
+/** log(1 + t) for 0 ≤ t ≤ 1 to the working precision: by its alternating series for small t, where 1 + t would round. */
+function log1p(t: BigNumber): BigNumber {
+  if (t.isZero() || t.gt(1e-3)) return t.plus(1).ln();
+  // Σ (−1)^(k+1) t^k / k: each term is ≤ 1e-3 times the previous, so this stops after precision/3 terms.
+  const digits = (t.constructor as unknown as { precision: number }).precision;
+  const threshold = t.times(`1e-${digits + 2}`);
+  let sum = t;
+  let power = t;
+  for (let k = 2; ; k++) {
+    power = power.times(t);
+    const term = power.div(k);
+    if (term.lt(threshold)) return sum;
+    sum = k % 2 === 0 ? sum.minus(term) : sum.plus(term);
+  }
+}
+
 /** Ops evaluated by a registered BigNumber function instead of their `mathjs` form (see {@link bigMath}). */
-const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy' };
+const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy', softplus: 'softplus' };
 
 /** A double as a BigNumber: its exact binary value (not its shortest decimal: 0.1 is 0.1000000000000000055…), to the working precision. */
 export function exactBig(math: MathJsInstance, value: number): BigNumber {

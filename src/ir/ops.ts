@@ -54,7 +54,10 @@ export interface OpSpec {
   readonly mathjs: MathjsForm;
   /** `true` when mathjs's `derivative` handles the op (after lowering), else the reason it cannot. */
   readonly mathjsDerivative: true | string;
-  /** Where mathjs's derivative rule is real-valued, when that is narrower than where the op is smooth, and why. */
+  /**
+   * Where mathjs's derivative rule (of the op, or of its lowering) is real-valued and free of overflow, when that is
+   * narrower than where the op is smooth, and why. The mathjs methods refuse with the reason outside it.
+   */
   readonly mathjsDerivativeHolds?: { readonly where: (a: number, b: number) => boolean; readonly reason: string };
   readonly domain: Domain;
   /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
@@ -391,7 +394,12 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     // d σ(u) = σ(u)(1 − σ(u)) du
     partials: (_args, self) => [mul(self, sub(1, self))],
     ...fn('sigmoid', '\\sigma'),
+    // σ(u) = 1/(1 + e^-u) keeps its value finite for every u; its derivative does not (see mathjsDerivativeHolds).
     mathjs: { kind: 'lowering', lower: ([a]) => div(1, add(1, exp(neg(a)))) },
+    mathjsDerivativeHolds: {
+      where: (a) => Number.isFinite((1 + Math.exp(-a)) ** 2),
+      reason: 'mathjs differentiates sigmoid(u), lowered as 1/(1 + exp(-u)), as exp(-u)/(1 + exp(-u))², whose square overflows for u < -354 (0, then NaN)',
+    },
     domain: everywhere,
     gradFn: named('SigmoidBackward0'),
   },
@@ -416,6 +424,10 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a]) => [sigmoid(a)],
     ...fn('softplus', '\\operatorname{softplus}'),
     mathjs: { kind: 'lowering', lower: ([a]) => log(add(1, exp(a))) },
+    mathjsDerivativeHolds: {
+      where: (a) => Number.isFinite(Math.exp(a)),
+      reason: 'mathjs differentiates softplus(u), lowered as log(1 + exp(u)), as exp(u)/(1 + exp(u)), which is inf/inf = NaN once exp(u) overflows (u > 709)',
+    },
     domain: everywhere,
     gradFn: named('SoftplusBackward0'),
   },
