@@ -62,6 +62,11 @@ export interface OpSpec {
   readonly domain: Domain;
   /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
   readonly gradFn: (constArgs: readonly boolean[]) => string;
+  /**
+   * True when the value depends on the argument modulo a period (sin, cos, tan): evaluating it to high precision
+   * needs the argument to absolute precision, so the high-precision reference raises its digits with |u|.
+   */
+  readonly periodic?: true;
   /** Identities the library may apply when it builds derived expressions (never applied to what the user wrote). */
   readonly simplify?: (args: readonly Expr[]) => Expr | undefined;
 }
@@ -152,8 +157,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 2,
     eval: (a, b) => a / b,
     complex: C.div,
-    // d(u/v) = du/v − u dv/v²
-    partials: ([a, b]) => [div(1, b), neg(div(a, pow(b, 2)))],
+    // d(u/v) = du/v − (u/v)/v dv   (as PyTorch: u/v² would overflow v² once |v| > 1e154 while (u/v)/v does not)
+    partials: ([a, b], self) => [div(1, b), neg(div(self, b))],
     syntax: { kind: 'infix', symbol: '/', precedence: 2, associativity: 'left' },
     latex: (a, b) => `\\frac{${a}}{${b}}`,
     latexGrouped: [true, true],
@@ -233,8 +238,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 2,
     eval: (a, b) => Math.log(a) / Math.log(b),
     complex: (a, b) => C.div(C.log(a), C.log(b)),
-    // d log_b(u) = du / (u log b) − log_b(u) db / (b log b)
-    partials: ([a, b], self) => [div(1, mul(a, log(b))), neg(div(self, mul(b, log(b))))],
+    // d log_b(u) = (1/log b)/u du − (log_b(u)/log b)/b db   (divided in turn: u·log b would overflow or underflow)
+    partials: ([a, b], self) => [div(div(1, log(b)), a), neg(div(div(self, log(b)), b))],
     syntax: { kind: 'function', name: 'log' },
     latex: (a, b) => `\\log_{${b}}\\left(${a}\\right)`,
     latexGrouped: [true, true],
@@ -283,6 +288,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a]) => [cos(a)],
     ...fn('sin'),
     js: (a) => `Math.sin(${a})`,
+    periodic: true,
     domain: everywhere,
     gradFn: named('SinBackward0'),
   },
@@ -294,6 +300,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a]) => [neg(sin(a))],
     ...fn('cos'),
     js: (a) => `Math.cos(${a})`,
+    periodic: true,
     domain: everywhere,
     gradFn: named('CosBackward0'),
   },
@@ -305,6 +312,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: (_args, self) => [add(1, pow(self, 2))],
     ...fn('tan'),
     js: (a) => `Math.tan(${a})`,
+    periodic: true,
     domain: { description: 'cos u ≠ 0', contains: (a) => Math.cos(a) !== 0 },
     gradFn: named('TanBackward0'),
   },
@@ -312,8 +320,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: Math.asin,
     complex: C.asin,
-    // d asin u = du / √(1 − u²)
-    partials: ([a]) => [div(1, sqrt(sub(1, pow(a, 2))))],
+    // d asin u = du / √((1 − u)(1 + u))   (1 − u² would lose the digits of 1 − |u| near |u| = 1)
+    partials: ([a]) => [div(1, sqrt(mul(sub(1, a), add(1, a))))],
     ...fn('asin', '\\arcsin'),
     js: (a) => `Math.asin(${a})`,
     domain: { description: '|u| < 1', contains: (a) => Math.abs(a) < 1 },
@@ -323,8 +331,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: Math.acos,
     complex: C.acos,
-    // d acos u = −du / √(1 − u²)
-    partials: ([a]) => [neg(div(1, sqrt(sub(1, pow(a, 2)))))],
+    // d acos u = −du / √((1 − u)(1 + u))
+    partials: ([a]) => [neg(div(1, sqrt(mul(sub(1, a), add(1, a)))))],
     ...fn('acos', '\\arccos'),
     js: (a) => `Math.acos(${a})`,
     domain: { description: '|u| < 1', contains: (a) => Math.abs(a) < 1 },
@@ -367,8 +375,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: Math.tanh,
     complex: C.tanh,
-    // d tanh u = (1 − tanh²u) du
-    partials: (_args, self) => [sub(1, pow(self, 2))],
+    // d tanh u = sech²u du = (1/cosh u)² du   (1 − tanh²u is 0 for |u| > 19, where tanh u rounds to ±1)
+    partials: ([a]) => [pow(div(1, cosh(a)), 2)],
     ...fn('tanh'),
     js: (a) => `Math.tanh(${a})`,
     domain: everywhere,
@@ -391,8 +399,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: sigmoidValue,
     complex: C.sigmoid,
-    // d σ(u) = σ(u)(1 − σ(u)) du
-    partials: (_args, self) => [mul(self, sub(1, self))],
+    // d σ(u) = σ(u)·σ(−u) du   (σ(u)(1 − σ(u)) is 0 for u > 37, where σ(u) rounds to 1)
+    partials: ([a], self) => [mul(self, sigmoid(neg(a)))],
     ...fn('sigmoid', '\\sigma'),
     // σ(u) = 1/(1 + e^-u) keeps its value finite for every u; its derivative does not (see mathjsDerivativeHolds).
     mathjs: { kind: 'lowering', lower: ([a]) => div(1, add(1, exp(neg(a)))) },
