@@ -5,7 +5,8 @@
 // classified instead of being called bugs: a method that declares it cannot run (`unavailable`), a budget
 // cut-off (`budget`), a point where f or its gradient overflows or is undefined (`non-finite`), a point
 // at or near an op's kink or domain boundary (`non-differentiable`), and a function that varies faster than
-// a finite-difference step resolves (`under-resolved`). Anything else outside tolerance is a real
+// a finite-difference step resolves (`under-resolved`), and a derivative mathjs's `simplify` rewrote into a form that
+// is not valid at the point while the unsimplified one is right (`simplify-invalid`). Anything else outside tolerance is a real
 // disagreement (`disagree`), and an unexpected exception is a `crash`.
 import fc from 'fast-check';
 import type { GradientMethod } from '../diff/method.ts';
@@ -26,12 +27,13 @@ export type Verdict =
   | 'non-finite'
   | 'non-differentiable'
   | 'under-resolved'
+  | 'simplify-invalid'
   | 'disagree'
   | 'crash';
 
 /** Every verdict, from the best to the worst (a pair takes the worse of its two answers' verdicts). */
 export const verdicts: readonly Verdict[] = [
-  'agree', 'within-model', 'unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'disagree', 'crash',
+  'agree', 'within-model', 'unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'simplify-invalid', 'disagree', 'crash',
 ];
 
 /** What each verdict means, for tables and help texts. */
@@ -43,6 +45,7 @@ export const verdictMeaning: Readonly<Record<Verdict, string>> = {
   'non-finite': 'f or its gradient overflows or is undefined in float64 at this point',
   'non-differentiable': 'the point is at (or a finite-difference stencil crosses) a kink or domain boundary',
   'under-resolved': 'f varies faster than the finite-difference step resolves, so the error model (and its estimate) does not apply',
+  'simplify-invalid': "mathjs simplify's rewrite is not valid here: the simplified derivative differs from mathjs's unsimplified one, which agrees with the reference",
   disagree: 'outside tolerance with no known cause: a bug',
   crash: 'the method threw an unexpected exception: a bug',
 };
@@ -169,6 +172,15 @@ function judgeAnswer(
         : `within ${factors.exact}× the rounding bound (relative error ${error.toExponential(1)})`;
     return { ...base, verdict: kind === 'numeric' ? 'within-model' : 'agree', explanation };
   }
+  const unsimplified = result.extra?.unsimplifiedGradient;
+  if (valueOk && unsimplified instanceof Float64Array && withinTolerance(unsimplified, reference.gradient, tolerance)) {
+    const i = c.variables.indexOf(worst!.variable);
+    return {
+      ...base,
+      verdict: 'simplify-invalid',
+      explanation: `mathjs simplify's rewrite is not valid here: ∂f/∂${worst!.variable} is ${result.gradient[i]} simplified, ${unsimplified[i]} unsimplified (reference ${reference.gradient[i]})`,
+    };
+  }
   if (kind === 'numeric' && !smoothStencil()) {
     return { ...base, verdict: 'non-differentiable', explanation: 'a kink or domain boundary lies within its finite-difference stencil' };
   }
@@ -187,6 +199,14 @@ function judgeAnswer(
     ? `value ${result.value} differs from f = ${reference.value} by more than ${valueTolerance.toExponential(1)}`
     : `∂f/∂${worst!.variable} is off by ${worst!.difference.toExponential(2)}, tolerance ${worst!.tolerance.toExponential(2)}`;
   return { ...base, verdict: 'disagree', explanation };
+}
+
+/** True when every partial of `gradient` is within its tolerance of the reference. */
+function withinTolerance(gradient: Float64Array, reference: Float64Array, tolerance: Float64Array): boolean {
+  for (let i = 0; i < reference.length; i++) {
+    if (!(gradient[i] === reference[i] || Math.abs(gradient[i] - reference[i]) <= tolerance[i])) return false;
+  }
+  return gradient.length === reference.length;
 }
 
 /** The step a numeric method used for partial `i`, from its `extra.steps` (or `extra.step`) when it reports one. */
@@ -390,12 +410,20 @@ export function runAgreement(options: AgreementOptions): AgreementRun {
     }
     recording = false;
   }
+  // The methods the first failure blames: shrinking keeps only cases where one of them still fails, so the shrunk
+  // counterexample blames the same method as the matrix row that counted the failure.
+  let blamed: Set<string> | undefined;
   const property = fc.property(arbitrary, (c) => {
     const report = judgeCase(c, options.methods, options);
     if (recording) record(report);
     // After the first failure fast-check only shrinks: those calls are not new runs.
     if (report.failed) recording = false;
-    return !report.failed;
+    const failing = report.answers.filter((a) => isFailure(a.verdict)).map((a) => a.method);
+    if (blamed === undefined) {
+      if (failing.length > 0) blamed = new Set(failing);
+      return failing.length === 0;
+    }
+    return !failing.some((m) => blamed!.has(m));
   });
   const skipSearch = options.continueAfterFailure === true && options.path === undefined && !anyFailure;
   const details = skipSearch ? { failed: false as const } : fc.check(property, { seed, numRuns: runs, path: options.path });

@@ -11,6 +11,7 @@ import type { Expr, OpExpr } from '../ir/node.ts';
 import { ops, type OpName } from '../ir/ops.ts';
 import { localPartials } from '../ir/partials.ts';
 import { topologicalOrder } from '../ir/traverse.ts';
+import { interpretNodes, realAlgebra } from '../ir/evaluate.ts';
 
 /** Digits of the reference arithmetic unless a caller asks for others. */
 export const defaultPrecision = 64;
@@ -34,6 +35,36 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
         xlogy: m.typed('xlogy', {
           'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (u.isZero() && !v.isNaN() ? zero : u.times(v.ln())),
         }),
+        // decimal.js's sinh, cosh and tanh run for minutes at |u| ≳ 1e15 (series in u); from e^|u| they take
+        // microseconds, and lose no digits for |u| ≥ 1 (below that the native ones are fast and exact).
+        sinh: m.typed('sinh', {
+          BigNumber: (u: BigNumber) => {
+            if (u.isNaN() || u.abs().lt(1)) return u.sinh();
+            const e = u.abs().exp();
+            const value = e.minus(one.div(e)).div(2);
+            return u.isNeg() ? value.neg() : value;
+          },
+        }),
+        cosh: m.typed('cosh', {
+          BigNumber: (u: BigNumber) => {
+            if (u.isNaN() || u.abs().lt(1)) return u.cosh();
+            const e = u.abs().exp();
+            return e.plus(one.div(e)).div(2);
+          },
+        }),
+        tanh: m.typed('tanh', {
+          BigNumber: (u: BigNumber) => {
+            if (u.isNaN() || u.abs().lt(1)) return u.tanh();
+            const t = u.abs().times(-2).exp(); // e^(−2|u|) ≤ e^−2: (1 − t)/(1 + t) has no cancellation
+            const value = one.minus(t).div(one.plus(t));
+            return u.isNeg() ? value.neg() : value;
+          },
+        }),
+        // softplus's lowering log(1 + e^u) rounds 1 + e^u to 1 for u < −148 at 64 digits and returns 0 where the
+        // value is e^u: compute max(u, 0) + log1p(e^−|u|), with log1p by its series for small arguments.
+        softplus: m.typed('softplus', {
+          BigNumber: (u: BigNumber) => (u.isNaN() ? u : (u.gt(0) ? u : zero).plus(log1p(u.abs().neg().exp()))),
+        }),
       },
       { override: true },
     );
@@ -42,17 +73,75 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
   return math;
 }
 
+/** log(1 + t) for 0 ≤ t ≤ 1 to the working precision: by its alternating series for small t, where 1 + t would round. */
+function log1p(t: BigNumber): BigNumber {
+  if (t.isZero() || t.gt(1e-3)) return t.plus(1).ln();
+  // Σ (−1)^(k+1) t^k / k: each term is ≤ 1e-3 times the previous, so this stops after precision/3 terms.
+  const digits = (t.constructor as unknown as { precision: number }).precision;
+  const threshold = t.times(`1e-${digits + 2}`);
+  let sum = t;
+  let power = t;
+  for (let k = 2; ; k++) {
+    power = power.times(t);
+    const term = power.div(k);
+    if (term.lt(threshold)) return sum;
+    sum = k % 2 === 0 ? sum.minus(term) : sum.plus(term);
+  }
+}
+
 /** Ops evaluated by a registered BigNumber function instead of their `mathjs` form (see {@link bigMath}). */
-const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy' };
+const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy', softplus: 'softplus' };
+
+/**
+ * The exact decimal value of a finite double (every double is a binary rational m·2^k, so its decimal expansion
+ * is finite): `1e100` is `10000000000000000159028911097599180468360808563945281389781327557747838772170381060813469985856815104`.
+ */
+export function exactDecimal(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`exactDecimal needs a finite number, got ${value}`);
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const sign = value < 0 ? '-' : '';
+  let v = Math.abs(value);
+  // v = m · 2^k with an integer m < 2^53: scale by powers of two (exact) until the value is an integer.
+  let k = 0;
+  while (!Number.isInteger(v)) {
+    v *= 2;
+    k--;
+  }
+  const m = BigInt(v);
+  if (k === 0) return sign + m.toString();
+  // m · 2^k = m · 5^−k / 10^−k
+  const digits = (m * 5n ** BigInt(-k)).toString().padStart(-k + 1, '0');
+  const point = digits.length + k;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`.replace(/\.?0+$/, '');
+}
 
 /** A double as a BigNumber: its exact binary value (not its shortest decimal: 0.1 is 0.1000000000000000055…), to the working precision. */
 export function exactBig(math: MathJsInstance, value: number): BigNumber {
   if (!Number.isFinite(value)) return math.bignumber(value);
+  const precision = (math.config as { precision?: number }).precision ?? defaultPrecision;
   // toPrecision(100) prints a double's exact binary value to 100 significant digits; rounding that to the
   // working precision keeps decimal.js fast (its cost grows with the operands' digits) and loses nothing a
-  // double holds (a double in [1, 2) needs 52 significant digits).
-  const precision = (math.config as { precision?: number }).precision ?? defaultPrecision;
-  return (math.bignumber(value.toPrecision(100)) as BigNumber).toSignificantDigits(precision);
+  // double holds at up to 100 digits. Above that (large arguments of periodic ops), the exact expansion.
+  const text = precision <= 100 ? value.toPrecision(100) : exactDecimal(value);
+  return (math.bignumber(text) as BigNumber).toSignificantDigits(precision);
+}
+
+/**
+ * Digits the reference needs beyond `base` for this expression at this point. A periodic op (sin, cos, tan) of an
+ * argument near 10^e needs that argument to absolute precision 10^−base, so e more digits; and since the argument
+ * may come from a cancellation of larger values (sin(x − y) with x, y near 1e300), the extra digits follow the
+ * largest magnitude anywhere in the expression. Inputs are then taken exactly (see {@link exactBig}). Float64
+ * values stay below 1.8e308, so at most 309 extra digits: decimal.js's π (1025 digits) always suffices.
+ */
+export function extraDigitsFor(expr: Expr, variables: readonly string[], point: ArrayLike<number>): number {
+  const index = new Map(variables.map((name, i) => [name, i]));
+  const { order, values } = interpretNodes(expr, (v) => point[index.get(v.name) ?? -1] ?? NaN, realAlgebra);
+  if (!order.some((node) => node.kind === 'op' && ops[node.op].periodic === true)) return 0;
+  let largest = 1;
+  for (const v of values) if (Number.isFinite(v) && Math.abs(v) > largest) largest = Math.abs(v);
+  if (largest < 1e8) return 0;
+  // Whole multiples of 64 digits: each precision is one mathjs instance, so keep their number small.
+  return 64 * Math.ceil((Math.ceil(Math.log10(largest)) + 4) / 64);
 }
 
 function isBig(value: unknown): value is BigNumber {
@@ -133,7 +222,7 @@ export function referenceTrace(
   point: ArrayLike<number>,
   options: { readonly precision?: number } = {},
 ): ReferenceTrace {
-  const precision = options.precision ?? defaultPrecision;
+  const precision = (options.precision ?? defaultPrecision) + extraDigitsFor(expr, variables, point);
   const math = bigMath(precision);
   const order = topologicalOrder(expr);
   const values = seedVariables(math, order, variables, point);
@@ -199,7 +288,7 @@ export function referenceGradient(expr: Expr, variables: readonly string[], poin
 
 /** The value of `expr` at `point` in BigNumber arithmetic (as a decimal string with `precision` digits). */
 export function referenceValue(expr: Expr, variables: readonly string[], point: ArrayLike<number>, precision = defaultPrecision): string {
-  const math = bigMath(precision);
+  const math = bigMath(precision + extraDigitsFor(expr, variables, point));
   const values = seedVariables(math, topologicalOrder(expr), variables, point);
   return evaluateBig(math, expr, values).toString();
 }

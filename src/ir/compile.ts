@@ -79,5 +79,32 @@ export function compile(expr: Expr, variables: readonly string[], options: Compi
   const { instructions, operandOf } = lowerToProgram(expr, variables);
   const program = compileProgram(instructions, [operandOf.get(expr.id)!], chunkSize);
   const out = new Float64Array(1);
-  return (values) => program(values, out);
+  const names = [...variables];
+  return (values) => {
+    checkValues(values, names);
+    return program(values, out);
+  };
+}
+
+/**
+ * Rejects what would otherwise evaluate silently wrong: a missing value reads `undefined` (NaN), a string `'1'`
+ * concatenates (`'1' + '2'` is `'12'`). A Float64Array needs only its length checked (the fast path); other arrays
+ * one `typeof` per value, a small cost beside the program, which does at least one operation per variable it uses.
+ * @throws TypeError or RangeError naming the variable and its position.
+ */
+export function checkValues(values: ArrayLike<number>, variables: readonly string[]): void {
+  if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+    throw new TypeError(`expected an array of ${variables.length} numbers (${variables.join(', ')}), got ${values === null ? 'null' : typeof values}`);
+  }
+  if (values.length !== variables.length) {
+    throw new RangeError(`expected ${variables.length} value${variables.length === 1 ? '' : 's'} (${variables.join(', ')}), got ${values.length}`);
+  }
+  if (values instanceof Float64Array) return;
+  for (let i = 0; i < variables.length; i++) {
+    const v: unknown = values[i];
+    if (typeof v !== 'number') {
+      const shown = typeof v === 'string' ? `the string '${v.length > 20 ? `${v.slice(0, 20)}…` : v}'` : v === null ? 'null' : typeof v;
+      throw new TypeError(`value ${i} (${variables[i]}) must be a number, got ${shown}`);
+    }
+  }
 }

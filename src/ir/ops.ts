@@ -58,11 +58,19 @@ export interface OpSpec {
   readonly mathjs: MathjsForm;
   /** `true` when mathjs's `derivative` handles the op (after lowering), else the reason it cannot. */
   readonly mathjsDerivative: true | string;
-  /** Where mathjs's derivative rule is real-valued, when that is narrower than where the op is smooth, and why. */
+  /**
+   * Where mathjs's derivative rule (of the op, or of its lowering) is real-valued and free of overflow, when that is
+   * narrower than where the op is smooth, and why. The mathjs methods refuse with the reason outside it.
+   */
   readonly mathjsDerivativeHolds?: { readonly where: (a: number, b: number) => boolean; readonly reason: string };
   readonly domain: Domain;
   /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
   readonly gradFn: (constArgs: readonly boolean[]) => string;
+  /**
+   * True when the value depends on the argument modulo a period (sin, cos, tan): evaluating it to high precision
+   * needs the argument to absolute precision, so the high-precision reference raises its digits with |u|.
+   */
+  readonly periodic?: true;
   /** Identities the library may apply when it builds derived expressions (never applied to what the user wrote). */
   readonly simplify?: (args: readonly Expr[]) => Expr | undefined;
 }
@@ -153,8 +161,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 2,
     eval: (a, b) => a / b,
     complex: C.div,
-    // d(u/v) = du/v − u dv/v²
-    partials: ([a, b]) => [div(1, b), neg(div(a, pow(b, 2)))],
+    // d(u/v) = du/v − (u/v)/v dv   (as PyTorch: u/v² would overflow v² once |v| > 1e154 while (u/v)/v does not)
+    partials: ([a, b], self) => [div(1, b), neg(div(self, b))],
     syntax: { kind: 'infix', symbol: '/', precedence: 2, associativity: 'left' },
     latex: (a, b) => `\\frac{${a}}{${b}}`,
     latexGrouped: [true, true],
@@ -237,8 +245,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 2,
     eval: (a, b) => Math.log(a) / Math.log(b),
     complex: (a, b) => C.div(C.log(a), C.log(b)),
-    // d log_b(u) = du / (u log b) − log_b(u) db / (b log b)
-    partials: ([a, b], self) => [div(1, mul(a, log(b))), neg(div(self, mul(b, log(b))))],
+    // d log_b(u) = (1/log b)/u du − (log_b(u)/log b)/b db   (divided in turn: u·log b would overflow or underflow)
+    partials: ([a, b], self) => [div(div(1, log(b)), a), neg(div(div(self, log(b)), b))],
     syntax: { kind: 'function', name: 'log' },
     latex: (a, b) => `\\log_{${b}}\\left(${a}\\right)`,
     latexGrouped: [true, true],
@@ -287,6 +295,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a]) => [cos(a)],
     ...fn('sin'),
     js: (a) => `Math.sin(${a})`,
+    periodic: true,
     domain: everywhere,
     gradFn: named('SinBackward0'),
   },
@@ -298,6 +307,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a]) => [neg(sin(a))],
     ...fn('cos'),
     js: (a) => `Math.cos(${a})`,
+    periodic: true,
     domain: everywhere,
     gradFn: named('CosBackward0'),
   },
@@ -309,6 +319,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: (_args, self) => [add(1, pow(self, 2))],
     ...fn('tan'),
     js: (a) => `Math.tan(${a})`,
+    periodic: true,
     domain: { description: 'cos u ≠ 0', contains: (a) => Math.cos(a) !== 0 },
     gradFn: named('TanBackward0'),
   },
@@ -316,8 +327,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: Math.asin,
     complex: C.asin,
-    // d asin u = du / √(1 − u²)
-    partials: ([a]) => [div(1, sqrt(sub(1, pow(a, 2))))],
+    // d asin u = du / √((1 − u)(1 + u))   (1 − u² would lose the digits of 1 − |u| near |u| = 1)
+    partials: ([a]) => [div(1, sqrt(mul(sub(1, a), add(1, a))))],
     ...fn('asin', '\\arcsin'),
     js: (a) => `Math.asin(${a})`,
     domain: { description: '|u| < 1', contains: (a) => Math.abs(a) < 1 },
@@ -327,8 +338,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: Math.acos,
     complex: C.acos,
-    // d acos u = −du / √(1 − u²)
-    partials: ([a]) => [neg(div(1, sqrt(sub(1, pow(a, 2)))))],
+    // d acos u = −du / √((1 − u)(1 + u))
+    partials: ([a]) => [neg(div(1, sqrt(mul(sub(1, a), add(1, a)))))],
     ...fn('acos', '\\arccos'),
     js: (a) => `Math.acos(${a})`,
     domain: { description: '|u| < 1', contains: (a) => Math.abs(a) < 1 },
@@ -371,8 +382,8 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: Math.tanh,
     complex: C.tanh,
-    // d tanh u = (1 − tanh²u) du
-    partials: (_args, self) => [sub(1, pow(self, 2))],
+    // d tanh u = sech²u du = (1/cosh u)² du   (1 − tanh²u is 0 for |u| > 19, where tanh u rounds to ±1)
+    partials: ([a]) => [pow(div(1, cosh(a)), 2)],
     ...fn('tanh'),
     js: (a) => `Math.tanh(${a})`,
     domain: everywhere,
@@ -395,10 +406,15 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 1,
     eval: sigmoidValue,
     complex: C.sigmoid,
-    // d σ(u) = σ(u)(1 − σ(u)) du
-    partials: (_args, self) => [mul(self, sub(1, self))],
+    // d σ(u) = σ(u)·σ(−u) du   (σ(u)(1 − σ(u)) is 0 for u > 37, where σ(u) rounds to 1)
+    partials: ([a], self) => [mul(self, sigmoid(neg(a)))],
     ...fn('sigmoid', '\\sigma'),
+    // σ(u) = 1/(1 + e^-u) keeps its value finite for every u; its derivative does not (see mathjsDerivativeHolds).
     mathjs: { kind: 'lowering', lower: ([a]) => div(1, add(1, exp(neg(a)))) },
+    mathjsDerivativeHolds: {
+      where: (a) => Number.isFinite((1 + Math.exp(-a)) ** 2),
+      reason: 'mathjs differentiates sigmoid(u), lowered as 1/(1 + exp(-u)), as exp(-u)/(1 + exp(-u))², whose square overflows for u < -354 (0, then NaN)',
+    },
     domain: everywhere,
     gradFn: named('SigmoidBackward0'),
   },
@@ -423,6 +439,10 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     partials: ([a]) => [sigmoid(a)],
     ...fn('softplus', '\\operatorname{softplus}'),
     mathjs: { kind: 'lowering', lower: ([a]) => log(add(1, exp(a))) },
+    mathjsDerivativeHolds: {
+      where: (a) => Number.isFinite(Math.exp(a)),
+      reason: 'mathjs differentiates softplus(u), lowered as log(1 + exp(u)), as exp(u)/(1 + exp(u)), which is inf/inf = NaN once exp(u) overflows (u > 709)',
+    },
     domain: everywhere,
     gradFn: named('SoftplusBackward0'),
   },

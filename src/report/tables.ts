@@ -181,6 +181,7 @@ const knownClasses = [
   ['non-finite', 'non-finite'],
   ['non-differentiable', 'non-diff.'],
   ['under-resolved', 'under-resolved'],
+  ['simplify-invalid', 'simplify-invalid'],
 ] as const;
 
 /** The agreement matrix: each method against the reference, then each pair; counts per class and relative errors. */

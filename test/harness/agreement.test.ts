@@ -79,6 +79,27 @@ describe('judgeCase', () => {
 });
 
 describe('runAgreement', () => {
+  it('shrinks to a counterexample that blames the method the matrix counted as failing', () => {
+    // `large` is wrong on expressions of 4 or more nodes, `small` on expressions of 2 or fewer: a shrinker free to
+    // switch culprits would trade a large case blaming `large` for a small one blaming `small`.
+    const nodes = (e: import('../../src/ir/node.ts').Expr) => topologicalOrder(e).length;
+    const wrongWhen = (name: string, bad: (n: number) => boolean): GradientMethod => ({
+      name,
+      summary: '',
+      compute: ({ expr, variables, point }) => {
+        const r = referenceGradient(expr, variables, point);
+        return { value: r.value, gradient: r.gradient.map((g) => (bad(nodes(expr)) ? g + 1 : g)) };
+      },
+    });
+    const methods = [wrongWhen('large', (n) => n >= 4), wrongWhen('small', (n) => n <= 2)];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const run = runAgreement({ methods, runs: 50, seed });
+      const counted = run.rows.filter((r) => r.b === 'reference' && r.counts.disagree > 0).map((r) => r.a);
+      const blamed = run.counterexample!.report.answers.filter((a) => a.verdict === 'disagree').map((a) => a.method);
+      expect(blamed.some((m) => counted.includes(m)), `seed ${seed}: matrix ${counted}, shrunk case ${blamed}`).toBe(true);
+    }
+  });
+
   it('"every registered method agrees with the reference" holds on random expressions', () => {
     const methods = ['autograd', 'symbolic-dag', 'numeric-central', 'numeric-five-point', 'complex-step'].map(getMethod);
     const run = runAgreement({ methods, runs: 60, seed: 3 });

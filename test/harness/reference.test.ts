@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/ir/parse.ts';
 import { apply, variable } from '../../src/ir/node.ts';
 import { evaluateExpr } from '../../src/ir/evaluate.ts';
-import { referenceGradient, referenceTrace, referenceValue } from '../../src/harness/reference.ts';
+import { exactDecimal, referenceGradient, referenceTrace, referenceValue } from '../../src/harness/reference.ts';
 
 const at = (...values: number[]) => Float64Array.from(values);
 
@@ -89,5 +89,52 @@ describe('referenceGradient', () => {
     let v = variable('x') as ReturnType<typeof variable> | ReturnType<typeof apply>;
     for (let k = 0; k < 10_000; k++) v = apply('add', apply('mul', v, 1), 0);
     expect(referenceGradient(v, ['x'], at(2)).gradient[0]).toBe(1);
+  });
+});
+
+describe('the reference for periodic ops at large arguments (exact inputs, digits raised with |x|)', () => {
+  it('knows sin(1e22) = −0.8522008497671888017727… (1e22 is an exact double)', () => {
+    const trace = referenceTrace(parse('sin(x)'), ['x'], [1e22]);
+    expect(trace.value.toSignificantDigits(22).toString()).toBe('-0.8522008497671888017727');
+  });
+
+  it('takes 1e100 as the double it is: sin gives −0.38063773100502866607…, not the −0.3724 of the decimal 10^100', () => {
+    const trace = referenceTrace(parse('sin(x)'), ['x'], [1e100]);
+    expect(trace.value.toSignificantDigits(20).toString()).toBe('-0.38063773100502866607');
+    expect(trace.gradient[0].toSignificantDigits(20).toString()).toBe('0.92472423875193378588');
+  });
+
+  it('agrees with V8\'s exactly reduced Math.sin, Math.cos and Math.tan (under 1 ulp) from 1e10 to 1.7e308', () => {
+    const fns = [['sin', Math.sin], ['cos', Math.cos], ['tan', Math.tan]] as const;
+    for (const x of [1.2345e10, -9.87e49, 3.3e77, 1e150, -4.2e200, 6.02e250, 1.7976931348623157e308]) {
+      for (const [name, f] of fns) {
+        const value = referenceGradient(parse(`${name}(x)`), ['x'], Float64Array.of(x)).value;
+        expect(Math.abs(value - f(x)), `${name}(${x})`).toBeLessThanOrEqual(Math.abs(f(x)) * 2.3e-16);
+      }
+    }
+  });
+
+  it('keeps the digits through a cancellation before the periodic op: sin((x + y) − y) at y = 1e300 is sin(x)', () => {
+    const value = referenceGradient(parse('sin((x + y) - y)'), ['x', 'y'], Float64Array.of(1e200, 1e300)).value;
+    expect(value).toBe(Math.sin(1e200));
+  });
+
+  it('writes doubles as their exact decimal expansions', () => {
+    expect(exactDecimal(0.1)).toBe('0.1000000000000000055511151231257827021181583404541015625');
+    expect(exactDecimal(1e23)).toBe('99999999999999991611392');
+    expect(exactDecimal(-2.5)).toBe('-2.5');
+    // 2^−1074 = 5^1074 / 10^1074: exactly 1074 decimals, the last one 5, reading back as the same double.
+    const tiny = exactDecimal(2 ** -1074);
+    expect(tiny).toMatch(/^0\.0{323}4940656458412465441765687928682213723650598026\d+5$/);
+    expect(tiny.length - 2).toBe(1074);
+    expect(Number(tiny)).toBe(2 ** -1074);
+    for (const x of [Math.PI, 1 / 3, 123456.789e-200, 9.007199254740993e15]) expect(Number(exactDecimal(x))).toBe(x);
+  });
+
+  it('evaluates hyperbolic functions of huge arguments quickly (decimal.js\'s own series would run for minutes)', () => {
+    const start = performance.now();
+    const trace = referenceTrace(parse('tanh(x) + cosh(y)/sinh(y)'), ['x', 'y'], [1e20, 1e15]);
+    expect(trace.value.toNumber()).toBe(2);
+    expect(performance.now() - start).toBeLessThan(10_000); // a hang guard, not a speed target
   });
 });

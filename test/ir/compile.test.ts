@@ -4,6 +4,7 @@ import { apply, constant, variable, type Expr } from '../../src/ir/node.ts';
 import { compile } from '../../src/ir/compile.ts';
 import { evaluateExpr } from '../../src/ir/evaluate.ts';
 import { numberLiteral } from '../../src/ir/codegen.ts';
+import { parse } from '../../src/ir/parse.ts';
 
 describe('compile', () => {
   it('computes the lesson polynomial', () => {
@@ -58,5 +59,24 @@ describe('compile', () => {
     const shared = apply('exp', x);
     const e = apply('add', apply('mul', shared, shared), shared);
     expect(compile(e, ['x'])([1])).toBe(Math.E * Math.E + Math.E);
+  });
+});
+
+describe('compile validates its values at the boundary', () => {
+  const f = compile(parse('x + y'), ['x', 'y']);
+  it('rejects too few or too many values, naming the variables', () => {
+    expect(() => f([1])).toThrow(/expected 2 values \(x, y\), got 1/);
+    expect(() => f([1, 2, 3])).toThrow(/expected 2 values \(x, y\), got 3/);
+  });
+  it('rejects strings, null and undefined instead of concatenating or returning NaN', () => {
+    expect(() => f(['1', '2'] as unknown as number[])).toThrow(/value 0 \(x\) must be a number, got the string '1'/);
+    expect(() => f([1, null] as unknown as number[])).toThrow(/value 1 \(y\) must be a number, got null/);
+    expect(() => f([1, undefined] as unknown as number[])).toThrow(/value 1 \(y\) must be a number, got undefined/);
+    expect(() => f(null as unknown as number[])).toThrow(/expected an array of 2 numbers/);
+  });
+  it('accepts plain arrays and Float64Arrays of numbers (NaN is a number and passes through)', () => {
+    expect(f([1, 2])).toBe(3);
+    expect(f(Float64Array.of(1, 2))).toBe(3);
+    expect(f([NaN, 2])).toBeNaN();
   });
 });

@@ -8,7 +8,7 @@ import { compileJvp } from './jvp-program.ts';
 import { unitTangentExpressions } from './tangent.ts';
 import { variableIndex } from '../../ir/compile.ts';
 import { memoize } from './cache.ts';
-import { cachedJvp } from './method.ts';
+import { cachedJvp, unitTangentProgram } from './method.ts';
 
 /** A value and a directional derivative. */
 export interface JvpResult {
@@ -34,7 +34,13 @@ export function jvp(expr: Expr, variables: readonly string[], point: ArrayLike<n
   const { jvp: program } = cachedJvp(expr, variables);
   const out = new Float64Array(2);
   const value = program(point, tangent, out);
-  return { value, tangent: out[1] };
+  if (!Number.isNaN(out[1])) return { value, tangent: out[1] };
+  // Zero tangent components are strong zeros (see forwardGradient): recompute Σ tᵢ·∂f/∂xᵢ over the nonzero tᵢ alone.
+  let sum = 0;
+  for (let i = 0; i < variables.length; i++) {
+    if (tangent[i] !== 0) sum += tangent[i] * unitTangentProgram(expr, variables, variables[i])(point);
+  }
+  return { value, tangent: sum };
 }
 
 /** A value and a vector-Jacobian product. */

@@ -1,8 +1,12 @@
 // The `forward-mode` method: dual numbers compiled once, run once per input with the unit directions.
 import type { Expr } from '../../ir/node.ts';
 import type { GradientMethod, GradientRequest, GradientResult } from '../method.ts';
+import { buildProgram, defaultChunkSize } from '../../ir/codegen.ts';
+import { lowerExpressions } from '../compiled/gradient.ts';
 import { compileJvp, type CompiledJvp } from './jvp-program.ts';
 import { checkSize } from '../size-limit.ts';
+import { memoize } from './cache.ts';
+import { unitTangentExpressions } from './tangent.ts';
 
 const cache = new WeakMap<Expr, { variables: readonly string[]; jvp: CompiledJvp }[]>();
 
@@ -21,10 +25,36 @@ export function cachedJvp(expr: Expr, variables: readonly string[]): { jvp: Comp
 }
 
 /**
+ * ∂expr/∂variable alone, compiled with the other variables' tangents as structural zeros (see
+ * `unitTangentExpressions`): a term whose tangent is zero is absent, not `0 · partial`. Cached per expression.
+ */
+export function unitTangentProgram(expr: Expr, variables: readonly string[], variable: string): (point: ArrayLike<number>) => number {
+  return memoize([expr], `unit-tangent|${JSON.stringify(variables)}|${variable}`, () => {
+    const program = lowerExpressions([...unitTangentExpressions([expr], variable)], variables);
+    const { program: run } = buildProgram(program.instructions, program.roots, defaultChunkSize);
+    const out = new Float64Array(1);
+    return (point: ArrayLike<number>) => {
+      run(point, out);
+      return out[0];
+    };
+  });
+}
+
+/**
  * The gradient by forward mode: n passes of a compiled JVP program of one expression, with the unit directions
  * e₀ … eₙ₋₁. Writes ∂f/∂xᵢ to `gradientOut[i]` and returns f. Cost: n passes, about c·n·cost(f).
+ *
+ * Zero tangents are strong zeros, as in reverse mode (and JAX's symbolic zeros): the JVP program multiplies every
+ * partial by its argument's tangent, so a partial that is ±∞ or NaN along another variable (∂(x/y)/∂y at
+ * y = 1e-200, ∂(xʸ)/∂y at x < 0) would turn 0 · ∞ into NaN. A NaN tangent is recomputed by `expr`'s program for
+ * that variable alone (pass `expr` to enable this), where those terms are absent.
  */
-export function forwardGradient(jvp: CompiledJvp, point: ArrayLike<number>, gradientOut: Float64Array): number {
+export function forwardGradient(
+  jvp: CompiledJvp,
+  point: ArrayLike<number>,
+  gradientOut: Float64Array,
+  strongZeros?: { readonly expr: Expr; readonly variables: readonly string[] },
+): number {
   const n = gradientOut.length;
   const direction = new Float64Array(n);
   const out = new Float64Array(2);
@@ -32,7 +62,11 @@ export function forwardGradient(jvp: CompiledJvp, point: ArrayLike<number>, grad
   for (let i = 0; i < n; i++) {
     direction[i] = 1;
     value = jvp(point, direction, out);
-    gradientOut[i] = out[1] + 0; // + 0 turns the −0 of a zero tangent times a negative partial into 0
+    let tangent = out[1];
+    if (Number.isNaN(tangent) && strongZeros !== undefined) {
+      tangent = unitTangentProgram(strongZeros.expr, strongZeros.variables, strongZeros.variables[i])(point);
+    }
+    gradientOut[i] = tangent + 0; // + 0 turns the −0 of a zero tangent times a negative partial into 0
     direction[i] = 0;
   }
   return value;
@@ -48,11 +82,11 @@ export const forwardModeMethod: GradientMethod = {
   name: 'forward-mode',
   summary: 'Forward mode with dual numbers from the op table\'s partials, compiled to JavaScript: one pass per input (n passes).',
   compute(request: GradientRequest): GradientResult {
-    checkSize('forward-mode', request); // refuse a DAG too large for the heap before building tangents (branch robust)
+    checkSize('forward-mode', request); // refuse a DAG too large for the heap before building tangents
     const { expr, variables, point } = request;
     const { jvp, cached } = cachedJvp(expr, variables);
     const gradient = new Float64Array(variables.length);
-    const value = forwardGradient(jvp, point, gradient);
+    const value = forwardGradient(jvp, point, gradient, { expr, variables });
     return {
       value,
       gradient,

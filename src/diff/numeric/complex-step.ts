@@ -8,7 +8,9 @@
 import type { Expr, VarExpr } from '../../ir/node.ts';
 import { interpret, complexAlgebra, realAlgebra, type Algebra } from '../../ir/evaluate.ts';
 import type { Complex } from '../../ir/complex.ts';
-import { complexStepModel, textbookStep } from './error-model.ts';
+import { complexStepModel } from './error-model.ts';
+import { partialKernels } from '../../ir/partials.ts';
+import { topologicalOrder } from '../../ir/traverse.ts';
 import { derivativeRoundingBounds } from './noise.ts';
 import { NonFiniteError, formatStep } from './stencil.ts';
 import type { PartialEstimate } from './schemes.ts';
@@ -28,8 +30,28 @@ interface Laned {
 }
 
 const noLanes: ReadonlyMap<number, Complex> = new Map();
+const minNormal = 2.2250738585072014e-308;
 
-function lanedAlgebra(): Algebra<Laned> {
+/** Why the complex step's answer would not be the real derivative at this point: the method refuses with it. */
+export class ComplexStepInvalidError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ComplexStepInvalidError';
+  }
+}
+
+/** Thrown inside one interpretation when its lanes exceed the budget (the caller splits the variables). */
+class LaneBudgetExceeded extends Error {}
+
+/** Counts of one complex-step run, for memory tests: lanes allocated per interpretation and interpretations run. */
+export interface LaneCounts {
+  /** Largest number of (node, variable) lanes one interpretation held. */
+  peakLanes: number;
+  interpretations: number;
+}
+
+function lanedAlgebra(variables: readonly string[], budget: number, counts: LaneCounts): Algebra<Laned> {
+  let held = 0;
   return {
     constant: (re) => ({ re, lanes: null }),
     apply: (op, args) => {
@@ -42,34 +64,99 @@ function lanedAlgebra(): Algebra<Laned> {
       // Lanes of a (with b's lane or b's real value), then lanes only b has.
       for (const [k, ak] of aLanes) lanes.set(k, complexAlgebra.apply(op, b === undefined ? [ak] : [ak, bLanes.get(k) ?? realB]));
       for (const [k, bk] of bLanes) if (!aLanes.has(k)) lanes.set(k, complexAlgebra.apply(op, [realA, bk]));
+      held += lanes.size;
+      if (held > budget) throw new LaneBudgetExceeded();
+      counts.peakLanes = Math.max(counts.peakLanes, held);
+      // The complex extension gives the real derivative only where the op's real partials along the lane are
+      // finite (not at xʸ's exponent with x < 0, where the principal branch of log gives a number) and where the
+      // imaginary parts stay normal doubles (below 2^-1022 they lose digits, at 0 the derivative is lost).
+      const kernels = partialKernels(op);
+      for (const [k, z] of lanes) {
+        let positive = false, negative = false;
+        for (let i = 0; i < args.length; i++) {
+          const im = args[i].lanes?.get(k)?.im;
+          if (im === undefined || im === 0) continue;
+          const p = kernels[i](a.re, b?.re ?? NaN, re);
+          if (!Number.isFinite(p) && Number.isFinite(z.im)) {
+            throw new ComplexStepInvalidError(
+              `∂${op}/∂(argument ${i + 1}) is ${p} in real arithmetic at (${args.map((x) => x.re).join(', ')}), so Im f(x + ih)/h along ${variables[k]} is no real derivative`,
+            );
+          }
+          const sign = Math.sign(p) * Math.sign(im); // the term's sign, even where p·im underflows
+          if (sign > 0) positive = true;
+          else if (sign < 0) negative = true;
+        }
+        if (Math.abs(z.im) < minNormal && (positive !== negative) && Number.isFinite(z.re)) {
+          throw new ComplexStepInvalidError(
+            `the imaginary part along ${variables[k]} underflows at ${op} (${z.im} at a step of ${formatStep(args.find((x) => x.lanes?.has(k))?.lanes?.get(k)?.im ?? NaN)}): f′ is too small against the point for the complex step in float64`,
+          );
+        }
+      }
       return { re, lanes };
     },
   };
 }
 
 /**
- * Im f(x + i·hₖ·eₖ)/hₖ for every variable k in `steps` (index → h), in one interpretation.
+ * Im f(x + i·hₖ·eₖ)/hₖ for every variable k in `steps` (index → h). One interpretation carries all of them while
+ * the lanes fit a budget linear in the expression's size; past it the variables are split into halves, each run
+ * in its own interpretation, so memory stays linear (a sum of n variables would otherwise hold n²/2 lanes).
  * @throws NonFiniteError naming the first variable whose complex evaluation is not finite;
+ *   ComplexStepInvalidError where the complex extension is not the real derivative or its imaginary parts underflow;
  *   NonAnalyticError for an op without a complex form (callers check with `assertAnalytic` first).
  */
-export function complexStepDerivatives(context: ComplexStepContext, steps: ReadonlyMap<number, number>): Map<number, number> {
+export function complexStepDerivatives(
+  context: ComplexStepContext,
+  steps: ReadonlyMap<number, number>,
+  counts: LaneCounts = { peakLanes: 0, interpretations: 0 },
+): Map<number, number> {
+  const budget = 8 * topologicalOrder(context.expr).length + 1024;
+  const derivatives = new Map<number, number>();
+  const pending: number[][] = [[...steps.keys()]];
+  while (pending.length > 0) {
+    const batch = pending.pop()!;
+    const batchSteps = new Map(batch.map((k) => [k, steps.get(k)!]));
+    let root: Laned;
+    try {
+      counts.interpretations++;
+      root = interpretLanes(context, batchSteps, budget, counts);
+    } catch (error) {
+      if (!(error instanceof LaneBudgetExceeded) || batch.length === 1) throw error;
+      pending.push(batch.slice(0, batch.length >> 1), batch.slice(batch.length >> 1));
+      continue;
+    }
+    for (const [k, h] of batchSteps) {
+      const z = root.lanes?.get(k) ?? { re: root.re, im: 0 };
+      const derivative = z.im / h;
+      if (!Number.isFinite(z.re) || !Number.isFinite(derivative)) {
+        throw new NonFiniteError(context.variables[k], context.point[k], `${formatStep(h)}i`, `${z.re} + ${z.im}i`);
+      }
+      derivatives.set(k, derivative);
+    }
+  }
+  return derivatives;
+}
+
+function interpretLanes(context: ComplexStepContext, steps: ReadonlyMap<number, number>, budget: number, counts: LaneCounts): Laned {
   const lookup = (v: VarExpr): Laned => {
     const k = context.index.get(v.name)!;
     const h = steps.get(k);
     const re = context.point[k];
     return h === undefined ? { re, lanes: null } : { re, lanes: new Map([[k, { re, im: h }]]) };
   };
-  const root = interpret(context.expr, lookup, lanedAlgebra());
-  const derivatives = new Map<number, number>();
-  for (const [k, h] of steps) {
-    const z = root.lanes?.get(k) ?? { re: root.re, im: 0 };
-    const derivative = z.im / h;
-    if (!Number.isFinite(z.re) || !Number.isFinite(derivative)) {
-      throw new NonFiniteError(context.variables[k], context.point[k], `${formatStep(h)}i`, `${z.re} + ${z.im}i`);
-    }
-    derivatives.set(k, derivative);
-  }
-  return derivatives;
+  return interpret(context.expr, lookup, lanedAlgebra(context.variables, budget, counts));
+}
+
+/**
+ * The default complex step at x: 2^-67 (about 7e-21) times min(1, |x|), a power of two so dividing by it is exact.
+ * Small in absolute terms for large |x| (an h of 1e-20·|x| at x = 1e300 is 1e280: far outside any Taylor
+ * expansion), and small against |x| itself for tiny x (so the h² terms of x² stay below x²). Imaginary parts that
+ * underflow are detected and refused (see lanedAlgebra), not returned as 0.
+ */
+export function defaultComplexStep(x: number): number {
+  const scale = x === 0 || !Number.isFinite(x) ? 1 : Math.min(1, Math.abs(x));
+  // Not below 2^-960: products of the step with small values must stay normal doubles.
+  return Math.max(2 ** Math.floor(Math.log2(2 ** -67 * scale)), 2 ** -960);
 }
 
 /** Options for {@link complexStepPartials}. */
@@ -94,7 +181,7 @@ export interface ComplexStepOptions {
  */
 export function complexStepPartials(context: ComplexStepContext, which: readonly number[], options: ComplexStepOptions): PartialEstimate[] {
   // The default step is a power of two, so dividing Im f by it is exact: x² + 3x + 1 at 2 gives 7, not 6.999999999999999.
-  const steps = new Map(which.map((k) => [k, options.h ?? 2 ** Math.floor(Math.log2(textbookStep(complexStepModel, context.point[k])))]));
+  const steps = new Map(which.map((k) => [k, options.h ?? defaultComplexStep(context.point[k])]));
   const derivatives = complexStepDerivatives(context, steps);
   const estimate = options.estimate !== false;
   // f''' from the step 4h, for every variable: even at h ≈ 1e-20 the truncation |f'''|h²/6 is the whole error where

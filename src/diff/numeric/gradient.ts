@@ -8,7 +8,7 @@ import { type SchemeName } from './error-model.ts';
 import { evaluationNoiseBound } from './noise.ts';
 import { CoordinateLine, NonFiniteError } from './stencil.ts';
 import { differencePartial, richardsonPartial, type PartialEstimate, type PartialOptions } from './schemes.ts';
-import { complexStepPartials } from './complex-step.ts';
+import { ComplexStepInvalidError, complexStepPartials } from './complex-step.ts';
 
 /** Options every numeric method accepts (passed through `gradient(expr, point, { method, ...options })`). */
 export interface NumericOptions {
@@ -116,7 +116,13 @@ export function numericGradient(
   if (scheme === 'complex-step') {
     // All variables in one interpretation (complex-step.ts).
     const index = variableIndex(expr, variables);
-    partials.push(...complexStepPartials({ expr, index, point, variables }, variables.map((_, i) => i), partialOptions));
+    try {
+      partials.push(...complexStepPartials({ expr, index, point, variables }, variables.map((_, i) => i), partialOptions));
+    } catch (error) {
+      // Not a failure of the method's arithmetic: a point where the complex step has no honest answer. Say why.
+      if (error instanceof ComplexStepInvalidError) throw new MethodUnavailableError('complex-step', error.reason);
+      throw error;
+    }
   } else {
     for (let i = 0; i < n; i++) {
       const line = new CoordinateLine(f, work, i, variables[i]);

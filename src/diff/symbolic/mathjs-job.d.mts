@@ -24,7 +24,7 @@ export interface MathjsSizes {
   readonly depth: number;
 }
 
-/** A finished step; `flat` is the variable's final derivative (after its last step). */
+/** A finished step; `flat` is the step's result (the derivative, or the simplified derivative). */
 export interface MathjsStepMessage extends MathjsSizes {
   readonly kind: 'step';
   readonly variable: string;

@@ -80,8 +80,8 @@ export function* runMathjsJob(math, request) {
         yield { kind: 'failed', variable, step, reason: 'size', message: `${size.treeSize} tree nodes`, ms, ...size };
         return;
       }
-      const last = step === steps[steps.length - 1];
-      yield { kind: 'step', variable, step, ms, ...size, ...(last ? { flat: out } : {}) };
+      // Every step's result is sent: symbolic-simplified compares the simplified derivative with the unsimplified one.
+      yield { kind: 'step', variable, step, ms, ...size, flat: out };
       node = result;
     }
   }

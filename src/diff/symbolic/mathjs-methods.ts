@@ -7,7 +7,8 @@ import { ops } from '../../ir/ops.ts';
 import { fromMathjsFlat, toMathjsFlat, unsupportedByMathjs } from './mathjs-bridge.ts';
 import { flatMetrics } from './mathjs-flat.mjs';
 import { runMathjs, type MathjsFailure } from './mathjs-runner.ts';
-import { symbolicResult } from './gradient-program.ts';
+import { compileGradient, symbolicResult } from './gradient-program.ts';
+import type { FlatMathjs } from './mathjs-flat.d.mts';
 import {
   formatCount,
   formatDuration,
@@ -73,6 +74,15 @@ export function symbolicDerivatives(
   variables: readonly string[],
   options: SymbolicDerivativesOptions = {},
 ): SymbolicDerivative[] {
+  return mathjsDerivatives(expr, variables, options).derivatives;
+}
+
+/** {@link symbolicDerivatives} with, when simplifying, mathjs's unsimplified derivatives beside the simplified ones. */
+function mathjsDerivatives(
+  expr: Expr,
+  variables: readonly string[],
+  options: SymbolicDerivativesOptions,
+): { derivatives: SymbolicDerivative[]; unsimplified?: Expr[] } {
   const simplify = options.simplify ?? false;
   const method = methodName(simplify);
   const budgets = { ...defaultSymbolicBudgets, ...definedOnly(options.budgets ?? {}) };
@@ -104,21 +114,28 @@ export function symbolicDerivatives(
     throw new SymbolicUnavailableError(method, describeFailure(failure, budgets), kind, failure.variable, failure.step);
   }
 
-  return variables.map((name) => {
+  const readBack = (name: string, step: { flat?: FlatMathjs; step: 'derive' | 'simplify' }): Expr => {
+    try {
+      return fromMathjsFlat(step.flat!, { variableOf: (s) => (usedSet.has(s) ? s : undefined) });
+    } catch (error) {
+      const reason = `mathjs's result for ${partialName(name)} cannot be read back: ${(error as Error).message}`;
+      throw new SymbolicUnavailableError(method, reason, 'error', name, step.step);
+    }
+  };
+  const unsimplified = simplify
+    ? variables.map((name) => {
+        const derived = outcome.steps.find((s) => s.variable === name && s.step === 'derive');
+        return derived === undefined ? constant(0) : readBack(name, derived);
+      })
+    : undefined;
+  const derivatives = variables.map((name) => {
     if (!usedSet.has(name)) {
       // ∂f/∂v = 0 for a variable f does not use.
       return symbolicDerivative({ variable: name, derivative: constant(0), treeSize: 1, dagSize: 1, deriveMs: 0, simplifyMs: simplify ? 0 : null }, options.printLimit);
     }
     const derived = outcome.steps.find((s) => s.variable === name && s.step === 'derive')!;
     const simplified = outcome.steps.find((s) => s.variable === name && s.step === 'simplify');
-    const final = simplified ?? derived;
-    let derivative: Expr;
-    try {
-      derivative = fromMathjsFlat(final.flat!, { variableOf: (s) => (usedSet.has(s) ? s : undefined) });
-    } catch (error) {
-      const reason = `mathjs's result for ${partialName(name)} cannot be read back: ${(error as Error).message}`;
-      throw new SymbolicUnavailableError(method, reason, 'error', name, final.step);
-    }
+    const derivative = readBack(name, simplified ?? derived);
     return symbolicDerivative(
       {
         variable: name,
@@ -132,6 +149,7 @@ export function symbolicDerivatives(
       options.printLimit,
     );
   });
+  return { derivatives, unsimplified };
 }
 
 function definedOnly<T extends object>(object: T): Partial<T> {
@@ -169,6 +187,51 @@ function mathjsRuleCaveats(request: GradientRequest): string[] {
   return [...reasons];
 }
 
+/**
+ * A partial whose value mathjs's `simplify` changed at the point: the simplified derivative evaluates to
+ * something else than mathjs's own unsimplified derivative there. `simplify` rewrites over the complex plane
+ * and assumes positivity (`cbrt(z·z)` → `z^(2/3)`, `(x²)^0.5` → `x`, `(−z)^c` → `(−1)^c·z^c`) and drops terms it
+ * deems negligible (`x² + 1e-300` → `x²`), so its rewrite can be invalid at a real point where the unsimplified
+ * derivative is fine. `symbolic-simplified` reports these in `extra.simplifyRewrites` (and
+ * `extra.unsimplifiedGradient`), and the agreement check counts them as `simplify-invalid`, not as bugs.
+ */
+export interface SimplifyRewrite {
+  readonly variable: string;
+  /** mathjs's derivative before `simplify`, evaluated at the point. */
+  readonly unsimplified: number;
+  /** The same derivative after `simplify`, evaluated at the point (what `symbolic-simplified` answers). */
+  readonly simplified: number;
+}
+
+/** Relative change beyond which a simplified partial counts as changed (rounding differences stay far below). */
+const rewriteThreshold = 1e-8;
+
+/** The partials whose simplified value differs from the unsimplified one (NaN against a number included). */
+export function simplifyRewrites(
+  variables: readonly string[],
+  unsimplified: ArrayLike<number>,
+  simplified: ArrayLike<number>,
+): SimplifyRewrite[] {
+  const changed: SimplifyRewrite[] = [];
+  for (let i = 0; i < variables.length; i++) {
+    const [u, s] = [unsimplified[i], simplified[i]];
+    if (u === s || (Number.isNaN(u) && Number.isNaN(s))) continue;
+    if (Math.abs(u - s) <= rewriteThreshold * Math.max(Math.abs(u), Math.abs(s))) continue;
+    changed.push({ variable: variables[i], unsimplified: u, simplified: s });
+  }
+  return changed;
+}
+
+/**
+ * Examples where mathjs's `simplify` gives a wrong derivative at a real point while its unsimplified derivative is
+ * right: data for the report's pitfalls (expression text, point, and the mechanism). Each is pinned by a test.
+ */
+export const simplifyPitfallExamples: readonly { readonly expr: string; readonly at: Readonly<Record<string, number>>; readonly why: string }[] = [
+  { expr: '(x^2)^0.5', at: { x: -3 }, why: 'simplify rewrites (x²)^0.5 as x, valid only for x ≥ 0: the derivative becomes 1 where it is −1' },
+  { expr: 'cbrt(z*z)', at: { z: -1.5 }, why: 'simplify rewrites cbrt(z·z) with z^(2/3) (a complex power for z < 0): the derivative becomes NaN' },
+  { expr: '(-z)^cos(-z)', at: { z: -0.5 }, why: 'simplify pulls (−1)^cos(−z) out of (−z)^cos(−z): a complex power, NaN in real arithmetic' },
+];
+
 function mathjsMethod(simplify: boolean): GradientMethod {
   return {
     name: methodName(simplify),
@@ -179,8 +242,22 @@ function mathjsMethod(simplify: boolean): GradientMethod {
       const { budgets, thread } = readSymbolicOptions(request.options);
       const caveats = mathjsRuleCaveats(request);
       if (caveats.length > 0) throw new SymbolicUnavailableError(methodName(simplify), caveats.join('; '), 'unsupported');
-      const derivatives = symbolicDerivatives(request.expr, request.variables, { simplify, budgets, thread });
-      return symbolicResult(request, derivatives);
+      const { derivatives, unsimplified } = mathjsDerivatives(request.expr, request.variables, { simplify, budgets, thread });
+      const result = symbolicResult(request, derivatives);
+      if (unsimplified === undefined) return result;
+      // simplify may rewrite into a form that is not valid at this point: evaluate mathjs's unsimplified derivative
+      // here too, and say where the two differ (the answer stays the simplified one: that is what mathjs gives).
+      const before = compileGradient(request.expr, unsimplified, request.variables)(request.point).gradient;
+      const rewrites = simplifyRewrites(request.variables, before, result.gradient);
+      if (rewrites.length === 0) return result;
+      const notes = rewrites.map(
+        (r) => `mathjs simplify changed ${partialName(r.variable)} at this point: ${r.simplified} simplified, ${r.unsimplified} unsimplified (its rewrite is not valid here)`,
+      );
+      return {
+        ...result,
+        notes: [...(result.notes ?? []), ...notes],
+        extra: { ...result.extra, simplifyRewrites: rewrites, unsimplifiedGradient: before },
+      };
     },
   };
 }

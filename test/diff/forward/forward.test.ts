@@ -8,6 +8,8 @@ import { forwardJacobianProgram, reverseJacobianProgram } from '../../../src/dif
 import { rosenbrockCase } from '../../../bench/cases.ts';
 import { buildCase, caseArbitrary, isFinite, recipeArbitrary, referenceGradient } from '../compiled/support.ts';
 import { isSmoothAround } from '../../../src/harness/domain.ts';
+import { parse } from '../../../src/ir/parse.ts';
+import { getMethod } from '../../../src/diff/registry.ts';
 
 const x = variable('x');
 const y = variable('y');
@@ -199,4 +201,27 @@ describe('jacobian programs share the primal sweep between passes', () => {
     fwd.jacobian.forEach((row, k) => row.forEach((v, j) => expect(Math.abs(v - rev.jacobian[k][j])).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(v)))));
     expect([...fwd.values]).toEqual([...rev.values]);
   });
+});
+
+describe('forward mode: a zero tangent is a strong zero (0 · ∞ and 0 · NaN along other variables stay out)', () => {
+  const cases: [string, string[], number[]][] = [
+    ['x/y', ['x', 'y'], [1, 1e-200]], // ∂/∂y = −∞ must not spoil ∂/∂x
+    ['x^y', ['x', 'y'], [-2, 3]], // ∂/∂y = NaN (log of a negative base) must not spoil ∂/∂x = 12
+    ['x^y * z', ['x', 'y', 'z'], [-1.5, 2, 4]],
+    ['sin(x) + y/z', ['x', 'y', 'z'], [0.5, 1, 1e-170]],
+    ['exp(x) * sqrt(y)', ['x', 'y'], [1, 0]], // ∂/∂y = ∞
+  ];
+  for (const [text, variables, at] of cases) {
+    it(`${text} at (${at.join(', ')}) matches reverse mode in every finite partial`, () => {
+      const request = { expr: parse(text), variables, point: Float64Array.from(at), options: {} };
+      const forward = getMethod('forward-mode').compute(request).gradient;
+      const reverse = getMethod('autograd-compiled').compute(request).gradient;
+      for (let i = 0; i < variables.length; i++) {
+        if (Number.isFinite(reverse[i])) expect(forward[i], `∂/∂${variables[i]}`).toBe(reverse[i]);
+        else expect(forward[i]).toBe(reverse[i]);
+      }
+      const unit = variables.map((_, i) => variables.map((__, j) => (i === j ? 1 : 0)));
+      unit.forEach((direction, i) => expect(jvp(parse(text), variables, at, direction).tangent).toBe(forward[i]));
+    });
+  }
 });

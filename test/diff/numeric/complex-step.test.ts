@@ -5,6 +5,11 @@ import fc from 'fast-check';
 import { interpret, complexAlgebra } from '../../../src/ir/evaluate.ts';
 import { complexStepDerivatives, complexStepMethod, numericGradient } from '../../../src/diff/numeric/index.ts';
 import { caseArbitrary } from './support.ts';
+import { getMethod } from '../../../src/diff/registry.ts';
+import { askMethod } from '../../../src/harness/answers.ts';
+import { referenceGradient } from '../../../src/harness/reference.ts';
+import { apply, variable, type Expr } from '../../../src/ir/node.ts';
+import type { ComplexStepContext, LaneCounts } from '../../../src/diff/numeric/complex-step.ts';
 
 /** Analytic functions of x with their derivative in closed form, at points chosen to stress the complex arithmetic. */
 const cases: [string, number, (x: number) => number][] = [
@@ -107,5 +112,66 @@ describe('one interpretation for all variables (lanes)', () => {
       ),
       { numRuns: 200, seed: 42 },
     );
+  });
+});
+
+describe('complex step: an honest answer or a refusal, never a confident wrong one', () => {
+  const ask = (text: string, variables: string[], point: number[]) =>
+    askMethod(getMethod('complex-step'), { expr: parse(text), variables, point: Float64Array.from(point) });
+
+  it.each([
+    ['tan(x)', [1e300]], ['sin(x) * cos(x)', [-3.3e250]], ['x^2 + 3*x', [7.5e153]], ['exp(-x^2)', [1e-100]], ['log(x)', [1e-3]],
+  ] as const)('%s at %s is within its own error estimate of the reference', (text, point) => {
+    const answer = ask(text, ['x'], [...point]);
+    const reference = referenceGradient(parse(text), ['x'], Float64Array.from(point)).gradient[0];
+    expect(answer.status).toBe('ok');
+    const error = Math.abs(answer.result!.gradient[0] - reference);
+    expect(error).toBeLessThanOrEqual(Math.max(answer.result!.errorEstimate![0], 4 * Number.EPSILON * Math.abs(reference)));
+  });
+
+  it('refuses where the imaginary parts underflow (sqrt(x² + 1e-300) at 1e-160, exp(x) at −700) instead of answering 1 or 0', () => {
+    for (const [text, x] of [['sqrt(x^2 + 1e-300)', 1e-160], ['exp(x)', -700], ['x * 1e-300 * 1e-20', 1]] as const) {
+      const answer = ask(text, ['x'], [x]);
+      expect(answer.status, text).toBe('unavailable');
+      expect(answer.reason).toMatch(/underflows/);
+    }
+  });
+
+  it('refuses along a variable where the real partial is undefined (xʸ at x < 0 along y), keeping nothing silent', () => {
+    for (const [x, y] of [[-2, 3], [-0.5, 4]]) {
+      const answer = ask('x^y', ['x', 'y'], [x, y]);
+      expect(answer.status).toBe('unavailable');
+      expect(answer.reason).toMatch(/∂pow\/∂\(argument 2\) is NaN in real arithmetic/);
+    }
+  });
+});
+
+describe('complex step memory is linear in the expression (counts of lanes, not time)', () => {
+  /** Σ xᵢ as a left-leaning chain: node k depends on k variables, so one interpretation would hold n²/2 lanes. */
+  function sumOf(n: number): { context: ComplexStepContext; steps: Map<number, number> } {
+    const variables = Array.from({ length: n }, (_, i) => `x${i}`);
+    let expr: Expr = variable(variables[0]);
+    for (let i = 1; i < n; i++) expr = apply('add', expr, variable(variables[i]));
+    const context = { expr, variables, index: new Map(variables.map((v, i) => [v, i])), point: Float64Array.from(variables, (_, i) => 1 + i / n) };
+    return { context, steps: new Map(variables.map((_, i) => [i, 2 ** -67])) };
+  }
+
+  it('holds at most 8 lanes per node plus a constant on a sum chain, for 500 to 2,000 variables, with exact answers', () => {
+    for (const n of [500, 1000, 2000]) {
+      const { context, steps } = sumOf(n);
+      const counts: LaneCounts = { peakLanes: 0, interpretations: 0 };
+      const derivatives = complexStepDerivatives(context, steps, counts);
+      expect(counts.peakLanes).toBeLessThanOrEqual(8 * (2 * n) + 1024);
+      expect([...derivatives.values()].every((d) => d === 1)).toBe(true);
+      expect(derivatives.size).toBe(n);
+    }
+  }, 120_000);
+
+  it('still uses a single interpretation where the lanes fit (Rosenbrock-like sparse dependence)', () => {
+    const counts: LaneCounts = { peakLanes: 0, interpretations: 0 };
+    const expr = parse('100*(y - x^2)^2 + (1 - x)^2 + 100*(z - y^2)^2 + (1 - y)^2');
+    const variables = ['x', 'y', 'z'];
+    complexStepDerivatives({ expr, variables, index: new Map(variables.map((v, i) => [v, i])), point: Float64Array.of(0.5, 0.7, 1.1) }, new Map([[0, 2 ** -67], [1, 2 ** -67], [2, 2 ** -67]]), counts);
+    expect(counts.interpretations).toBe(1);
   });
 });
