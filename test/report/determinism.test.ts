@@ -9,7 +9,7 @@ import { buildReport } from '../../src/report/build.ts';
  */
 function withoutTimings(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value), (key, v) =>
-    /time|Ms$|ms$|ratio|seconds|runtime|date|generated|speed|load|cpu|crossoverTime|^simplified$|^fCompiled$|^fInterpreted$|^steady$|^remeasured$/i.test(key) ? undefined : v,
+    /time|Ms$|ms$|ratio|seconds|runtime|date|generated|speed|load|cpu|crossoverTime|^simplified$|^fCompiled$|^fInterpreted$|^steady$|^remeasured$|^msPerStep$/i.test(key) ? undefined : v,
   );
 }
 
