@@ -117,6 +117,24 @@ function unresolvedOneSided(quarter: Quotient, q: Quotient, coarse: Quotient, no
   return Math.abs(b - 4 * a) > Math.max(Math.abs(b), 8 * rounding);
 }
 
+/**
+ * The five-point counterpart of {@link unresolvedOneSided}, from values the quotients at h and 4h already hold
+ * (f at ±h, ±2h, ±4h, ±8h): with central differences C(k) at step k, the five-point value at k is
+ * P(k) = (4C(k) − C(2k))/3, so P(h), P(2h) and P(4h) are free. Where the expansion in h⁴ holds,
+ * P(4h) − P(2h) = 16·(P(2h) − P(h)); unresolved when that ratio is off by more than |P(4h) − P(2h)| and beyond the
+ * values' rounding (3N/(2k) each). Then the h⁴ truncation model, and the estimate built on it, does not apply: f has
+ * structure (a nearby pole, fast oscillation) on the scale of the stencil.
+ */
+function fivePointUnconverged(q: Quotient, coarse: Quotient, noise: number): boolean {
+  const h = q.h;
+  const central = (p: Pair) => (p.plus - p.minus) / (2 * p.h);
+  const c1 = central(pairAt(q, 1)), c2 = central(pairAt(q, 2)), c4 = central(pairAt(coarse, 1)), c8 = central(pairAt(coarse, 2));
+  const p1 = (4 * c1 - c2) / 3, p2 = (4 * c2 - c4) / 3, p4 = (4 * c4 - c8) / 3;
+  const a = p2 - p1, b = p4 - p2;
+  const rounding = 1.5 * noise * (1 / h + 1 / (2 * h) + 1 / (4 * h));
+  return Math.abs(b - 16 * a) > Math.max(Math.abs(b), 8 * rounding);
+}
+
 function unresolvedNote(line: CoordinateLine, h: number): string {
   return (
     `∂f/∂${line.variable}: the steps around ${line.variable} = ${line.x} (h = ${formatStep(h)}) do not resolve f ` +
@@ -173,6 +191,7 @@ export function differencePartial(line: CoordinateLine, scheme: DifferenceScheme
   if (options.estimate !== false && coarse !== undefined) {
     if (scheme === 'five-point' || scheme === 'central') {
       blind = unresolved(options.fx, pairAt(q, 1), scheme === 'five-point' ? pairAt(q, 2) : pairAt(coarse, 1), noise);
+      if (!blind && scheme === 'five-point' && coarse.h > q.h) blind = fivePointUnconverged(q, coarse, noise);
     } else if (coarse.h > q.h) {
       try {
         blind = unresolvedOneSided(quotient(line, multiples, q.h / 4, options.fx), q, coarse, noise);
