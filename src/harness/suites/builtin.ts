@@ -1,6 +1,7 @@
 // The built-in default suite: the seeds' lessons, the classic test functions (Rosenbrock, the logistic map, a deep chain), the pitfalls.
 import { apply, constant, variable, type Expr } from '../../ir/node.ts';
 import { parse } from '../../ir/parse.ts';
+import { simplifyPitfallExamples } from '../../diff/symbolic/mathjs-methods.ts';
 import { variablesOf } from '../../ir/traverse.ts';
 import type { GradientCase } from '../arbitraries.ts';
 import { defaultDomain, type PitfallCase, type Suite, type SuiteFamily, type SuiteFunction } from '../suite.ts';
@@ -135,6 +136,16 @@ export function pitfalls(chainDepth = 1000): PitfallCase[] {
       sineChain(chainDepth),
       { x: 0.5 },
       `The chain contracts: f changes by far less than an ulp when x moves by a finite-difference step, so the difference quotient is 0 (or pure rounding noise), while the chain rule multiplies the ${chainDepth} local factors, each rounded: AD is not bit-exact here (its relative error is of the order of one ulp per step, see the table), but it keeps its digits where differences of f lose all of them.`,
+    ),
+    // Symbolic simplification's own pitfall: rewrites valid over the positive reals or the complex plane, not at this point.
+    ...simplifyPitfallExamples.map((example, i) =>
+      pitfall(
+        `simplify-rewrite-${i + 1}`,
+        `mathjs simplify on ${example.expr} at ${Object.entries(example.at).map(([v, a]) => `${v} = ${a}`).join(', ')}`,
+        parse(example.expr),
+        example.at,
+        `${example.why[0].toUpperCase()}${example.why.slice(1)}. The unsimplified derivative (the symbolic row) is right here; simplification is a rewrite of the formula that holds only on part of the domain, and nothing in the simplified result says so. gradlab evaluates both and notes the difference.`,
+      ),
     ),
   ];
 }

@@ -41,6 +41,12 @@ function pitfallCaption(results: readonly PitfallResult[]): string {
       );
     }
   }
+  const rewrites = results.filter((r) => r.id.startsWith('simplify-rewrite'));
+  const simplifyWrong = rewrites.filter((r) => {
+    const a = r.answers.find((x) => x.method === 'symbolic-simplified');
+    return a?.gradient !== undefined && !(Math.abs(a.gradient - r.reference.gradient) <= 1e-9 * Math.max(1, Math.abs(r.reference.gradient)));
+  });
+  if (rewrites.length > 0) parts.push(`mathjs simplify's rewrite changes the derivative's value in ${simplifyWrong.length} of ${rewrites.length} cases where the unsimplified derivative is right`);
   return `${parts.join('; ')}: AD differentiates the program exactly up to rounding, and the program must be numerically sound.`;
 }
 
