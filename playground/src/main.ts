@@ -9,7 +9,7 @@ import { analyse, graphNodeLimit, parseExpression, variablesIn, workerMethodName
 import { presets } from './presets.ts';
 import { readState, writeState } from './url-state.ts';
 import type { AnalysisJob, AnalysisReply, SymbolicJob, SymbolicReply, VCurveData } from './protocol.ts';
-import { mathjsWorkerStats } from './mathjs-runner.browser.ts';
+import { setMathjsHost, type MathjsHost } from '../../src/diff/symbolic/mathjs-host.ts';
 import { listMethods } from '../../src/diff/registry.ts';
 import symbolicWorkerUrl from './symbolic.worker.ts?worker&url';
 
@@ -31,13 +31,36 @@ const traceTable = $<HTMLTableElement>('trace');
 const vcurveBox = $<HTMLDivElement>('vcurve');
 const swellBox = $<HTMLDivElement>('swell');
 
+/** mathjs jobs on the page's own thread: the page's host refuses them (mathjs runs in the symbolic worker), so both stay 0. */
+const mathjsOnPage = { jobsInThisThread: 0, refusedOnMainThread: 0 };
+
+/**
+ * The page's mathjs host (see the interface in src/diff/symbolic/mathjs-host.ts): the page's thread may not block,
+ * so it never runs mathjs; the symbolic Web Worker runs it with gradlab's in-thread host, and the page terminates
+ * that worker when the time budget runs out.
+ */
+const pageHost: MathjsHost = {
+  name: 'playground page (mathjs runs in the symbolic worker)',
+  enforcesTimeBudget: true,
+  mathjs() {
+    throw new Error("mathjs runs in the playground's symbolic worker, never on the page's thread");
+  },
+  run(job) {
+    mathjsOnPage.refusedOnMainThread++;
+    const message = "in the browser, mathjs runs in the playground's worker, never on the page's thread";
+    return { steps: [], failure: { reason: 'startup', variable: job.variables[0] ?? '', step: 'derive', message } };
+  },
+  stop() {},
+};
+setMathjsHost(pageHost);
+
 /** What the tests read: the work of each update, and what the workers did. */
 const stats = {
   updates: [] as { text: string; work: WorkCount | null; symbolicJobs: number }[],
   symbolic: { posted: 0, terminated: 0, started: 0, rows: 0 },
   analysis: { posted: 0, replies: 0 },
   /** mathjs jobs attempted on the page's own thread (the browser runner refuses them): must stay 0. */
-  mathjsOnPage: mathjsWorkerStats,
+  mathjsOnPage,
 };
 (window as unknown as { __playground: typeof stats }).__playground = stats;
 
