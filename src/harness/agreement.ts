@@ -157,7 +157,9 @@ function judgeAnswer(
     const g = result.gradient[i];
     const r = reference.gradient[i];
     const difference = g === r ? 0 : Math.abs(g - r);
-    const ratio = Number.isNaN(difference) ? Infinity : difference / tolerance[i];
+    // A NaN ratio (∞/∞ with an infinite tolerance, or a NaN tolerance) still names a worst partial: 0 for an exact match, else ∞.
+    const quotient = difference / tolerance[i];
+    const ratio = Number.isNaN(difference) ? Infinity : Number.isNaN(quotient) ? (difference === 0 ? 0 : Infinity) : quotient;
     if (!(difference <= tolerance[i])) within = false;
     if (ratio > worstRatio) [worstRatio, worst] = [ratio, { variable: c.variables[i], difference, tolerance: tolerance[i] }];
   }

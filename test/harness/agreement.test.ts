@@ -34,6 +34,29 @@ describe('judgeCase', () => {
     }
   });
 
+  it('judges a case whose tolerance is infinite without crashing (z + z + sin(z + z) at z = −1.28e22, found by the long fuzz run)', () => {
+    const c = caseOf('z + z + sin(z + z)', ['z'], -1.28e22);
+    const methods = ['autograd', 'forward-mode', 'symbolic-dag', 'numeric-central', 'numeric-five-point', 'complex-step'].map(getMethod);
+    const report = judgeCase(c, methods);
+    expect(report.answers.map((a) => a.verdict)).not.toContain('crash');
+    for (const a of report.answers) expect(a.explanation.length).toBeGreaterThan(0);
+  });
+
+  it('names a worst partial even when a tolerance is NaN or ∞ (the explanation never reads an undefined partial)', () => {
+    const c = caseOf('sin(x) * exp(y)', ['x', 'y'], 0.7, 0.3);
+    const nan: GradientMethod = {
+      name: 'no-estimate',
+      summary: 'a wrong answer whose error estimate is NaN',
+      compute: ({ expr, variables, point }) => {
+        const r = referenceGradient(expr, variables, point);
+        return { value: r.value, gradient: r.gradient.map((g) => g * 1.5), errorEstimate: Float64Array.of(NaN, NaN) };
+      },
+    };
+    const report = judgeCase(c, [nan]);
+    expect(report.answers[0].verdict).not.toBe('agree');
+    expect(report.answers[0].explanation).toMatch(/∂f\/∂[xy]/);
+  });
+
   it('lets an exact method be off by an ulp but not by 1e-9', () => {
     const c = caseOf('sin(x) * exp(y)', ['x', 'y'], 0.7, 0.3);
     const report = judgeCase(c, [scaled('one-ulp', Number.EPSILON), scaled('off', 1e-9)]);
