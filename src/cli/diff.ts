@@ -5,7 +5,7 @@
 import { toCliTable } from '../report/tables.ts';
 import type { Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
-import { evaluateExpr, lookupPointValue, interpretNodes, realAlgebra } from '../ir/evaluate.ts';
+import { evaluateExpr, explainNonFinite, interpretNodes, lookupPointValue, realAlgebra } from '../ir/evaluate.ts';
 import { ops } from '../ir/ops.ts';
 import { formatNumber, toInfix } from '../ir/print.ts';
 import { variablesOf } from '../ir/traverse.ts';
@@ -158,30 +158,6 @@ export function nonSmoothOps(expr: Expr, point: Readonly<Record<string, number>>
   return found;
 }
 
-/**
- * Why f is not finite at the point, from the first op (children first) whose arguments are finite but whose value
- * is not: an overflow when the op is inside its domain there (exp(1000)), else the op's domain.
- */
-export function nonFiniteReason(expr: Expr, point: Readonly<Record<string, number>>): string | undefined {
-  const { order, values } = interpretNodes(expr, (v) => lookupPointValue(point, v.name), realAlgebra);
-  const position = new Map(order.map((node, i) => [node.id, i]));
-  for (let i = 0; i < order.length; i++) {
-    const node = order[i];
-    if (node.kind !== 'op' || Number.isFinite(values[i])) continue;
-    const args = node.args.map((arg) => values[position.get(arg.id)!]);
-    if (!args.every(Number.isFinite)) continue;
-    const spec = ops[node.op];
-    const names = ['u', 'v'].slice(0, spec.arity);
-    const at = names.map((name, k) => `${name} = ${args[k]}`).join(', ');
-    const call = `${node.op}(${names.join(', ')})`;
-    if (spec.domain.contains(args[0], args[1] ?? NaN) && !Number.isNaN(values[i])) {
-      return `${call} overflows to ${values[i]} at ${at}: the value is beyond the largest double (≈ 1.8e308), not at a singularity`;
-    }
-    return `${call} is ${values[i]} at ${at}, outside its domain (${spec.domain.description}) or at a singularity`;
-  }
-  return undefined;
-}
-
 /** The best available reference: the high-precision one, or symbolic-dag in float64 if that fails. */
 function bestReference(
   { registry, reference }: { registry: Registry; reference: Reference },
@@ -292,7 +268,7 @@ export async function diffReport(
     : found;
   const byName = (array: ArrayLike<number>) => Object.fromEntries(variables.map((v, i) => [v, array[i]]));
   const value = evaluateExpr(expr, point);
-  const notFinite = Number.isFinite(value) ? undefined : nonFiniteReason(expr, point) ?? `f = ${value}`;
+  const notFinite = Number.isFinite(value) ? undefined : explainNonFinite(expr, point) ?? `f = ${value}`;
   return {
     expression: given.kind === 'program' ? `program ${given.source}` : given.text,
     point,

@@ -104,7 +104,8 @@ export function lookupPointValue(point: Point, name: string): number {
 
 /**
  * Why `expr` is not finite at `point`: the first operation (children first) whose arguments are finite but whose
- * value is not, with the op's domain, e.g. "log(u) is NaN at u = -1 (its domain: u > 0)". Undefined when f is finite.
+ * value is not. Inside the op's domain that is an overflow ("exp(u) overflows to Infinity at u = 1000 …"), else the
+ * op's domain is named, e.g. "log(u) is NaN at u = -1 (its domain: u > 0)". Undefined when f is finite.
  */
 export function explainNonFinite(expr: Expr, point: Point): string | undefined {
   const { order, values } = interpretNodes(expr, (v) => lookupPointValue(point, v.name), realAlgebra);
@@ -117,7 +118,11 @@ export function explainNonFinite(expr: Expr, point: Point): string | undefined {
     const spec = ops[node.op];
     const names = ['u', 'v'].slice(0, spec.arity);
     const at = names.map((name, k) => `${name} = ${args[k]}`).join(', ');
-    return `${node.op}(${names.join(', ')}) is ${values[i]} at ${at} (its domain: ${spec.domain.description})`;
+    const call = `${node.op}(${names.join(', ')})`;
+    if (spec.domain.contains(args[0], args[1] ?? NaN) && !Number.isNaN(values[i])) {
+      return `${call} overflows to ${values[i]} at ${at}: the value is beyond the largest double (≈ 1.8e308), not at a singularity`;
+    }
+    return `${call} is ${values[i]} at ${at} (its domain: ${spec.domain.description})`;
   }
   return undefined;
 }
