@@ -19,14 +19,14 @@ export interface TrainingData {
   readonly svg: string;
 }
 
-const label = (c: TrainingCurve) => (c.method === 'ad' ? 'reverse-mode AD (loss.backward())' : 'central differences (2n + 1 losses per step)');
+const label = (c: TrainingCurve) => (c.method === 'ad' ? 'reverse-mode AD' : 'central differences');
 
 /** Two panels: loss against optimizer step (the curves coincide) and against wall-clock time (they do not). */
 function trainingSpec(e: TrainingExperiment): TopLevelSpec {
   const values: { step: number; ms: number; loss: number; series: string }[] = [];
   for (const c of [e.ad, e.fd]) c.loss.forEach((loss, i) => values.push({ step: i + 1, ms: c.elapsedMs[i], loss, series: label(c) }));
-  const y = { field: 'loss', type: 'quantitative' as const, title: 'cross-entropy loss', scale: { type: 'log' as const }, axis: { format: '.2~f' } };
-  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: [label(e.ad), label(e.fd)], range: ['#1f77b4', '#d62728'] }, legend: { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: 420 } };
+  const y = { field: 'loss', type: 'quantitative' as const, title: 'cross-entropy loss', scale: { type: 'log' as const }, axis: { format: '~g' } };
+  const color = { field: 'series', type: 'nominal' as const, title: null, scale: { domain: [label(e.ad), label(e.fd)], range: ['#1f77b4', '#d62728'] }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
   const panel = (x: Record<string, unknown>, title: string) => ({
     title,
     width: 300,
@@ -39,7 +39,8 @@ function trainingSpec(e: TrainingExperiment): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 12, labelLimit: 360 } },
     title: { text: `Training a ${e.parameters}-parameter network on two moons`, subtitle: 'same start, same data, same Adam steps; only the gradient differs' },
-    hconcat: [
+    // One panel above the other, so the figure fits a phone's width.
+    vconcat: [
       panel({ field: 'step', type: 'quantitative', title: 'optimizer step' }, 'against steps: the curves coincide'),
       panel({ field: 'ms', type: 'quantitative', title: 'wall-clock time (ms, log)', scale: { type: 'log' } }, 'against time: AD is done first'),
     ],
