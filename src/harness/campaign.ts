@@ -14,22 +14,14 @@
 import { availableParallelism } from 'node:os';
 import fc from 'fast-check';
 import type { GradientMethod } from '../diff/method.ts';
-import { opNames, type OpName } from '../ir/ops.ts';
+import { opNames } from '../ir/ops.ts';
 import { AgreementTally, judgeCase, runAgreement, type AgreementRun, type CaseReport, type Counterexample, type Verdict } from './agreement.ts';
 import { expressionWithPoint, type ExpressionOptions } from './arbitraries.ts';
 import type { GradientCase } from './arbitraries.ts';
 import type { ToleranceFactors } from './tolerance.ts';
 
 /** The expression options a campaign can send to other threads and machines (no predicates). */
-export interface CampaignExpression {
-  readonly ops?: readonly OpName[];
-  readonly depth?: number;
-  readonly variables?: readonly string[];
-  readonly maxOps?: number;
-  readonly margin?: number;
-  readonly maxMagnitude?: number;
-  readonly range?: number;
-}
+export type CampaignExpression = Pick<ExpressionOptions, 'ops' | 'depth' | 'variables' | 'maxOps' | 'margin' | 'maxMagnitude' | 'range'>;
 
 /** What defines a campaign: the same spec gives the same cases on every machine. */
 export interface CampaignSpec {
@@ -108,7 +100,7 @@ let drawn: { key: string; cases: GradientCase[] } | undefined;
 
 function casesOf(spec: CampaignSpec): GradientCase[] {
   const key = JSON.stringify([spec.seed, spec.runs, spec.expression]);
-  if (drawn?.key !== key) drawn = { key, cases: fc.sample(expressionWithPoint(spec.expression as ExpressionOptions), { seed: spec.seed, numRuns: spec.runs }) };
+  if (drawn?.key !== key) drawn = { key, cases: fc.sample(expressionWithPoint(spec.expression), { seed: spec.seed, numRuns: spec.runs }) };
   return drawn.cases;
 }
 
@@ -283,7 +275,7 @@ export function campaignRun(result: CampaignResult, methods: readonly GradientMe
   }
   let counterexample: Counterexample | undefined;
   if (result.firstFailure !== null) {
-    const replay = runAgreement({ methods, seed: result.spec.seed, path: String(result.firstFailure), expression: result.spec.expression as ExpressionOptions, factors: result.spec.factors });
+    const replay = runAgreement({ methods, seed: result.spec.seed, path: String(result.firstFailure), expression: result.spec.expression, factors: result.spec.factors });
     counterexample = replay.counterexample;
   }
   return {
@@ -294,7 +286,7 @@ export function campaignRun(result: CampaignResult, methods: readonly GradientMe
     rows: tally.table(),
     counterexample,
     pointClasses,
-    expression: result.spec.expression as ExpressionOptions,
+    expression: result.spec.expression,
     timeMs: result.timeMs,
   };
 }

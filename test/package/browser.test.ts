@@ -1,9 +1,8 @@
 // The core bundles for a browser (esbuild, platform 'browser', no node: module anywhere) and computes the lesson gradient in headless Chromium.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { launchChromiumContext } from '../helpers/chromium.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -43,15 +42,7 @@ describe('a browser bundle of the core', () => {
 
   it('computes d/dx (x² + 3x + 1) = 7 at x = 2 in Chromium by autograd, central differences, the symbolic DAG and mathjs', async () => {
     const { code } = await bundle();
-    const executablePath = '/usr/bin/chromium';
-    if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium)`);
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'gradlab-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const { context, close } = await launchChromiumContext('the browser bundle test');
     try {
       const page = await context.newPage();
       const errors: string[] = [];
@@ -93,8 +84,7 @@ describe('a browser bundle of the core', () => {
       expect(answers.sampled).toEqual([true, true, true]);
       expect(answers.node).toBe('undefined');
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
   }, 120_000);
 });

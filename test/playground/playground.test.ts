@@ -1,12 +1,12 @@
 // The playground in a real browser: builds the site once with Vite, serves it with node:http, drives Debian's Chromium.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { describeError, type CliIo } from '../../src/cli/common.ts';
 import { playgroundDir, serveStatic, type StaticServer } from '../../src/cli/playground.ts';
 import { main } from '../../src/cli.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import { listMethods } from '../../src/diff/registry.ts';
 import { parse } from '../../src/ir/parse.ts';
 import { metrics } from '../../src/ir/traverse.ts';
@@ -16,8 +16,6 @@ declare const document: { querySelector(selector: string): { textContent: string
 declare const window: Record<string, unknown> & { location: unknown };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const executablePath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let served: StaticServer;
 let browser: Browser;
@@ -26,13 +24,11 @@ const problems: string[] = [];
 const outside: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium) to run the playground's browser tests`);
   // The same build as `npm run build:playground` (into dist/playground), without minifying: it only has to be correct.
   const { build } = await import('vite');
   await build({ configFile: `${root}playground/vite.config.ts`, build: { minify: false } });
   served = await serveStatic(playgroundDir);
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs });
+  browser = await launchChromium("the playground's browser tests");
 }, 180_000);
 
 afterAll(async () => {

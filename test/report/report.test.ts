@@ -1,6 +1,6 @@
 // The generated report: its structure, the claims its captions make (as tests on counts), and its HTML in a real browser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,7 @@ import type { JacobianShapeSweep } from '../../src/harness/jacobian-shape.ts';
 import type { ControlFlowData } from '../../src/harness/control-flow.ts';
 import { dotted } from '../../src/harness/traces.ts';
 import { wengertList } from '../../src/ir/print.ts';
+import { launchChromiumContext } from '../helpers/chromium.ts';
 import { baydinExample } from '../../src/harness/suite.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'gradlab-report-'));
@@ -254,17 +255,7 @@ describe('programs, not formulas: control flow', () => {
 
 describe('the HTML report in headless Chromium', () => {
   it('at 1280 and 390 px: no horizontal page overflow, every figure visible with each series labelled, nothing requested from outside', async () => {
-    const executablePath = '/usr/bin/chromium';
-    if (!existsSync(executablePath)) {
-      throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install chromium) to run the report's browser test`);
-    }
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'gradlab-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const { context, close } = await launchChromiumContext("the report's browser test");
     try {
       const outside: string[] = [];
       await context.route('**/*', (route) => {
@@ -305,13 +296,12 @@ describe('the HTML report in headless Chromium', () => {
           }),
         );
         expect(unlabelled).toEqual([]);
-        expect(await page.locator('section[id] > h2').count()).toBe(13); // the glossary and eleven sections
+        expect(await page.locator('section[id] > h2').count()).toBe(13); // the glossary and twelve sections
         await page.close();
       }
       expect(outside).toEqual([]);
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
   }, 60_000);
 });
