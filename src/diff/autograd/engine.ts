@@ -349,7 +349,11 @@ function checkSaved(n: Tensor, saved: number): void {
   const a = n._a, b = n._b;
   if ((saved & SAVES_A) !== 0 && a !== null && a._version !== n._va) throw versionError(a, n._va);
   if ((saved & SAVES_B) !== 0 && b !== null && b._version !== n._vb) throw versionError(b, n._vb);
-  if ((saved & SAVES_OUT) !== 0 && n._version !== 0) throw versionError(n, 0);
+  if ((saved & SAVES_OUT) !== 0) {
+    // A node made by an in-place op starts at the version that op gave its storage (views.ts, tensor.ts).
+    const made = n._x === null ? 0 : n._x.createdVersion;
+    if (n._version !== made) throw versionError(n, made);
+  }
 }
 
 function versionError(t: Tensor, expected: number): RuntimeError {
@@ -505,7 +509,10 @@ function give(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
  */
 function ownable(g: Tensor, node: Tensor, given: Float64Array | null): boolean {
   const d = g._d;
-  return d !== null && d !== gb[node._slot] && d !== given;
+  if (d === null) return false;
+  // Compared by buffer: a view's data is a subarray of its base's (views.ts), a different object over the same memory.
+  const own = gb[node._slot];
+  return (own === null || d.buffer !== own.buffer) && (given === null || d.buffer !== given.buffer);
 }
 
 /** Elementwise backward on arrays: g·∂out/∂arg per element, scattered back through the broadcast (which sums it to the input's shape). */

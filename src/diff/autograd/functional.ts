@@ -22,6 +22,7 @@ import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalar
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
+import { copiedView, refreshView, sharedView } from './views.ts';
 
 export { LEAF, elementwiseCount, arityById, opId };
 
@@ -96,7 +97,11 @@ export function templatesFor(node: Tensor): readonly Expr[] {
 /** @internal The tensor the user's tensor currently stands for (an in-place op on a recorded tensor moves it). */
 export function resolve(x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
-  return x._head === null ? x : x._head;
+  const e = x._x;
+  if (e === null) return x;
+  // A view handle follows its base (views.ts); a node an in-place op replaced stands for its successor.
+  if (e.view !== null) return refreshView(x);
+  return e.head === null ? x : e.head;
 }
 
 /** @internal A number as a 0-d tensor; a tensor resolved to what it stands for. */
@@ -104,8 +109,8 @@ export function asTensor(x: TensorLike): Tensor {
   return typeof x === 'number' ? new Tensor(scalarShape, null, x) : resolve(x);
 }
 
-/** Records the graph edge on `t` (grad mode is on and an input requires grad). */
-function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, k: number, aux: readonly number[] | null): void {
+/** @internal Records the graph edge on `t` (grad mode is on and an input requires grad). */
+export function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, k: number, aux: readonly number[] | null): void {
   t._rg = true;
   t._op = op;
   t._a = a;
@@ -539,17 +544,49 @@ export function reshape(x: TensorLike, shape: readonly number[], kind: 'reshape'
   const a = asTensor(x);
   checkSizes(kind, shape, true);
   const target = inferShape(shape, numelOf(a._shape));
-  return result(target, dataOf(a).slice(), structuralId[kind], a);
+  // A view sharing storage: every tensor here is held contiguous (views.ts), the case where PyTorch's reshape views.
+  return sharedView(a, target, 0, structuralId[kind], 0, null, kind);
 }
 
-/** A size-1 dimension inserted at `dim` (UnsqueezeBackward0). */
+/** A size-1 dimension inserted at `dim` (UnsqueezeBackward0), a view sharing storage. */
 export function unsqueeze(x: TensorLike, dim: number): Tensor {
   const a = asTensor(x);
   const d = wrapDim(dim, a._shape.length + 1);
   const shape = [...a._shape];
   shape.splice(d, 0, 1);
-  return result(Object.freeze(shape), dataOf(a).slice(), structuralId.unsqueeze, a);
+  return sharedView(a, Object.freeze(shape), 0, structuralId.unsqueeze, 0, null, 'unsqueeze');
 }
+
+/**
+ * PyTorch's views that gradlab copies (t, transpose, permute, expand), as the user calls them: the copy is marked
+ * as a view of `x` (views.ts), so it is re-made when `x` changes and refuses in-place ops. The plain functions
+ * (`transpose2d`, `transpose`, …) stay unmarked for the engine's own use.
+ */
+export const copiedViews = {
+  t: (x: TensorLike): Tensor => {
+    const a = asTensor(x);
+    // 0-d and 1-d: the same layout, a view sharing storage
+    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.t, 0, null, 't');
+    return copiedView(a, transpose2d(a), (base) => transpose2d(base), 't');
+  },
+  transpose: (x: TensorLike, dim0: number, dim1: number): Tensor => {
+    const a = asTensor(x);
+    const d0 = wrapDim(dim0, a._shape.length), d1 = wrapDim(dim1, a._shape.length);
+    if (d0 === d1 || a._shape.length === 0) return sharedView(a, a._shape, 0, structuralId.transpose, 0, Object.freeze([d0, d1]), 'transpose');
+    return copiedView(a, transpose(a, d0, d1), (base) => transpose(base, d0, d1), 'transpose');
+  },
+  permute: (x: TensorLike): Tensor => {
+    const a = asTensor(x);
+    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.permute, 0, null, 'permute');
+    return copiedView(a, reverseDims(a), (base) => reverseDims(base), 'permute');
+  },
+  expand: (x: TensorLike, sizes: readonly number[]): Tensor => {
+    const a = asTensor(x);
+    const made = expand(a, sizes);
+    if (made === a) return sharedView(a, a._shape, 0, structuralId.expand, 0, null, 'expand');
+    return copiedView(a, made, (base) => expand(base, sizes), 'expand');
+  },
+};
 
 function permuted(a: Tensor, perm: readonly number[]): { shape: readonly number[]; data: Float64Array } {
   const src = dataOf(a);
