@@ -22,7 +22,7 @@ import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalar
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
-import { copiedView, refreshView, sharedView } from './views.ts';
+import { RESHAPE_COPY, copiedView, refreshView, sharedView, viewIncompatibleMessage, viewableAs } from './views.ts';
 
 export { LEAF, elementwiseCount, arityById, opId };
 
@@ -539,13 +539,21 @@ function inferShape(shape: readonly number[], numel: number): readonly number[] 
   return Object.freeze([...shape]);
 }
 
-/** The same values in a new shape (`reshape`: ReshapeAliasBackward0; `view`: ViewBackward0). One size may be -1. */
+/**
+ * The same values in a new shape (`reshape`: ReshapeAliasBackward0; `view`: ViewBackward0), one size may be -1: a
+ * view of `x`, except reshape of a view whose layout cannot take the shape, which copies (UnsafeViewBackward0).
+ */
 export function reshape(x: TensorLike, shape: readonly number[], kind: 'reshape' | 'view' = 'reshape'): Tensor {
   const a = asTensor(x);
   checkSizes(kind, shape, true);
   const target = inferShape(shape, numelOf(a._shape));
-  // A view sharing storage: every tensor here is held contiguous (views.ts), the case where PyTorch's reshape views.
-  return sharedView(a, target, 0, structuralId[kind], 0, null, kind);
+  // PyTorch's rule: a view when the elements can take the new shape with strides (always, unless `a` is a view
+  // holding an index map, views.ts); otherwise reshape copies and view refuses.
+  if (!viewableAs(a, target)) {
+    if (kind === 'view') throw new RuntimeError(viewIncompatibleMessage);
+    return result(target, dataOf(a).slice(), RESHAPE_COPY, a);
+  }
+  return sharedView(a, target, 0, structuralId[kind], 0, null);
 }
 
 /** A size-1 dimension inserted at `dim` (UnsqueezeBackward0), a view sharing storage. */
@@ -554,37 +562,37 @@ export function unsqueeze(x: TensorLike, dim: number): Tensor {
   const d = wrapDim(dim, a._shape.length + 1);
   const shape = [...a._shape];
   shape.splice(d, 0, 1);
-  return sharedView(a, Object.freeze(shape), 0, structuralId.unsqueeze, 0, null, 'unsqueeze');
+  return sharedView(a, Object.freeze(shape), 0, structuralId.unsqueeze, 0, null);
 }
 
 /**
- * PyTorch's views that gradlab copies (t, transpose, permute, expand), as the user calls them: the copy is marked
- * as a view of `x` (views.ts), so it is re-made when `x` changes and refuses in-place ops. The plain functions
- * (`transpose2d`, `transpose`, …) stay unmarked for the engine's own use.
+ * t, transpose, permute and expand as the user calls them: views of `x` (views.ts) that hold their values gathered,
+ * with an index map into the storage (shared outright when the layout allows). The plain functions
+ * (`transpose2d`, `transpose`, …) make unmarked copies for the engine's own use.
  */
 export const copiedViews = {
   t: (x: TensorLike): Tensor => {
     const a = asTensor(x);
     // 0-d and 1-d: the same layout, a view sharing storage
-    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.t, 0, null, 't');
-    return copiedView(a, transpose2d(a), (base) => transpose2d(base), 't');
+    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.t, 0, null);
+    return copiedView(a, transpose2d(a), (base) => transpose2d(base));
   },
   transpose: (x: TensorLike, dim0: number, dim1: number): Tensor => {
     const a = asTensor(x);
     const d0 = wrapDim(dim0, a._shape.length), d1 = wrapDim(dim1, a._shape.length);
-    if (d0 === d1 || a._shape.length === 0) return sharedView(a, a._shape, 0, structuralId.transpose, 0, Object.freeze([d0, d1]), 'transpose');
-    return copiedView(a, transpose(a, d0, d1), (base) => transpose(base, d0, d1), 'transpose');
+    if (d0 === d1 || a._shape.length === 0) return sharedView(a, a._shape, 0, structuralId.transpose, 0, Object.freeze([d0, d1]));
+    return copiedView(a, transpose(a, d0, d1), (base) => transpose(base, d0, d1));
   },
   permute: (x: TensorLike): Tensor => {
     const a = asTensor(x);
-    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.permute, 0, null, 'permute');
-    return copiedView(a, reverseDims(a), (base) => reverseDims(base), 'permute');
+    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.permute, 0, null);
+    return copiedView(a, reverseDims(a), (base) => reverseDims(base));
   },
   expand: (x: TensorLike, sizes: readonly number[]): Tensor => {
     const a = asTensor(x);
     const made = expand(a, sizes);
-    if (made === a) return sharedView(a, a._shape, 0, structuralId.expand, 0, null, 'expand');
-    return copiedView(a, made, (base) => expand(base, sizes), 'expand');
+    if (made === a) return sharedView(a, a._shape, 0, structuralId.expand, 0, null);
+    return copiedView(a, made, (base) => expand(base, sizes));
   },
 };
 

@@ -102,10 +102,10 @@ function gatherPair(forward: string, backward: string): GatherPair {
 
 /**
  * `gather` as a user-facing view op (select, narrow, unbind): a view sharing `x`'s storage when the slices form one
- * contiguous block (every dimension before `dim` has size 1, and the indices are consecutive), else a copied view
- * (views.ts). `outputNr` ≥ 0 marks an output of unbind.
+ * contiguous run (every dimension before `dim` has size 1), else a view holding its values gathered with an index
+ * map (views.ts). `outputNr` ≥ 0 marks an output of unbind.
  */
-function gatherView(pair: GatherPair, x: Tensor, aux: readonly number[], opName: string, outputNr = -1): Tensor {
+function gatherView(pair: GatherPair, x: Tensor, aux: readonly number[], outputNr = -1): Tensor {
   const [d, drop] = aux;
   const { outer, inner } = around(x._shape, d);
   if (outer === 1) {
@@ -113,9 +113,9 @@ function gatherView(pair: GatherPair, x: Tensor, aux: readonly number[], opName:
     if (drop === 1) shape.splice(d, 1);
     else shape[d] = aux.length - 2;
     const first = aux.length > 2 ? aux[2] : 0;
-    return sharedView(x, Object.freeze(shape), first * inner, pair.gather, 0, aux, opName, outputNr);
+    return sharedView(x, Object.freeze(shape), first * inner, pair.gather, 0, aux, outputNr);
   }
-  return copiedView(x, gather(pair, x, aux), (base) => gather(pair, base, aux), opName, outputNr);
+  return copiedView(x, gather(pair, x, aux), (base) => gather(pair, base, aux), outputNr);
 }
 
 function gather(pair: GatherPair, x: Tensor, aux: readonly number[]): Tensor {
@@ -156,7 +156,7 @@ export function select(x: TensorLike, dim: number, index: number): Tensor {
   if (index < -size || index >= size) {
     throw new IndexError(`select(): index ${index} out of range for tensor of size [${a._shape.join(', ')}] at dimension ${d}`);
   }
-  return gatherView(selectPair, a, Object.freeze([d, 1, index < 0 ? index + size : index]), 'select');
+  return gatherView(selectPair, a, Object.freeze([d, 1, index < 0 ? index + size : index]));
 }
 
 /** `x.narrow(dim, start, length)` (SliceBackward0): `length` consecutive slices of `dim` from `start` (negative counts from the end). */
@@ -174,7 +174,7 @@ export function narrow(x: TensorLike, dim: number, start: number, length: number
   if (length < 0) throw new RuntimeError('narrow(): length must be non-negative.');
   if (s + length > size) throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const indices = Array.from({ length }, (_, i) => s + i);
-  return gatherView(slicePair, a, Object.freeze([d, 0, ...indices]), 'narrow');
+  return gatherView(slicePair, a, Object.freeze([d, 0, ...indices]));
 }
 
 /** Integer index values from a list or an int64 tensor, checked against `size`, negatives wrapped. */
@@ -220,7 +220,7 @@ export function unbind(x: TensorLike, dim = 0): Tensor[] {
   const a = asTensor(x);
   if (a._shape.length === 0) throw new RuntimeError('Dimension specified as 0 but tensor has no dimensions');
   const d = wrapDim(dim, a._shape.length);
-  return Array.from({ length: a._shape[d] }, (_, i) => gatherView(unbindPair, a, Object.freeze([d, 1, i]), 'unbind', i));
+  return Array.from({ length: a._shape[d] }, (_, i) => gatherView(unbindPair, a, Object.freeze([d, 1, i]), i));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ export function squeeze(x: TensorLike, dim?: number): Tensor {
     shape = [...a._shape];
     if (shape[d] === 1) shape.splice(d, 1);
   }
-  return sharedView(a, Object.freeze(shape), 0, dim === undefined ? SQUEEZE_ALL : SQUEEZE_DIM, 0, null, 'squeeze');
+  return sharedView(a, Object.freeze(shape), 0, dim === undefined ? SQUEEZE_ALL : SQUEEZE_DIM, 0, null);
 }
 
 /** Dimensions `startDim`…`endDim` merged into one (as reshape: ReshapeAliasBackward0). A 0-d tensor becomes shape [1]. */

@@ -17,7 +17,8 @@ import * as ops from './tensor-ops.ts';
 import type { ValuesIndices } from './tensor-ops.ts';
 import * as nnf from './nn-functional.ts';
 import {
-  checkViewInplace, counterOf, markCreated, privatize, recordedViewInplace, shareCounter, viewInfoOf, type ViewInfo,
+  checkViewInplace, counterOf, markCreated, noteWritten, privatize, recordedViewInplace, shareCounter, viewInfoOf, writeThrough,
+  type ViewInfo,
 } from './views.ts';
 
 /** A tensor or a plain number (a number behaves as a Python number does in PyTorch arithmetic). */
@@ -399,7 +400,7 @@ export class Tensor {
   /** PyTorch's `_base`: the tensor this one is a view of (the bottom of a chain of views), or null. */
   get base(): Tensor | null {
     const info = viewInfoOf(this);
-    return info === null ? null : info.torchBase;
+    return info === null ? null : info.root;
   }
 
   /** A copy, recorded as CloneBackward0. */
@@ -477,12 +478,15 @@ export class Tensor {
       }
       return this;
     }
-    // Not recorded: overwrite the storage (a view's storage is its base's).
+    // Not recorded: overwrite the storage (a contiguous view's data is its root's storage; a view with an index map
+    // writes its values through the map).
     const values = op === 'zero' ? null : noGrad(() => elementwise(op, h, other!));
     if (h._d === null) h._s = values === null ? 0 : firstValue(values);
     else if (values === null) h._d.fill(0);
     else h._d.set(dataOf(values));
+    if (view !== null) writeThrough(this, view);
     h._version++;
+    if (view !== null) noteWritten(view);
     return this;
   }
 

@@ -1,21 +1,23 @@
 // Views: tensors that share their base's storage and version counter, and how a view follows its base (PyTorch's view semantics).
 //
-// A view's data is a `subarray` of its base's Float64Array, so it reads as contiguous row-major data and every
-// kernel's contiguous fast path applies unchanged; writing through either writes the other. Only views whose
-// elements form one contiguous block can be held that way (view, reshape, flatten, squeeze, unsqueeze, and
-// select / narrow / unbind when every dimension before `dim` has size 1). PyTorch's other views (t, transpose,
-// permute, expand, select / narrow / unbind on an inner dimension) are *copied views* here: they hold a copy that
-// is re-made from the base whenever the base changed (so reading one is never stale), share the base's version
-// counter, and refuse in-place ops (which could not write through). docs/tensor-training.md lists this.
+// Every view knows which elements of its root's storage it reads (the root is the tensor at the bottom of the
+// view chain, never itself a view). A view whose elements form one contiguous run (view, reshape, flatten,
+// squeeze, unsqueeze, detach, and select / narrow / unbind when every dimension before `dim` has size 1) holds a
+// `subarray` of the root's Float64Array: kernels read it as contiguous row-major data with their fast paths
+// unchanged, and writing through either changes the other. Any other view (t, transpose, permute, expand,
+// select / narrow / unbind on an inner dimension, and views of those) holds a gathered copy plus an index map into
+// the root's storage: the copy is gathered again before use whenever the storage changed (the shared version
+// counter moved), and an in-place op on the view scatters its new values back through the map. To the user both
+// behave as PyTorch's strided views; only the cost differs (a gather after the base changes).
 //
-// A view is a user-facing handle whose node (`resolve`) may be rebuilt: after a recorded in-place op on the base
-// (or on another view of it) the base stands for a new node, and the view's next use makes a new node on top of
-// it (AsStridedBackward0, as PyTorch 1.13 names a regenerated view), so gradients flow through the in-place op.
-// A recorded in-place op on a view rebases the base on a CopySlices node (PyTorch's name): the base's new value
-// is the old one with the view's region replaced, whose backward sends the region's gradient through the op.
+// A view is a user-facing handle whose node (`resolve`) can be rebuilt: after a recorded in-place op on the base
+// (or on another view of it) the base stands for a new node, and the view's next use makes a new node on top of it
+// (AsStridedBackward0, as PyTorch 1.13 names a regenerated view), so gradients flow through the in-place op. A
+// recorded in-place op on a view rebases the root on a CopySlices node (PyTorch's name): the root's new value is the
+// old one with the view's elements replaced, and its backward sends those elements' gradient through the op.
 import { RuntimeError, messages } from './errors.ts';
-import { dataOf, elementwise, link } from './functional.ts';
-import { gradMode } from './grad-mode.ts';
+import { dataOf, elementwise, link, reshape } from './functional.ts';
+import { gradMode, noGrad } from './grad-mode.ts';
 import { LEAF, opId } from './op-ids.ts';
 import { numelOf } from './shape.ts';
 import { defineStructural } from './structural-registry.ts';
@@ -24,22 +26,18 @@ import { Tensor, VersionCounter, extrasOf } from './tensor.ts';
 /** How a view handle relates to the storage it reads (kept in the handle's extras). */
 export class ViewInfo {
   constructor(
-    /** The handle that owns the storage this view reads: a tensor that is not a view, or a copied view. */
+    /** The tensor whose storage this view reads: the bottom of the view chain, not a view itself. */
     public readonly root: Tensor,
-    /** Where this view's block starts in the root's storage (shared views). */
+    /** Contiguous views: where the view's run starts in the root's storage. */
     public readonly offset: number,
-    /** The root's node when this view's node was made: a different node means the base was modified in place (recorded). */
+    /** Other views: for each element of the view (row-major), its index in the root's storage. Null when contiguous. */
+    public readonly map: Int32Array | null,
+    /** The root's node when this view's node was made: a different node means the root was modified in place (recorded). */
     public seenRoot: Tensor,
-    /** The version counter's value when a copied view was made: a different value means its copy is stale. */
+    /** The version counter when the view's values were last gathered (views with a map). */
     public seenVersion: number,
-    /** For a copied view: the op that made it, applied again to the root's current node. Null for a shared view. */
-    public readonly recompute: ((base: Tensor) => Tensor) | null,
-    /** PyTorch's `_base`: the tensor at the bottom of the view chain (through copied views too). */
-    public readonly torchBase: Tensor,
     /** For an output of a function returning several views (unbind): its position; -1 otherwise. */
     public readonly outputNr: number,
-    /** The op that made the view, for messages (`t()`, `transpose()`). */
-    public readonly opName: string,
   ) {}
 }
 
@@ -86,168 +84,225 @@ export function privatize(node: Tensor): void {
   node._ver = version;
 }
 
+/** Notes the version a new node was made at, for the engine's check of nodes that save their own output. */
+export function markCreated(node: Tensor): void {
+  extrasOf(node).createdVersion = node._version;
+}
+
 /** Records `t` as made by `op` from `a` when grad mode is on, or `force`, and `a` requires grad. */
 function maybeLink(t: Tensor, op: number, a: Tensor, k: number, aux: readonly number[] | null, force: boolean): void {
   if (a._rg && (gradMode.enabled || force)) link(t, op, a, null, k, aux);
 }
 
+/** The root and PyTorch `_base` of a new view of node `a`. */
+function rootOf(a: Tensor): { parentInfo: ViewInfo | null; root: Tensor } {
+  const parent = handleOf(a);
+  const parentInfo = viewInfoOf(parent);
+  return { parentInfo, root: parentInfo === null ? parent : parentInfo.root };
+}
+
 /**
- * A shared view of node `a`: `numel(shape)` elements of `a`'s storage from `offset`, recorded as `op` (with `k`,
- * `aux` as the op's parameters), sharing `a`'s version counter, attached to the storage's root handle.
- * `outputNr` ≥ 0 marks an output of unbind.
+ * A view of node `a` reading `numel(shape)` consecutive elements of `a` from `offset`, recorded as `op` (with `k`,
+ * `aux` as the op's parameters), sharing `a`'s version counter. It shares storage when `a` does (a root or a
+ * contiguous view); a run of a view with a map gets the matching part of the map. `outputNr` ≥ 0 marks an output
+ * of unbind.
  */
 export function sharedView(
   a: Tensor, shape: readonly number[], offset: number, op: number, k: number, aux: readonly number[] | null,
-  opName: string, outputNr = -1,
+  outputNr = -1,
 ): Tensor {
-  const storage = dataOf(a);
-  const t = new Tensor(shape, storage.subarray(offset, offset + numelOf(shape)), 0);
+  const numel = numelOf(shape);
+  const { parentInfo, root } = rootOf(a);
+  const rootHead = headOf(root);
+  const mapped = parentInfo !== null && parentInfo.map !== null;
+  const data = mapped ? dataOf(a).slice(offset, offset + numel) : dataOf(a).subarray(offset, offset + numel);
+  const t = new Tensor(shape, data, 0);
   maybeLink(t, op, a, k, aux, false);
   shareCounter(a, t);
-  const parent = handleOf(a);
-  const parentInfo = viewInfoOf(parent);
-  let root: Tensor, torchBase: Tensor;
-  if (parentInfo !== null && parentInfo.recompute === null) {
-    root = parentInfo.root;
-    torchBase = parentInfo.torchBase;
+  let info: ViewInfo;
+  if (mapped) {
+    info = new ViewInfo(root, 0, parentInfo.map!.slice(offset, offset + numel), rootHead, rootHead._version, outputNr);
   } else {
-    root = parent;
-    torchBase = parentInfo === null ? parent : parentInfo.torchBase;
+    const rootOffset = (data.byteOffset - dataOf(rootHead).byteOffset) / Float64Array.BYTES_PER_ELEMENT;
+    info = new ViewInfo(root, rootOffset, null, rootHead, rootHead._version, outputNr);
   }
-  const rootHead = headOf(root);
-  const rootOffset = (t._d!.byteOffset - dataOf(rootHead).byteOffset) / Float64Array.BYTES_PER_ELEMENT;
-  extrasOf(t).view = new ViewInfo(root, rootOffset, rootHead, 0, null, torchBase, outputNr, opName);
+  extrasOf(t).view = info;
   return t;
 }
 
+/** For each element of node `a`, its index in its root's storage, as a float64 tensor shaped like `a`. */
+function rootIndices(a: Tensor, parentInfo: ViewInfo | null): Tensor {
+  const n = numelOf(a._shape);
+  const values = new Float64Array(n);
+  if (parentInfo !== null && parentInfo.map !== null) values.set(parentInfo.map);
+  else {
+    const offset = parentInfo === null ? 0 : parentInfo.offset;
+    for (let j = 0; j < n; j++) values[j] = offset + j;
+  }
+  return new Tensor(a._shape, values, 0);
+}
+
 /**
- * Marks `copy` (just made from node `a` by a copying op) as a copied view of `a`'s handle: it shares the version
- * counter and is re-made by `recompute` whenever the base changes.
+ * Marks `copy`, just made from node `a` by `op` (a copying function), as a view of `a`: the index map is `op`
+ * applied to `a`'s storage indices. A map that comes out contiguous gives a view sharing storage instead.
  */
-export function copiedView(a: Tensor, copy: Tensor, recompute: (base: Tensor) => Tensor, opName: string, outputNr = -1): Tensor {
-  const parent = handleOf(a);
-  const parentInfo = viewInfoOf(parent);
+export function copiedView(a: Tensor, copy: Tensor, op: (base: Tensor) => Tensor, outputNr = -1): Tensor {
+  const { parentInfo, root } = rootOf(a);
+  const rootHead = headOf(root);
+  const indices = dataOf(noGrad(() => op(rootIndices(a, parentInfo))));
+  const map = Int32Array.from(indices);
   shareCounter(a, copy);
-  const torchBase = parentInfo === null ? parent : parentInfo.torchBase;
-  extrasOf(copy).view = new ViewInfo(parent, 0, a, a._version, recompute, torchBase, outputNr, opName);
+  let contiguous = true;
+  for (let j = 1; j < map.length && contiguous; j++) contiguous = map[j] === map[0] + j;
+  let info: ViewInfo;
+  if (contiguous) {
+    const offset = map.length === 0 ? 0 : map[0];
+    copy._d = dataOf(rootHead).subarray(offset, offset + map.length);
+    info = new ViewInfo(root, offset, null, rootHead, rootHead._version, outputNr);
+  } else {
+    if (copy._d === null) copy._d = dataOf(copy);
+    info = new ViewInfo(root, 0, map, rootHead, rootHead._version, outputNr);
+  }
+  extrasOf(copy).view = info;
   return copy;
 }
 
-const MUL = opId('mul');
+// ---------------------------------------------------------------------------------------------------------------
+// The ops a rebased view records. `_k` is a contiguous region's offset; a map is kept beside the node.
 
-// Region ops: the rebuilt view (AsStridedBackward0) and its adjoint, embedding a gradient into zeros.
-// `_k` is the region's offset in the input's storage.
+/** Index maps of AsStrided / CopySlices nodes over mapped regions (absent: the region is contiguous from `_k`). */
+const regionMaps = new WeakMap<Tensor, Int32Array>();
 
 const AS_STRIDED: number = defineStructural({
   gradFn: 'AsStridedBackward0', saved: 0,
-  vjp: (g, n) => [regionScatter(g, n._a!._shape, n._k), null],
+  vjp: (g, n) => [regionScatter(g, n._a!._shape, n._k, regionMaps.get(n) ?? null), null],
 });
 
 const REGION_SCATTER: number = defineStructural({
   gradFn: 'AsStridedBackwardBackward0', saved: 0,
-  vjp: (g, n) => [regionOf(g, n._a!._shape, n._k, false), null],
+  vjp: (g, n) => [regionOf(g, n._a!._shape, n._k, regionMaps.get(n) ?? null, false), null],
 });
 
-/** `numel(shape)` elements of node `x`'s storage from `offset`, shaped `shape` (AsStridedBackward0), sharing storage. */
-function regionOf(x: Tensor, shape: readonly number[], offset: number, force: boolean): Tensor {
-  const t = new Tensor(shape, dataOf(x).subarray(offset, offset + numelOf(shape)), 0);
-  maybeLink(t, AS_STRIDED, x, offset, null, force);
-  return t;
-}
+const MUL = opId('mul');
 
-/** `g` placed at `offset` in zeros shaped `shape`: the adjoint of {@link regionOf}. */
-function regionScatter(g: Tensor, shape: readonly number[], offset: number): Tensor {
-  const out = new Float64Array(numelOf(shape));
-  out.set(dataOf(g), offset);
-  const t = new Tensor(shape, out, 0);
-  maybeLink(t, REGION_SCATTER, g, offset, null, false);
-  return t;
-}
-
-/** CopySlices: the base with a view's region replaced. Inputs: the old base (`_a`) and the view's new value (`_b`); `_k` the offset. */
+/** CopySlices: the root with a view's elements replaced. Inputs: the old root (`_a`) and the view's new value (`_b`). */
 const COPY_SLICES: number = defineStructural({
   gradFn: 'CopySlices', saved: 0,
   vjp: (g, n) => {
-    const offset = n._k;
     const region = n._b!;
-    // The old base gets the gradient outside the region; the new region value gets the region's gradient.
+    const map = regionMaps.get(n) ?? null;
+    // The old root gets the gradient outside the region; the new value gets the region's gradient.
     const mask = new Float64Array(numelOf(n._shape)).fill(1);
-    mask.fill(0, offset, offset + numelOf(region._shape));
+    if (map === null) mask.fill(0, n._k, n._k + numelOf(region._shape));
+    else for (let j = 0; j < map.length; j++) mask[map[j]] = 0;
     const outside = elementwise(MUL, g, new Tensor(n._shape, mask, 0));
-    return [n._a!._rg ? outside : null, region._rg ? regionOf(g, region._shape, offset, false) : null];
+    return [n._a!._rg ? outside : null, region._rg ? regionOf(g, region._shape, n._k, map, false) : null];
   },
 });
 
+/** The elements of node `x` a region reads (a run from `offset`, or `map`), shaped `shape` (AsStridedBackward0). */
+function regionOf(x: Tensor, shape: readonly number[], offset: number, map: Int32Array | null, force: boolean): Tensor {
+  const src = dataOf(x);
+  let data: Float64Array;
+  if (map === null) data = src.subarray(offset, offset + numelOf(shape));
+  else {
+    data = new Float64Array(map.length);
+    for (let j = 0; j < map.length; j++) data[j] = src[map[j]];
+  }
+  const t = new Tensor(shape, data, 0);
+  maybeLink(t, AS_STRIDED, x, offset, null, force);
+  if (map !== null && t._op === AS_STRIDED) regionMaps.set(t, map);
+  return t;
+}
+
+/** `g` added into zeros shaped `shape` at the region's elements: the adjoint of {@link regionOf}. */
+function regionScatter(g: Tensor, shape: readonly number[], offset: number, map: Int32Array | null): Tensor {
+  const out = new Float64Array(numelOf(shape));
+  const src = dataOf(g);
+  if (map === null) out.set(src, offset);
+  else for (let j = 0; j < map.length; j++) out[map[j]] += src[j];
+  const t = new Tensor(shape, out, 0);
+  maybeLink(t, REGION_SCATTER, g, offset, null, false);
+  if (map !== null && t._op === REGION_SCATTER) regionMaps.set(t, map);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Following the root, and in-place ops on views.
 
 /**
- * Brings a view handle's node up to date and returns it: a shared view gets a new node on its root's current node
- * after a recorded in-place op there; a copied view is re-made after any change of its base. Chains of views are
- * walked from the bottom up, without recursion.
+ * Brings a view handle's node up to date and returns it: after a recorded in-place op on its root the view gets a
+ * new node on the root's current node; a view with a map gathers its values again after any change of the storage.
  */
 export function refreshView(v: Tensor): Tensor {
   const info = v._x!.view!;
-  const root = info.root;
-  if (root._x === null || root._x.view === null) refreshOne(v, info);
-  else {
-    const chain: Tensor[] = [v];
-    for (let r = root; r._x !== null && r._x.view !== null; r = r._x.view.root) chain.push(r);
-    for (let i = chain.length - 1; i >= 0; i--) refreshOne(chain[i], chain[i]._x!.view!);
-  }
-  return headOf(v);
-}
-
-function refreshOne(v: Tensor, info: ViewInfo): void {
   const rootHead = headOf(info.root);
-  let node: Tensor;
-  if (info.recompute === null) {
-    if (info.seenRoot === rootHead) return;
-    node = regionOf(rootHead, headOf(v)._shape, info.offset, true);
-  } else {
-    const version = rootHead._version;
-    if (info.seenRoot === rootHead && info.seenVersion === version) return;
-    // Recorded whatever the grad mode at this use: the view stands for the same op on the base as when it was made.
-    const previous = gradMode.enabled;
-    gradMode.enabled = true;
-    try {
-      node = info.recompute(rootHead);
-    } finally {
-      gradMode.enabled = previous;
-    }
-    info.seenVersion = version;
+  if (info.seenRoot !== rootHead) {
+    const node = regionOf(rootHead, headOf(v)._shape, info.offset, info.map, true);
+    shareCounter(rootHead, node);
+    extrasOf(node).owner = v;
+    extrasOf(v).head = node;
+    info.seenRoot = rootHead;
+    info.seenVersion = rootHead._version;
+    return node;
   }
-  shareCounter(rootHead, node);
-  extrasOf(node).owner = v;
-  extrasOf(v).head = node;
-  info.seenRoot = rootHead;
+  const node = headOf(v);
+  if (info.map !== null && info.seenVersion !== rootHead._version) {
+    // The storage changed under the copy (an unrecorded write through the root or another view): gather again.
+    const src = dataOf(rootHead), out = dataOf(node), map = info.map;
+    for (let j = 0; j < map.length; j++) out[j] = src[map[j]];
+    info.seenVersion = rootHead._version;
+  }
+  return node;
 }
 
-/** The message for an in-place op on a copied view, which cannot write through to its base here. */
-export function copiedViewInplace(opName: string): string {
-  return `${opName}() returns a copy in gradlab, where PyTorch returns a view sharing its base's storage, so an in-place ` +
-    'operation on it (or on a view of it) cannot write through to the base; modify the base, or clone() the result ' +
-    'to modify a copy (docs/tensor-training.md lists the views gradlab copies)';
+/** PyTorch's refusal to write through a view whose elements overlap (expand). */
+const overlapMessage =
+  'unsupported operation: more than one element of the written-to tensor refers to a single memory location. ' +
+  'Please clone() the tensor before performing the operation.';
+
+function checkNoOverlap(info: ViewInfo): void {
+  const map = info.map;
+  if (map === null) return;
+  const seen = new Uint8Array(numelOf(headOf(info.root)._shape));
+  for (let j = 0; j < map.length; j++) {
+    if (seen[map[j]] !== 0) throw new RuntimeError(overlapMessage);
+    seen[map[j]] = 1;
+  }
 }
 
 /**
  * PyTorch's checks before an in-place op on view handle `v` (`recorded`: grad mode is on and a tensor involved
- * requires grad): an output of unbind, and a view of a leaf that requires grad, are refused when recorded; a
- * copied view (or a view of one) always, as the write could not reach the base.
+ * requires grad): an output of unbind, and a view of a leaf that requires grad, are refused when recorded; a view
+ * whose elements overlap (expand) always.
  */
 export function checkViewInplace(v: Tensor, info: ViewInfo, recorded: boolean): void {
-  if (recorded && info.outputNr >= 0 && info.recompute === null) {
-    throw new RuntimeError(messages.multiViewInplace(headOf(v).gradFn?.name ?? 'UnbindBackward0').replace('Output 0', `Output ${info.outputNr}`));
+  if (recorded && info.outputNr >= 0) {
+    const name = headOf(v).gradFn?.name ?? 'UnbindBackward0';
+    throw new RuntimeError(messages.multiViewInplace(name).replace('Output 0', `Output ${info.outputNr}`));
   }
-  const base = headOf(info.torchBase);
-  if (recorded && base._op === LEAF && base._rg) throw new RuntimeError(messages.viewOfLeafInplace);
-  if (info.recompute !== null) throw new RuntimeError(copiedViewInplace(info.opName));
-  const rootInfo = viewInfoOf(info.root);
-  if (rootInfo !== null) throw new RuntimeError(copiedViewInplace(rootInfo.opName));
+  const root = headOf(info.root);
+  if (recorded && root._op === LEAF && root._rg) throw new RuntimeError(messages.viewOfLeafInplace);
+  checkNoOverlap(info);
+}
+
+/** Writes a view's new values (already in its node's data, for an unrecorded in-place op) into the root's storage. */
+export function writeThrough(v: Tensor, info: ViewInfo): void {
+  if (info.map === null) return; // the view's data is the storage
+  const node = headOf(v);
+  const storage = dataOf(headOf(info.root)), values = dataOf(node), map = info.map;
+  for (let j = 0; j < map.length; j++) storage[map[j]] = values[j];
+}
+
+/** After an unrecorded in-place op on view `v`: its own values are current (no gather needed at the new version). */
+export function noteWritten(info: ViewInfo): void {
+  info.seenVersion = headOf(info.root)._version;
 }
 
 /**
- * A recorded in-place op on shared view `v` (already refreshed; `apply` computes the view's new value from its
- * current node): the new value is written into the storage, the root is rebased on CopySlices(old root, new
- * value), and the view stands for the region of the new root (AsStridedBackward0).
+ * A recorded in-place op on view `v` (already refreshed; `apply` computes the view's new value from its current
+ * node): the new value is written into the storage, the root is rebased on CopySlices(old root, new value), and
+ * the view stands for its region of the new root (AsStridedBackward0).
  */
 export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: Tensor) => Tensor): Tensor {
   const root = info.root;
@@ -259,22 +314,68 @@ export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: 
   privatize(oldRoot);
   privatize(current);
   const value = apply(current);
-  storage.set(dataOf(value), info.offset);
+  const values = dataOf(value);
+  if (info.map === null) storage.set(values, info.offset);
+  else for (let j = 0; j < info.map.length; j++) storage[info.map[j]] = values[j];
   const newRoot = new Tensor(oldRoot._shape, storage, 0);
   link(newRoot, COPY_SLICES, oldRoot, value, info.offset, null);
+  if (info.map !== null) regionMaps.set(newRoot, info.map);
   extrasOf(newRoot).counter = counter;
   markCreated(newRoot);
   extrasOf(newRoot).owner = root;
   extrasOf(root).head = newRoot;
-  const node = regionOf(newRoot, current._shape, info.offset, true);
-  shareCounter(newRoot, node);
+  const node = regionOf(newRoot, current._shape, info.offset, info.map, true);
+  extrasOf(node).counter = counter;
   extrasOf(node).owner = v;
   extrasOf(v).head = node;
   info.seenRoot = newRoot;
+  info.seenVersion = counter.value;
   return node;
 }
 
-/** Notes the version a new node was made at, for the check of nodes that save their own output (engine). */
-export function markCreated(node: Tensor): void {
-  extrasOf(node).createdVersion = node._version;
+// ---------------------------------------------------------------------------------------------------------------
+// reshape and view of a view with a map: PyTorch's rule is a view when the new shape can be laid over the same
+// elements with strides, else reshape copies and view refuses.
+
+/** The message of PyTorch's `view` on a tensor whose layout cannot take the new shape. */
+export const viewIncompatibleMessage =
+  'view size is not compatible with input tensor\'s size and stride (at least one dimension spans across two ' +
+  'contiguous subspaces). Use .reshape(...) instead.';
+
+/**
+ * True when node `a`'s elements, in row-major order of `shape`, sit at storage indices offset + Σ iᵈ·strideᵈ for
+ * some strides: the case where PyTorch's view (and reshape without a copy) works. Always true for a tensor that is
+ * not a view with a map (its elements are one contiguous run).
+ */
+export function viewableAs(a: Tensor, shape: readonly number[]): boolean {
+  const info = viewInfoOf(handleOf(a));
+  if (info === null || info.map === null) return true;
+  const map = info.map;
+  if (map.length <= 1) return true;
+  const nd = shape.length;
+  const strides = new Array<number>(nd).fill(0);
+  let step = 1;
+  for (let d = nd - 1; d >= 0; d--) {
+    if (shape[d] > 1) strides[d] = map[step] - map[0];
+    step *= shape[d];
+  }
+  const counter = new Array<number>(nd).fill(0);
+  let expected = map[0];
+  for (let j = 0; j < map.length; j++) {
+    if (map[j] !== expected) return false;
+    for (let d = nd - 1; d >= 0; d--) {
+      counter[d]++;
+      expected += strides[d];
+      if (counter[d] < shape[d]) break;
+      expected -= strides[d] * shape[d];
+      counter[d] = 0;
+    }
+  }
+  return true;
 }
+
+/** reshape's copy when the layout cannot take the new shape (PyTorch records `_unsafe_view` of a clone). */
+export const RESHAPE_COPY: number = defineStructural({
+  gradFn: 'UnsafeViewBackward0', saved: 0,
+  vjp: (g, n) => [reshape(g, n._a!._shape, 'reshape'), null],
+});
