@@ -332,7 +332,7 @@ export function flatten(x: TensorLike, startDim = 0, endDim = -1): Tensor {
   if (a._shape.length === 0) return reshape(a, [1]);
   const s = wrapDim(startDim, a._shape.length), e = wrapDim(endDim, a._shape.length);
   if (s > e) throw new RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim');
-  if (s === e) return a;
+  if (s === e) return x instanceof Tensor ? x : a; // the tensor itself, as PyTorch returns self
   const shape = [...a._shape.slice(0, s), numelOf(a._shape.slice(s, e + 1)), ...a._shape.slice(e + 1)];
   return reshape(a, shape);
 }

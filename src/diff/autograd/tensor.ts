@@ -17,7 +17,7 @@ import * as ops from './tensor-ops.ts';
 import type { ValuesIndices } from './tensor-ops.ts';
 import * as nnf from './nn-functional.ts';
 import {
-  checkViewInplace, counterOf, markCreated, noteWritten, privatize, recordedViewInplace, shareCounter, viewInfoOf, writeThrough,
+  checkNoOverlap, checkViewInplace, counterOf, markCreated, noteWritten, privatize, recordedViewInplace, detachedOf, storageWritten, viewInfoOf, writeThrough,
   type ViewInfo,
 } from './views.ts';
 
@@ -144,6 +144,7 @@ export class Tensor {
     const x = this._x;
     if (x === null || x.counter === null) this._ver = value;
     else x.counter.value = value;
+    storageWritten(this._d);
   }
 
   /** @internal `.grad`. */
@@ -357,11 +358,7 @@ export class Tensor {
    * saved this tensor (PyTorch's version error). Not a view (`isView()` false), as in PyTorch.
    */
   detach(): Tensor {
-    const h = resolve(this);
-    const t = new Tensor(h._shape, dataOf(h), 0);
-    if (h._dtype !== null) t._dtype = h._dtype;
-    shareCounter(h, t);
-    return t;
+    return detachedOf(resolve(this), true);
   }
 
   /**
@@ -369,7 +366,7 @@ export class Tensor {
    * node). Refused on a view, with PyTorch's message.
    */
   detach_(): this {
-    if (viewInfoOf(this) !== null) throw new RuntimeError("Can't detach views in-place. Use detach() instead.");
+    if (this.isView()) throw new RuntimeError("Can't detach views in-place. Use detach() instead.");
     const head = this.detach();
     extrasOf(head).owner = this;
     this._head = head;
@@ -381,10 +378,7 @@ export class Tensor {
    * changes through it are invisible to autograd (the classic hazard `.data` is known for, kept as in PyTorch).
    */
   get data(): Tensor {
-    const h = resolve(this);
-    const t = new Tensor(h._shape, dataOf(h), 0);
-    if (h._dtype !== null) t._dtype = h._dtype;
-    return t;
+    return detachedOf(resolve(this), false);
   }
 
   /** PyTorch's `_version`: how many in-place ops have changed this tensor's storage (shared by its views and detach()). */
@@ -394,13 +388,14 @@ export class Tensor {
 
   /** PyTorch's `_is_view()`: true when this tensor is a view of another (`base`). */
   isView(): boolean {
-    return viewInfoOf(this) !== null;
+    const info = viewInfoOf(this);
+    return info !== null && !info.detached;
   }
 
   /** PyTorch's `_base`: the tensor this one is a view of (the bottom of a chain of views), or null. */
   get base(): Tensor | null {
     const info = viewInfoOf(this);
-    return info === null ? null : info.root;
+    return info === null || info.detached ? null : info.root;
   }
 
   /** A copy, recorded as CloneBackward0. */
@@ -434,7 +429,10 @@ export class Tensor {
     const record = gradMode.enabled && (h._rg || (o !== null && o._rg));
     if (record && h._op === LEAF && h._rg) throw new RuntimeError(messages.leafInplace);
     const view = viewInfoOf(this);
-    if (view !== null) checkViewInplace(this, view, record);
+    // detach() / .data of a view with a map keeps the map to reach the storage, but is not a view for autograd.
+    const tracked = view !== null && !view.detached;
+    if (tracked) checkViewInplace(this, view, record);
+    else if (view !== null) checkNoOverlap(view);
     if (op !== 'zero') {
       const shape = broadcastShapes(h._shape, o === null ? scalarShape : o._shape);
       if (!sameShape(shape, h._shape)) throw new RuntimeError(messages.inplaceShape(h._shape, shape));
@@ -446,7 +444,7 @@ export class Tensor {
       // node that saved the old value refuses, as PyTorch's version counter does. The storage (shared with views,
       // detach() and .data) receives the new value.
       let head: Tensor;
-      if (view !== null) head = recordedViewInplace(this, view, apply);
+      if (tracked) head = recordedViewInplace(this, view, apply);
       else if (h._d === null) {
         // A 0-d value held in a field has no storage to share: nothing else can see it.
         h._version++;
@@ -457,6 +455,7 @@ export class Tensor {
         const storage = h._d;
         const counter = counterOf(h);
         counter.value++;
+        storageWritten(storage);
         privatize(h);
         head = apply(h);
         storage.set(dataOf(head));
@@ -466,6 +465,10 @@ export class Tensor {
       }
       extrasOf(head).owner = this;
       this._head = head;
+      if (view !== null && !tracked) {
+        writeThrough(this, view);
+        noteWritten(view);
+      }
       // retain_grad follows the tensor, not the node: the new node is what `this.grad` now reports (PyTorch moves
       // the retains_grad hook to the new grad_fn). Other hooks stay on the value they were registered on.
       if ((h._flags & RETAINS) !== 0) {

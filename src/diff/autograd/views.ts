@@ -34,10 +34,15 @@ export class ViewInfo {
     public readonly map: Int32Array | null,
     /** The root's node when this view's node was made: a different node means the root was modified in place (recorded). */
     public seenRoot: Tensor,
-    /** The version counter when the view's values were last gathered (views with a map). */
-    public seenVersion: number,
+    /** The storage's write generation when the view's values were last gathered (views with a map). */
+    public seenGeneration: number,
     /** For an output of a function returning several views (unbind): its position; -1 otherwise. */
     public readonly outputNr: number,
+    /**
+     * For `detach()` / `.data` of a view holding a map: a tensor sharing the storage that is not a view for autograd
+     * (`isView()` false, never recorded), kept here so that it reads and writes the storage through the map.
+     */
+    public readonly detached = false,
   ) {}
 }
 
@@ -84,6 +89,22 @@ export function privatize(node: Tensor): void {
   node._ver = version;
 }
 
+/**
+ * Write generations per storage buffer: a view with a map compares them to know when to gather again. Counted only
+ * once such a view exists, so code without one pays nothing. A generation, not the version counter, because
+ * `.data` shares the storage but not the counter.
+ */
+let generations: WeakMap<ArrayBufferLike, number> | null = null;
+
+/** Notes that `data`'s storage was written (every version bump, and the in-place ops that move the counter directly). */
+export function storageWritten(data: Float64Array | null): void {
+  if (generations !== null && data !== null) generations.set(data.buffer, (generations.get(data.buffer) ?? 0) + 1);
+}
+
+function generationOf(data: Float64Array): number {
+  return generations === null ? 0 : generations.get(data.buffer) ?? 0;
+}
+
 /** Notes the version a new node was made at, for the engine's check of nodes that save their own output. */
 export function markCreated(node: Tensor): void {
   extrasOf(node).createdVersion = node._version;
@@ -121,10 +142,10 @@ export function sharedView(
   shareCounter(a, t);
   let info: ViewInfo;
   if (mapped) {
-    info = new ViewInfo(root, 0, parentInfo.map!.slice(offset, offset + numel), rootHead, rootHead._version, outputNr);
+    info = new ViewInfo(root, 0, parentInfo.map!.slice(offset, offset + numel), rootHead, generationOf(dataOf(rootHead)), outputNr);
   } else {
     const rootOffset = (data.byteOffset - dataOf(rootHead).byteOffset) / Float64Array.BYTES_PER_ELEMENT;
-    info = new ViewInfo(root, rootOffset, null, rootHead, rootHead._version, outputNr);
+    info = new ViewInfo(root, rootOffset, null, rootHead, 0, outputNr);
   }
   extrasOf(t).view = info;
   return t;
@@ -158,10 +179,11 @@ export function copiedView(a: Tensor, copy: Tensor, op: (base: Tensor) => Tensor
   if (contiguous) {
     const offset = map.length === 0 ? 0 : map[0];
     copy._d = dataOf(rootHead).subarray(offset, offset + map.length);
-    info = new ViewInfo(root, offset, null, rootHead, rootHead._version, outputNr);
+    info = new ViewInfo(root, offset, null, rootHead, 0, outputNr);
   } else {
     if (copy._d === null) copy._d = dataOf(copy);
-    info = new ViewInfo(root, 0, map, rootHead, rootHead._version, outputNr);
+    generations ??= new WeakMap();
+    info = new ViewInfo(root, 0, map, rootHead, generationOf(dataOf(rootHead)), outputNr);
   }
   extrasOf(copy).view = info;
   return copy;
@@ -238,22 +260,53 @@ export function refreshView(v: Tensor): Tensor {
   const info = v._x!.view!;
   const rootHead = headOf(info.root);
   if (info.seenRoot !== rootHead) {
-    const node = regionOf(rootHead, headOf(v)._shape, info.offset, info.map, true);
+    const node = info.detached ? detachedNode(rootHead, headOf(v), info) : regionOf(rootHead, headOf(v)._shape, info.offset, info.map, true);
     shareCounter(rootHead, node);
     extrasOf(node).owner = v;
     extrasOf(v).head = node;
     info.seenRoot = rootHead;
-    info.seenVersion = rootHead._version;
+    if (info.map !== null) info.seenGeneration = generationOf(dataOf(rootHead));
     return node;
   }
   const node = headOf(v);
-  if (info.map !== null && info.seenVersion !== rootHead._version) {
-    // The storage changed under the copy (an unrecorded write through the root or another view): gather again.
-    const src = dataOf(rootHead), out = dataOf(node), map = info.map;
-    for (let j = 0; j < map.length; j++) out[j] = src[map[j]];
-    info.seenVersion = rootHead._version;
+  if (info.map !== null) {
+    const src = dataOf(rootHead);
+    const generation = generationOf(src);
+    if (info.seenGeneration !== generation) {
+      // The storage changed under the copy (an unrecorded write through the root or another view): gather again.
+      const out = dataOf(node), map = info.map;
+      for (let j = 0; j < map.length; j++) out[j] = src[map[j]];
+      info.seenGeneration = generation;
+    }
   }
   return node;
+}
+
+/** A detached tensor's new node after its root was rebased: the same elements, gathered, recording nothing. */
+function detachedNode(rootHead: Tensor, current: Tensor, info: ViewInfo): Tensor {
+  const node = regionOf(rootHead, current._shape, info.offset, info.map, false);
+  node._rg = false;
+  node._op = LEAF;
+  node._a = null;
+  if (current._dtype !== null) node._dtype = current._dtype;
+  return node;
+}
+
+/**
+ * `detach()` (`shareVersion`) or `.data` of node `h`: a tensor sharing `h`'s storage that does not require grad. Of a
+ * view holding a map it keeps the map (so writes reach the storage), else it shares the data array outright.
+ */
+export function detachedOf(h: Tensor, shareVersion: boolean): Tensor {
+  const t = new Tensor(h._shape, dataOf(h), 0);
+  if (h._dtype !== null) t._dtype = h._dtype;
+  if (shareVersion) shareCounter(h, t);
+  const info = viewInfoOf(handleOf(h));
+  if (info !== null && info.map !== null) {
+    t._d = dataOf(h).slice();
+    const rootHead = headOf(info.root);
+    extrasOf(t).view = new ViewInfo(info.root, 0, info.map, rootHead, generationOf(dataOf(rootHead)), -1, true);
+  }
+  return t;
 }
 
 /** PyTorch's refusal to write through a view whose elements overlap (expand). */
@@ -261,7 +314,8 @@ const overlapMessage =
   'unsupported operation: more than one element of the written-to tensor refers to a single memory location. ' +
   'Please clone() the tensor before performing the operation.';
 
-function checkNoOverlap(info: ViewInfo): void {
+/** Refuses a write through a view whose elements overlap (expand), with PyTorch's message. */
+export function checkNoOverlap(info: ViewInfo): void {
   const map = info.map;
   if (map === null) return;
   const seen = new Uint8Array(numelOf(headOf(info.root)._shape));
@@ -292,11 +346,12 @@ export function writeThrough(v: Tensor, info: ViewInfo): void {
   const node = headOf(v);
   const storage = dataOf(headOf(info.root)), values = dataOf(node), map = info.map;
   for (let j = 0; j < map.length; j++) storage[map[j]] = values[j];
+  storageWritten(storage); // other views with a map gather again
 }
 
 /** After an unrecorded in-place op on view `v`: its own values are current (no gather needed at the new version). */
 export function noteWritten(info: ViewInfo): void {
-  info.seenVersion = headOf(info.root)._version;
+  if (info.map !== null) info.seenGeneration = generationOf(dataOf(headOf(info.root)));
 }
 
 /**
@@ -311,6 +366,7 @@ export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: 
   const storage = dataOf(oldRoot);
   const counter = counterOf(oldRoot);
   counter.value++;
+  storageWritten(storage);
   privatize(oldRoot);
   privatize(current);
   const value = apply(current);
@@ -329,7 +385,7 @@ export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: 
   extrasOf(node).owner = v;
   extrasOf(v).head = node;
   info.seenRoot = newRoot;
-  info.seenVersion = counter.value;
+  if (info.map !== null) info.seenGeneration = generationOf(storage);
   return node;
 }
 

@@ -123,6 +123,43 @@ describe('views share storage with their base (test_view_ops.py)', () => {
     expect(views[1].tolist()).toEqual([21, 51]);
   });
 
+  it('a write through one gathered view shows in another gathered view of the same base', () => {
+    const t = tensor([[0, 1, 2], [3, 4, 5]]);
+    const a = t.t();
+    const b = t.select(1, 2);
+    expect(b.tolist()).toEqual([2, 5]);
+    a.add_(1);
+    expect(b.tolist()).toEqual([3, 6]);
+    b.mul_(10);
+    expect(a.tolist()).toEqual([[1, 4], [2, 5], [30, 60]]);
+  });
+
+  it('detach() and .data of a transposed view write through to the base (PyTorch shares the storage)', () => {
+    const t = tensor([[1, 2], [3, 4]]);
+    const d = t.t().detach();
+    expect(d.isView()).toBe(false);
+    d.select(0, 1).mul_(10); // d[1] is column 1 of t
+    expect(t.tolist()).toEqual([[1, 20], [3, 40]]);
+    t.add_(1);
+    expect(d.tolist()).toEqual([[2, 4], [21, 41]]);
+    const data = t.T.data;
+    data.zero_();
+    expect(t.tolist()).toEqual([[0, 0], [0, 0]]);
+    // recorded: a tensor that requires grad multiplied into the detached view still writes the base, which is not rebased
+    const y = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const e = t.t().detach();
+    e.add_(y);
+    expect(t.tolist()).toEqual([[1, 3], [2, 4]]);
+    expect(t.gradFn).toBe(null);
+    expect(e.gradFn!.name).toBe('AddBackward0');
+  });
+
+  it('flatten over one dimension returns the tensor itself, so an in-place op on it is one on the view (PyTorch returns self)', () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true }).mul(1);
+    const v = x.view(2, 2);
+    expect(v.flatten(1, 1)).toBe(v);
+  });
+
   it('detach() shares storage and version counter but is not a view; .data shares storage only (test_autograd test_detach, test_data_leaf)', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     const d = x.detach();
