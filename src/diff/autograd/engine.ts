@@ -347,13 +347,18 @@ function accumulateInto(n: Tensor, createGraph: boolean): void {
 function checkSaved(n: Tensor, saved: number): void {
   if ((n._flags & FREED) !== 0) throw new RuntimeError(messages.secondBackward);
   const a = n._a, b = n._b;
-  if ((saved & SAVES_A) !== 0 && a !== null && a._version !== n._va) throw versionError(a, n._va);
-  if ((saved & SAVES_B) !== 0 && b !== null && b._version !== n._vb) throw versionError(b, n._vb);
+  if ((saved & SAVES_A) !== 0 && a !== null && versionOf(a) !== n._va) throw versionError(a, n._va);
+  if ((saved & SAVES_B) !== 0 && b !== null && versionOf(b) !== n._vb) throw versionError(b, n._vb);
   if ((saved & SAVES_OUT) !== 0) {
     // A node made by an in-place op starts at the version that op gave its storage (views.ts, tensor.ts).
     const made = n._x === null ? 0 : n._x.createdVersion;
-    if (n._version !== made) throw versionError(n, made);
+    if (versionOf(n) !== made) throw versionError(n, made);
   }
+}
+
+/** `t._version`, reading the field directly for a tensor without extras (no shared counter): the per-node check stays a load. */
+function versionOf(t: Tensor): number {
+  return t._x === null ? t._ver : t._version;
 }
 
 function versionError(t: Tensor, expected: number): RuntimeError {

@@ -117,8 +117,9 @@ export function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, 
   t._b = b;
   t._k = k;
   t._aux = aux;
-  if (a !== null) t._va = a._version;
-  if (b !== null) t._vb = b._version;
+  // `_ver` directly when there are no extras (so no shared counter): the common case stays one load.
+  if (a !== null) t._va = a._x === null ? a._ver : a._version;
+  if (b !== null) t._vb = b._x === null ? b._ver : b._version;
 }
 
 /** @internal A result of op `op` on tensors `a` (and `b`): recorded when grad mode is on and an input requires grad. */
