@@ -228,6 +228,23 @@ describe('version counter (test_autograd.py)', () => {
   });
 });
 
+describe('the engine does not alias a gradient with a view of another (views share memory)', () => {
+  it('grad() of a view and its base: the base’s gradient is not summed into the view’s', () => {
+    // The view's backward hands its base a window onto the view's own gradient; in either order of the sum, the
+    // base's other contribution must go to a buffer of its own.
+    for (const baseFirst of [false, true]) {
+      const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+      const y = x.mul(2);
+      const z = y.view(2, 2);
+      const viaView = z.mul(z).sum(), viaBase = y.sum();
+      const out = baseFirst ? viaBase.add(viaView) : viaView.add(viaBase);
+      const [gz, gy] = grad([out], [z, y]);
+      expect(gz!.tolist()).toEqual([[4, 8], [12, 16]]);
+      expect(gy!.tolist()).toEqual([5, 9, 13, 17]);
+    }
+  });
+});
+
 describe('autograd through in-place ops on views (test_autograd.py TestAutogradDeviceType)', () => {
   const R = () => leafOf([[0.3, -1.2], [2.5, 0.7]]);
 
