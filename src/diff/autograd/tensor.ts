@@ -6,7 +6,7 @@
 import { RuntimeError, ValueError, messages, warn } from './errors.ts';
 import { pyFloatRepr, tensorRepr } from './format.ts';
 import {
-  copiedViews, copyOf, dataOf, dot, elementwise, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, sum, unsqueeze, zerosLike,
+  SAVES_A, copiedViews, copyOf, dataOf, dot, elementwise, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, savedMask, sum, unsqueeze, zerosLike,
 } from './functional.ts';
 import { LEAF, opId } from './op-ids.ts';
 import { nodeOf, type GradFn } from './grad-fn.ts';
@@ -438,13 +438,15 @@ export class Tensor {
       if (!sameShape(shape, h._shape)) throw new RuntimeError(messages.inplaceShape(h._shape, shape));
     }
     const apply = (current: Tensor): Tensor => (op === 'zero' ? zerosLike(current) : elementwise(op, current, other!));
+    // Whether the op's backward reads the old value (mul_ by a tensor): then the old node keeps a copy of it.
+    const savesInput = op !== 'zero' && (savedMask(op) & SAVES_A) !== 0;
     if (record) {
       // A recorded in-place op: the tensor stands for a new node from now on; nodes recorded earlier keep the old
       // one (with its old value, as PyTorch's saved original_self). The version moves on, so a backward through a
       // node that saved the old value refuses, as PyTorch's version counter does. The storage (shared with views,
       // detach() and .data) receives the new value.
       let head: Tensor;
-      if (tracked) head = recordedViewInplace(this, view, apply);
+      if (tracked) head = recordedViewInplace(this, view, apply, savesInput);
       else if (h._d === null) {
         // A 0-d value held in a field has no storage to share: nothing else can see it.
         h._version++;
@@ -456,7 +458,7 @@ export class Tensor {
         const counter = counterOf(h);
         counter.value++;
         storageWritten(storage);
-        privatize(h);
+        privatize(h, savesInput);
         head = apply(h);
         storage.set(dataOf(head));
         head._d = storage;

@@ -77,13 +77,14 @@ export function shareCounter(from: Tensor, to: Tensor): void {
 }
 
 /**
- * Gives an old node its own copy of its values and its own version counter, frozen at the current value: the node
- * stays in recorded graphs as the value before an in-place op (PyTorch saves `original_self` the same way), while
- * the storage and the counter pass to the node that replaces it.
+ * Gives an old node its own version counter, frozen at the current value, and with `keepValues` its own copy of its
+ * values: the node stays in recorded graphs as the value before an in-place op (PyTorch saves `original_self` the
+ * same way), while the storage and the counter pass to the node that replaces it. The values are needed only when
+ * the in-place op's own backward reads them; any other node that saved the old value fails the version check.
  */
-export function privatize(node: Tensor): void {
+export function privatize(node: Tensor, keepValues: boolean): void {
   const version = node._version;
-  if (node._d !== null) node._d = node._d.slice();
+  if (keepValues && node._d !== null) node._d = node._d.slice();
   const x = node._x;
   if (x !== null) x.counter = null;
   node._ver = version;
@@ -356,10 +357,10 @@ export function noteWritten(info: ViewInfo): void {
 
 /**
  * A recorded in-place op on view `v` (already refreshed; `apply` computes the view's new value from its current
- * node): the new value is written into the storage, the root is rebased on CopySlices(old root, new value), and
+ * node, whose old values it reads in its backward when `savesInput`): the new value is written into the storage, the root is rebased on CopySlices(old root, new value), and
  * the view stands for its region of the new root (AsStridedBackward0).
  */
-export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: Tensor) => Tensor): Tensor {
+export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: Tensor) => Tensor, savesInput: boolean): Tensor {
   const root = info.root;
   const oldRoot = headOf(root);
   const current = headOf(v);
@@ -367,8 +368,8 @@ export function recordedViewInplace(v: Tensor, info: ViewInfo, apply: (current: 
   const counter = counterOf(oldRoot);
   counter.value++;
   storageWritten(storage);
-  privatize(oldRoot);
-  privatize(current);
+  privatize(oldRoot, false); // CopySlices saves neither input
+  privatize(current, savesInput);
   const value = apply(current);
   const values = dataOf(value);
   if (info.map === null) storage.set(values, info.offset);

@@ -402,6 +402,26 @@ describe('autograd through in-place ops on views (test_autograd.py TestAutogradD
     expect(w.grad!.tolist()).toEqual([[2, 16, 54], [8, 40, 108]]);
   });
 
+  it('mul_ by a tensor that requires grad: its gradient is the old value (PyTorch saves original_self), on a tensor and on a view', () => {
+    const x = leafOf([1, 2, 3]);
+    const y = leafOf([4, 5, 6]);
+    const a = x.mul(1);
+    const d = a.detach(); // shares the storage: sees the new value
+    a.mul_(y);
+    expect(d.tolist()).toEqual([4, 10, 18]);
+    a.sum().backward();
+    expect(y.grad!.tolist()).toEqual([1, 2, 3]);
+    expect(x.grad!.tolist()).toEqual([4, 5, 6]);
+    const x2 = leafOf([[1, 2], [3, 4]]);
+    const y2 = leafOf([10, 20]);
+    const b = x2.mul(1);
+    b.t().select(0, 1).mul_(y2); // column 1 of b, a view with an index map
+    expect(b.tolist()).toEqual([[1, 20], [3, 80]]);
+    b.sum().backward();
+    expect(y2.grad!.tolist()).toEqual([2, 4]);
+    expect(x2.grad!.tolist()).toEqual([[1, 10], [1, 20]]);
+  });
+
   it('retainGrad follows a view through an in-place op (test_retain_grad_inplace on a view)', () => {
     const x = leafOf([1, 2]);
     const a = x.mul(1);
