@@ -22,7 +22,7 @@ import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalar
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
-import { RESHAPE_COPY, copiedView, refreshView, sharedView, viewIncompatibleMessage, viewableAs } from './views.ts';
+import { RESHAPE_COPY, gatheredView, refreshView, sharedView, viewIncompatibleMessage, viewableAs } from './views.ts';
 
 export { LEAF, elementwiseCount, arityById, opId };
 
@@ -571,29 +571,29 @@ export function unsqueeze(x: TensorLike, dim: number): Tensor {
  * with an index map into the storage (shared outright when the layout allows). The plain functions
  * (`transpose2d`, `transpose`, …) make unmarked copies for the engine's own use.
  */
-export const copiedViews = {
+export const gatheredViews = {
   t: (x: TensorLike): Tensor => {
     const a = asTensor(x);
     // 0-d and 1-d: the same layout, a view sharing storage
     if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.t, 0, null);
-    return copiedView(a, transpose2d(a), (base) => transpose2d(base));
+    return gatheredView(a, transpose2d(a), (base) => transpose2d(base));
   },
   transpose: (x: TensorLike, dim0: number, dim1: number): Tensor => {
     const a = asTensor(x);
     const d0 = wrapDim(dim0, a._shape.length), d1 = wrapDim(dim1, a._shape.length);
     if (d0 === d1 || a._shape.length === 0) return sharedView(a, a._shape, 0, structuralId.transpose, 0, Object.freeze([d0, d1]));
-    return copiedView(a, transpose(a, d0, d1), (base) => transpose(base, d0, d1));
+    return gatheredView(a, transpose(a, d0, d1), (base) => transpose(base, d0, d1));
   },
   permute: (x: TensorLike): Tensor => {
     const a = asTensor(x);
     if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.permute, 0, null);
-    return copiedView(a, reverseDims(a), (base) => reverseDims(base));
+    return gatheredView(a, reverseDims(a), (base) => reverseDims(base));
   },
   expand: (x: TensorLike, sizes: readonly number[]): Tensor => {
     const a = asTensor(x);
     const made = expand(a, sizes);
     if (made === a) return sharedView(a, a._shape, 0, structuralId.expand, 0, null);
-    return copiedView(a, made, (base) => expand(base, sizes));
+    return gatheredView(a, made, (base) => expand(base, sizes));
   },
 };
 

@@ -11,7 +11,7 @@ import {
 import { opId } from './op-ids.ts';
 import { broadcastIndex, broadcastShapes, numelOf, sameShape, scalarShape, wrapDim } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
-import { copiedView, sharedView } from './views.ts';
+import { gatheredView, sharedView } from './views.ts';
 
 const MUL = opId('mul');
 const DIV = opId('div');
@@ -115,7 +115,7 @@ function gatherView(pair: GatherPair, x: Tensor, aux: readonly number[], outputN
     const first = aux.length > 2 ? aux[2] : 0;
     return sharedView(x, Object.freeze(shape), first * inner, pair.gather, 0, aux, outputNr);
   }
-  return copiedView(x, gather(pair, x, aux), (base) => gather(pair, base, aux), outputNr);
+  return gatheredView(x, gather(pair, x, aux), (base) => gather(pair, base, aux), outputNr);
 }
 
 function gather(pair: GatherPair, x: Tensor, aux: readonly number[]): Tensor {

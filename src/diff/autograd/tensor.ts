@@ -6,7 +6,7 @@
 import { RuntimeError, ValueError, messages, warn } from './errors.ts';
 import { pyFloatRepr, tensorRepr } from './format.ts';
 import {
-  SAVES_A, copiedViews, copyOf, dataOf, dot, elementwise, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, savedMask, sum, unsqueeze, zerosLike,
+  SAVES_A, gatheredViews, copyOf, dataOf, dot, elementwise, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, savedMask, sum, unsqueeze, zerosLike,
 } from './functional.ts';
 import { LEAF, opId } from './op-ids.ts';
 import { nodeOf, type GradFn } from './grad-fn.ts';
@@ -753,21 +753,21 @@ export class Tensor {
   unsqueeze(dim: number): Tensor {
     return unsqueeze(this, dim);
   }
-  /** Transpose of a tensor of at most 2 dimensions (TBackward0): a copied view (see docs/tensor-training.md). */
+  /** Transpose of a tensor of at most 2 dimensions (TBackward0): a view (see docs/tensor-training.md). */
   t(): Tensor {
-    return copiedViews.t(this);
+    return gatheredViews.t(this);
   }
-  /** Dimensions `dim0` and `dim1` swapped (TransposeBackward0): a copied view. */
+  /** Dimensions `dim0` and `dim1` swapped (TransposeBackward0): a view. */
   transpose(dim0 = 0, dim1 = 1): Tensor {
-    return copiedViews.transpose(this, dim0, dim1);
+    return gatheredViews.transpose(this, dim0, dim1);
   }
-  /** All dimensions reversed (`x.T`, PermuteBackward0): a copied view. */
+  /** All dimensions reversed (`x.T`, PermuteBackward0): a view. */
   get T(): Tensor {
-    return copiedViews.permute(this);
+    return gatheredViews.permute(this);
   }
-  /** Broadcast to `sizes` (ExpandBackward0); -1 keeps a size. A copied view. */
+  /** Broadcast to `sizes` (ExpandBackward0); -1 keeps a size. A view (in-place ops on the whole of it are refused). */
   expand(...sizes: (number | readonly number[])[]): Tensor {
-    return copiedViews.expand(this, shapeArgs(sizes));
+    return gatheredViews.expand(this, shapeArgs(sizes));
   }
 
   // ---- printing ---------------------------------------------------------------------------------------------

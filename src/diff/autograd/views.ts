@@ -168,7 +168,7 @@ function rootIndices(a: Tensor, parentInfo: ViewInfo | null): Tensor {
  * Marks `copy`, just made from node `a` by `op` (a copying function), as a view of `a`: the index map is `op`
  * applied to `a`'s storage indices. A map that comes out contiguous gives a view sharing storage instead.
  */
-export function copiedView(a: Tensor, copy: Tensor, op: (base: Tensor) => Tensor, outputNr = -1): Tensor {
+export function gatheredView(a: Tensor, copy: Tensor, op: (base: Tensor) => Tensor, outputNr = -1): Tensor {
   const { parentInfo, root } = rootOf(a);
   const rootHead = headOf(root);
   const indices = dataOf(noGrad(() => op(rootIndices(a, parentInfo))));
