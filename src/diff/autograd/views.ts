@@ -143,7 +143,7 @@ export function sharedView(
   shareCounter(a, t);
   let info: ViewInfo;
   if (mapped) {
-    info = new ViewInfo(root, 0, parentInfo.map!.slice(offset, offset + numel), rootHead, generationOf(dataOf(rootHead)), outputNr);
+    info = new ViewInfo(root, 0, parentInfo.map!.slice(offset, offset + numel), rootHead, generationOf(dataOf(rootHead)), outputNr, parentInfo.detached);
   } else {
     const rootOffset = (data.byteOffset - dataOf(rootHead).byteOffset) / Float64Array.BYTES_PER_ELEMENT;
     info = new ViewInfo(root, rootOffset, null, rootHead, 0, outputNr);
@@ -176,15 +176,17 @@ export function gatheredView(a: Tensor, copy: Tensor, op: (base: Tensor) => Tens
   shareCounter(a, copy);
   let contiguous = true;
   for (let j = 1; j < map.length && contiguous; j++) contiguous = map[j] === map[0] + j;
+  // A view of a detached tensor that reaches the storage through a map stays outside autograd, as its parent.
+  const detached = parentInfo !== null && parentInfo.detached;
   let info: ViewInfo;
   if (contiguous) {
     const offset = map.length === 0 ? 0 : map[0];
     copy._d = dataOf(rootHead).subarray(offset, offset + map.length);
-    info = new ViewInfo(root, offset, null, rootHead, 0, outputNr);
+    info = new ViewInfo(root, offset, null, rootHead, 0, outputNr, detached);
   } else {
     if (copy._d === null) copy._d = dataOf(copy);
     generations ??= new WeakMap();
-    info = new ViewInfo(root, 0, map, rootHead, generationOf(dataOf(rootHead)), outputNr);
+    info = new ViewInfo(root, 0, map, rootHead, generationOf(dataOf(rootHead)), outputNr, detached);
   }
   extrasOf(copy).view = info;
   return copy;

@@ -154,6 +154,20 @@ describe('views share storage with their base (test_view_ops.py)', () => {
     expect(e.gradFn!.name).toBe('AddBackward0');
   });
 
+  it('views of a detached transposed view stay outside autograd after the base is rebased', () => {
+    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const y = x.mul(1);
+    const d = y.t().detach();
+    const views = [d.t(), d.select(1, 0), d.unsqueeze(0)];
+    y.add_(1); // recorded: y's node is replaced
+    for (const v of views) {
+      expect(v.requiresGrad).toBe(false);
+      expect(v.gradFn).toBe(null);
+    }
+    expect(views.map((v) => v.tolist())).toEqual([[[2, 3], [4, 5]], [2, 3], [[[2, 4], [3, 5]]]]);
+    expect(() => d.view(4)).toThrow('view size is not compatible'); // not contiguous, as in PyTorch
+  });
+
   it('flatten over one dimension returns the tensor itself, so an in-place op on it is one on the view (PyTorch returns self)', () => {
     const x = tensor([1, 2, 3, 4], { requiresGrad: true }).mul(1);
     const v = x.view(2, 2);
