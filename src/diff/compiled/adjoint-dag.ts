@@ -42,11 +42,13 @@ export class AdjointDag {
   readonly localArity: number[] = [];
   readonly localFirst: Ref[] = [];
   readonly localSecond: Ref[] = [];
-  private readonly localKeys = new TripleTable(1 << 12);
+  private readonly localKeys: TripleTable;
   /** The scaled-term algebra over this DAG's references. */
   readonly algebra: ScaledAlgebra<Ref>;
 
-  constructor() {
+  /** @param expectedNodes about how many local nodes there will be (the table grows past it) */
+  constructor(expectedNodes = 1024) {
+    this.localKeys = new TripleTable(expectedNodes);
     this.algebra = scaledAlgebra<Ref>({
       constant: (value) => this.ref(constant(value)),
       apply: (op: ScaledOp, a: Ref, b?: Ref) => this.apply(op, a, b),
@@ -169,7 +171,8 @@ export function adjointGraph(expr: Expr, variables: readonly string[]): AdjointG
   if (unlisted) variableIndex(expr, variables); // throws the error that names the missing or repeated variables
   if (placeholderUsed) return null;
 
-  const dag = new AdjointDag();
+  // About one product and one sum per argument of each node.
+  const dag = new AdjointDag(2 * order.length);
   const { times, sum, materialize } = dag.algebra;
   const pending: (Scaled<Ref>[] | undefined)[] = new Array(order.length);
   const rootPosition = order.length - 1;
