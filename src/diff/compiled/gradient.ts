@@ -333,8 +333,9 @@ export interface CompileGradientOptions {
  * loop-carried adjoint products are rescaled by powers of two instead of turning subnormal.
  * Safe for any variable name or constant: names never enter the generated code.
  *
- * Cost: compiling is linear in the DAG size (about 10–20 ms per thousand nodes on a 2-core machine, mostly
- * building and hash-consing the adjoint nodes; V8's own compile follows on the first calls); a call runs
+ * Cost: compiling is linear in the DAG size. The adjoint terms live in a local DAG ({@link adjointGraph}), not as
+ * global IR nodes; the phases are in `phases`, and `npm run bench` measures them on a ~200,000-instruction network
+ * (bench/compile-network.ts). V8's own compile of the generated chunks follows on the first call. A call runs
  * {@link operationCounts}`.ratio` times f's instructions (1.67–1.75 on the benchmark cases, at most the op
  * table's worst per-op cost in general), and with loops rolled it runs within 1.4× of a hand-written adjoint there.
  * @throws Error when `expr` uses a variable missing from `variables`.
