@@ -5,7 +5,8 @@
 // Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples), and the heap after GC over 1,000
 // training steps. Each cell is the median of repeated timed calls (with the interquartile
 // range); the engines of a case are timed interleaved (one call each per round), so ratios compare like with like.
-// Run alone with `npx tsx bench/tensor.ts [--quick]`; `npm run bench` runs it after the scalar table.
+// Run alone with `npx tsx bench/tensor.ts [--quick] [--only=matmul,mlp,chain,scalar,memory]`; `npm run bench` runs
+// it after the scalar table.
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -15,23 +16,36 @@ import { loadJax } from './peers/jax.ts';
 import { loadTf } from './peers/tfjs.ts';
 
 const quick = process.argv.includes('--quick');
+const sections = ['matmul', 'mlp', 'chain', 'scalar', 'memory'] as const;
+/** The cases to run: `--only=chain,scalar` narrows the run to those sections (all by default). */
+const only = (() => {
+  const arg = process.argv.find((a) => a.startsWith('--only='));
+  if (arg === undefined) return new Set<string>(sections);
+  const names = arg.slice('--only='.length).split(',').filter((x) => x !== '');
+  for (const name of names) if (!(sections as readonly string[]).includes(name)) throw new Error(`--only: unknown section '${name}' (known: ${sections.join(', ')})`);
+  return new Set(names);
+})();
 
 /** Median and interquartile range of one engine's time in ms. */
 interface Timing { median: number; q1: number; q3: number }
 
 /**
- * Times several engines on one case, interleaved: round after round, one call of each, so a burst of load from
- * other processes hits every engine alike and the ratios of medians compare like with like.
+ * Times several engines on one case, interleaved: round after round, one sample of each, so a burst of load from
+ * other processes hits every engine alike and the ratios of medians compare like with like. The engine that goes
+ * first rotates from round to round (none always runs right after another's garbage), and a sample repeats the
+ * call `reps` times so that short calls are not lost in the timer's resolution (times are per call).
  */
-function timeInterleaved(fns: readonly (() => unknown)[], samples: number, warmup = 3): Timing[] {
-  for (let i = 0; i < warmup; i++) for (const fn of fns) fn();
+function timeInterleaved(fns: readonly (() => unknown)[], samples: number, warmup = 3, reps = 1): Timing[] {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) for (let r = 0; r < reps; r++) fn();
   const times = fns.map(() => [] as number[]);
-  for (let r = 0; r < samples; r++) {
-    fns.forEach((fn, k) => {
+  for (let round = 0; round < samples; round++) {
+    for (let j = 0; j < fns.length; j++) {
+      const k = (round + j) % fns.length;
+      const fn = fns[k];
       const start = performance.now();
-      fn();
-      times[k].push(performance.now() - start);
-    });
+      for (let r = 0; r < reps; r++) fn();
+      times[k].push((performance.now() - start) / reps);
+    }
   }
   return times.map((t) => {
     t.sort((a, b) => a - b);
@@ -43,8 +57,8 @@ function timeInterleaved(fns: readonly (() => unknown)[], samples: number, warmu
 interface Entry { engine: string; fn: () => unknown; note?: (ms: number) => string }
 
 /** Times the entries interleaved and turns them into cells. */
-function measure(entries: readonly Entry[], samples: number): Cell[] {
-  const timings = timeInterleaved(entries.map((e) => e.fn), samples);
+function measure(entries: readonly Entry[], samples: number, warmup = 3, reps = 1): Cell[] {
+  const timings = timeInterleaved(entries.map((e) => e.fn), samples, warmup, reps);
   return entries.map((e, k) => ({ engine: e.engine, ...timings[k], note: e.note?.(timings[k].median) }));
 }
 
@@ -277,30 +291,40 @@ async function mlpRow(jax: any): Promise<TensorRow> {
   return row;
 }
 
+/**
+ * The elementwise chain at n = 10³…10⁶ (all four sizes also under --quick: the target is per n). Small n repeat the
+ * call inside a sample (about 10⁶ elements a sample), and each size gets a warm-up of a few rounds, so the ratio's
+ * median is not a compile or a GC.
+ */
 function chainRows(): TensorRow[] {
   const rows: TensorRow[] = [];
-  for (const n of quick ? [1e3, 1e5] : [1e3, 1e4, 1e5, 1e6]) {
-    const samples = n >= 1e6 ? (quick ? 3 : 9) : quick ? 10 : 30;
+  for (const n of [1e3, 1e4, 1e5, 1e6]) {
+    const samples = quick ? 15 : 41;
+    const reps = Math.max(1, Math.round(1e6 / n));
     const x = random(n, 4), w = random(n, 5), b = random(n, 6);
     const gw = new Float64Array(n), gbias = new Float64Array(n);
     const X = tensor(x), W = tensor(w, { requiresGrad: true }), B = tensor(b, { requiresGrad: true });
+    const step = () => {
+      W.grad = null;
+      B.grad = null;
+      X.mul(W).add(B).tanh().pow(2).sum().backward();
+    };
+    // The engines must agree with the hand gradient before they are timed.
+    handChain(x, w, b, gw, gbias);
+    step();
+    const gwT = W.grad!.toFloat64Array(), gbT = B.grad!.toFloat64Array();
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(gwT[i] - gw[i]) > 1e-12 || Math.abs(gbT[i] - gbias[i]) > 1e-12) throw new Error(`chain n=${n}: gradient ${i} differs from the hand gradient`);
+    }
     const cells = measure([
       { engine: 'hand', fn: () => handChain(x, w, b, gw, gbias) },
-      {
-        engine: 'gradlab',
-        fn: () => {
-          W.grad = null;
-          B.grad = null;
-          X.mul(W).add(B).tanh().pow(2).sum().backward();
-        },
-      },
-    ], samples);
+      { engine: 'gradlab', fn: step },
+    ], samples, 5, reps);
     rows.push({ case: `chain sum(tanh(xw+b)²) n=${n.toExponential(0)}`, cells });
     printRow(rows[rows.length - 1]);
   }
   return rows;
 }
-
 
 // ---- the scalar Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples, squared error) ----
 
@@ -438,17 +462,24 @@ export async function runTensorBench(): Promise<{ rows: TensorRow[]; memory: { s
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}, Node ${process.version}`;
   console.log(`\nTensor API (${machine}); median ms per call [interquartile range], ratio to the hand-written Float64Array loops`);
   let jax: any = null, tf: any = null;
+  const peersNeeded = only.has('matmul') || only.has('mlp');
   try {
-    jax = await loadJax();
+    jax = peersNeeded ? await loadJax() : null;
   } catch {
     jax = null;
   }
   try {
-    tf = await loadTf();
+    tf = peersNeeded ? await loadTf() : null;
   } catch {
     tf = null;
   }
-  const rows = [...(await matmulRows(jax, tf)), await mlpRow(jax), ...chainRows(), scalarRow()];
+  const rows = [
+    ...(only.has('matmul') ? await matmulRows(jax, tf) : []),
+    ...(only.has('mlp') ? [await mlpRow(jax)] : []),
+    ...(only.has('chain') ? chainRows() : []),
+    ...(only.has('scalar') ? [scalarRow()] : []),
+  ];
+  if (!only.has('memory')) return { rows, memory: { steps: 0, heapMb: [] }, machine };
   const memory = memoryRun();
   const first = memory.heapMb[1], last = memory.heapMb[memory.heapMb.length - 1];
   console.log(
