@@ -90,10 +90,10 @@ function takeBuffer(n: number): Float64Array {
   return new Float64Array(n);
 }
 
-/** Gives an engine-owned buffer back to the pool (if it has room). */
+/** Gives an engine-owned buffer back to the pool (if it has room); a window onto a larger array is left alone. */
 function recycle(buf: Float64Array): void {
   const n = buf.length;
-  if (n < poolMinLength || pooledBytes + 8 * n > poolMaxBytes) return;
+  if (n < poolMinLength || pooledBytes + 8 * n > poolMaxBytes || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return;
   let list = pool.get(n);
   if (list === undefined) pool.set(n, (list = []));
   if (list.length >= poolPerLength) return;
