@@ -202,7 +202,7 @@ function elementwiseND(op: number, a: Tensor | null, b: Tensor | null, ka: numbe
   const db = unary || b === null ? null : dataOf(b);
   const ia = da === null ? null : broadcastIndex(shape, sa);
   const ib = db === null ? null : broadcastIndex(shape, sb);
-  if (ia === null && ib === null) forwardLoop(op, da !== null, db !== null)(out, da, db, n, ka, kb);
+  if (ia === null && ib === null) forwardLoop(op, da !== null, db !== null, da === null ? ka : kb)(out, da, db, n, ka, kb);
   else for (let j = 0; j < n; j++) {
     const av = da === null ? ka : da[ia === null ? j : ia[j]];
     const bv = db === null ? kb : db[ib === null ? j : ib[j]];
