@@ -8,8 +8,8 @@
 //   abs at 0 → 0 (sign(0) = 0) · relu at 0 → 0 (step(0) = 0) · sqrt at 0 → inf (1 / (2·√0)) · log at 0 → inf
 //   x**0 → 0 everywhere, also at x = 0: the table's constant-exponent rule, reached through `partialAt` where the
 //   general kernel v·u^(v−1) gives 0·∞ · max()/min() of a whole tensor: tied elements share the gradient evenly
-//   (`tieMask`). NaN and inf propagate as in PyTorch (g·∂: 0·inf is NaN). One difference, declared in the table:
-//   ∂(a**b)/∂b at a = b = 0 is xlogy(1, 0) = −inf, where PyTorch masks it to 0.
+//   (`tieMask`). NaN and inf propagate as in PyTorch (g·∂: 0·inf is NaN). pow's masks (∂/∂a = 0 where b = 0,
+//   ∂/∂b = 0 where a = 0, b ≥ 0) are in the table's partials themselves (mul_no_nan), as PyTorch's where().
 import { constant, type Expr, type VarExpr } from '../../ir/node.ts';
 import { ops, opNames, type OpName } from '../../ir/ops.ts';
 import { interpret, realAlgebra, type Algebra } from '../../ir/evaluate.ts';
