@@ -76,6 +76,12 @@ export interface OpSpec {
    * values there and add the note. `constArgs[i]` says argument i is a constant of the expression.
    */
   readonly mathjsRuleDiffers?: { readonly where: (a: number, b: number, constArgs: readonly boolean[]) => boolean; readonly note: string };
+  /**
+   * False for an op the library writes into derived expressions (mul_no_nan, pow's masks) rather than one people
+   * differentiate: random-expression generators leave it out unless asked for by name, so adding such an op leaves
+   * every seed's campaign as it was.
+   */
+  readonly randomExpressions?: false;
   /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
   readonly gradFn: (constArgs: readonly boolean[]) => string;
   /**
@@ -546,6 +552,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
       reason: 'mathjs differentiates mul_no_nan(u, v), lowered as u·v, by the product rule, whose u·v is NaN where u is not finite and v = 0 (mul_no_nan is 0 there)',
     },
     domain: everywhere,
+    randomExpressions: false,
     // PyTorch has no mul_no_nan; users write torch.where(v == 0, 0, u * v).
     gradFn: named('WhereBackward0'),
     // A constant v decides the mask now: 0 gives 0, any other (NaN included) the plain product.
@@ -555,6 +562,9 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
 
 /** Every op name, in table order. */
 export const opNames: readonly OpName[] = Object.keys(ops) as OpName[];
+
+/** The ops random-expression generators draw from by default: every op but those marked `randomExpressions: false`. */
+export const randomExpressionOps: readonly OpName[] = opNames.filter((op) => ops[op].randomExpressions !== false);
 
 /** True when `name` is one of the primitives. */
 export function isOpName(name: string): name is OpName {

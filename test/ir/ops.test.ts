@@ -1,6 +1,6 @@
 // Specification of the op table: every primitive evaluates like Math.*, and its declared partials match finite differences.
 import { describe, expect, it } from 'vitest';
-import { ops, opNames, type OpName } from '../../src/ir/ops.ts';
+import { ops, opNames, randomExpressionOps, type OpName } from '../../src/ir/ops.ts';
 import { apply, constant, variable } from '../../src/ir/node.ts';
 import { compile } from '../../src/ir/compile.ts';
 import { partialKernels, partialTemplates } from '../../src/ir/partials.ts';
@@ -215,6 +215,11 @@ describe('the op table', () => {
       expect(ops.mulNoNan.simplify!([x, constant(0)])).toEqual(constant(0));
       expect(ops.mulNoNan.simplify!([x, constant(3)])).toEqual(apply('mul', x, 3));
       expect(ops.mulNoNan.simplify!([x, variable('y')])).toBeUndefined();
+    });
+
+    it('is left out of random expressions by default (the campaigns of every seed stay as they were), and only it', () => {
+      expect(randomExpressionOps).toEqual(opNames.filter((op) => op !== 'mulNoNan'));
+      expect(opNames[opNames.length - 1]).toBe('mulNoNan');
     });
 
     it('is 0 + 0i in complex arithmetic where v = 0 + 0i, and keeps the derivative u along v = ih', () => {
