@@ -53,6 +53,15 @@ describe('referenceGradient', () => {
     expect(referenceGradient(apply('xlogy', x, 0), ['x'], at(0)).value).toBe(0);
   });
 
+  it("applies pow's masks (PyTorch's) and mul_no_nan's zero, whose mathjs lowering u·v would give 0·∞ = NaN", () => {
+    expect(Array.from(referenceGradient(parse('x^y'), ['x', 'y'], at(0, 0)).gradient)).toEqual([0, 0]);
+    expect(Array.from(referenceGradient(parse('x^y'), ['x', 'y'], at(0, 2)).gradient)).toEqual([0, 0]);
+    expect(Array.from(referenceGradient(parse('x^y'), ['x', 'y'], at(0, -1)).gradient)).toEqual([-Infinity, -Infinity]);
+    const masked = referenceGradient(parse('mul_no_nan(1/x, y)'), ['x', 'y'], at(0, 0));
+    expect(masked.value).toBe(0);
+    expect(referenceGradient(parse('mul_no_nan(x, y)'), ['x', 'y'], at(2, 3)).value).toBe(6);
+  });
+
   it('evaluates where float64 overflows: log(1 + exp(x)) at x = 1000 has value 1000 and slope 1', () => {
     const result = referenceGradient(parse('log(1 + exp(x))'), ['x'], at(1000));
     expect(result.value).toBe(1000);

@@ -6,10 +6,9 @@
 //
 // Non-differentiable points follow PyTorch, and come from the op table's partials, not from code here:
 //   abs at 0 → 0 (sign(0) = 0) · relu at 0 → 0 (step(0) = 0) · sqrt at 0 → inf (1 / (2·√0)) · log at 0 → inf
-//   x**0 → 0 everywhere, also at x = 0: the table's constant-exponent rule, reached through `partialAt` where the
-//   general kernel v·u^(v−1) gives 0·∞ · max()/min() of a whole tensor: tied elements share the gradient evenly
-//   (`tieMask`). NaN and inf propagate as in PyTorch (g·∂: 0·inf is NaN). One difference, declared in the table:
-//   ∂(a**b)/∂b at a = b = 0 is xlogy(1, 0) = −inf, where PyTorch masks it to 0.
+//   a**b: ∂/∂a = 0 where b = 0 (x**0 → 0 everywhere, also at x = 0), ∂/∂b = 0 where a = 0, b ≥ 0, as PyTorch's
+//   where() masks: the table's partials state them (mul_no_nan) · max()/min() of a whole tensor: tied elements
+//   share the gradient evenly (`tieMask`). NaN and inf propagate as in PyTorch (g·∂: 0·inf is NaN).
 import { constant, type Expr, type VarExpr } from '../../ir/node.ts';
 import { ops, opNames, type OpName } from '../../ir/ops.ts';
 import { interpret, realAlgebra, type Algebra } from '../../ir/evaluate.ts';
@@ -59,8 +58,8 @@ export function partialInfo(op: number): PartialInfo {
 
 /**
  * ∂out/∂arg`i` of elementwise op `op` at concrete values, re-derived from the op table with the values as constants.
- * Used where the placeholder kernel gives NaN: the table's special cases then apply (`u^0` has derivative 0 even at
- * u = 0, where the general formula v·u^(v-1) is 0·∞).
+ * Used where the placeholder kernel is not finite: the table's partials of constant arguments then apply (folded
+ * and simplified as the table declares), so a special case stated only for constants still holds.
  */
 export function partialAt(op: number, i: number, a: number, b: number, out: number): number {
   const key = `${op},${i},${a},${b},${out}`;
