@@ -51,8 +51,8 @@ export interface AgreementData {
 
 const clip = (s: string, max = 120) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-/** Tracks each method's passing answer with the largest error, relative and absolute. */
-function worstTracker(): { see: (report: CaseReport) => void; result: () => WorstPass[] } {
+/** Tracks each method's passing answer with the largest error, relative and absolute (exported for tests). */
+export function worstTracker(): { see: (report: CaseReport) => void; result: () => WorstPass[] } {
   const worst = new Map<string, WorstPass>();
   return {
     see(report) {
