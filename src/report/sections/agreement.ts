@@ -233,7 +233,7 @@ export const agreementSection: ReportSection<AgreementData> = {
       (exactWorst
         ? `, and for an exact method ${errorText(exactWorst.error)} (${exactWorst.method}), ${exactWorst.condition > 1e3 ? `at a point where the expression amplifies rounding by ${sig(exactWorst.condition, 2)}×` : 'well inside its bound'}; partials that are exactly 0 are judged on absolute error (see each method's worst passing case).`
         : '.') +
-      (noBound.length > 0 ? ` ${noBound.map((r) => `${r.a} ${r.counts['no-bound']}×`).join(', ')} had no bound that could fail (an error estimate of ∞ or NaN, or as large as the gradient): counted as "no bound", not as passes.` : '');
+      (noBound.length > 0 ? ` ${noBound.map((r) => `${r.counts['no-bound']} answer${r.counts['no-bound'] === 1 ? '' : 's'} of ${r.a}`).join(', ')} had no bound that could fail (an error estimate of ∞ or NaN, or as large as the gradient): counted as "no bound", not as passes.` : '');
     const full: SectionTable = { title: 'Every comparison: counts per verdict and relative errors (each pair is judged through the reference)', table: agreementTable(data.rows), collapsed: true };
     const perMethod: SectionTable = { title: 'Each method against the reference', table: agreementTable(data.rows, { pairs: false }) };
     return {
