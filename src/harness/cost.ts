@@ -54,7 +54,7 @@ export interface TapeMemory {
  * fresh leaf tensors that require grad (their outputs held), a full GC again, the used heap again, divided by the
  * number of forwards. The collections before each reading make the difference what the tapes keep, not garbage.
  */
-export function measureTapeMemory(build: () => Expr, variables: readonly string[], point: ArrayLike<number>, trials = 7): TapeMemory {
+export function measureTapeMemory(build: () => Expr, variables: readonly string[], point: ArrayLike<number>, trials = 5): TapeMemory {
   const taped = (expr = build()): Tensor | number => {
     const leaves = new Map(variables.map((name, i) => [name, tensor(point[i], { requiresGrad: true })]));
     return interpret(expr, (v) => leaves.get(v.name)!, tensorAlgebra);

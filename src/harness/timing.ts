@@ -122,9 +122,9 @@ export function measureTimes<K extends string>(candidates: Readonly<Record<K, ()
     }
     // Then warm up until tiered: keep running batches until three in a row bring no new best (within 3%), so a
     // function V8 optimises late (a large generated one, compiled concurrently) is sampled at its final tier.
-    // Bounded by 40 batches, so a candidate whose time keeps drifting still gets measured (its spread then shows it).
+    // Bounded by 20 batches, so a candidate whose time keeps drifting still gets measured (its spread then shows it).
     let best = Infinity;
-    for (let stale = 0, rounds = 0; stale < 3 && rounds < 40; rounds++) {
+    for (let stale = 0, rounds = 0; stale < 3 && rounds < 20; rounds++) {
       const t = now();
       for (let i = 0; i < batch; i++) run();
       const took = now() - t;
