@@ -182,6 +182,7 @@ const knownClasses = [
   ['non-differentiable', 'non-diff.'],
   ['under-resolved', 'under-resolved'],
   ['simplify-invalid', 'simplify-invalid'],
+  ['no-bound', 'no bound'],
 ] as const;
 
 /** The agreement matrix: each method against the reference, then each pair; counts per class and relative errors. */
