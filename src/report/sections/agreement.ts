@@ -241,7 +241,7 @@ export const agreementSection: ReportSection<AgreementData> = {
       caption,
       notes: [
         (data.randomRuns > 0 ? `The property-test generator drew ${data.randomRuns} random expressions (depth ≤ 4, every op, points inside every op's domain; seed ${data.seed}). ` : '') +
-          (data.functionRuns > 0 ? `Each function of the suite was judged at its own point and at points drawn uniformly from its domain (${data.functionRuns} in all; seed ${data.seed}). ` : '') +
+          (data.functionRuns > 0 ? `Each function of the suite was judged at its own point and at points drawn from its domain (${data.functionRuns} in all; seed ${data.seed}) four in five spread uniformly over the interval, one in five from fast-check's float generator, which favours the edges where methods break first: the bounds, 0, and tiny and subnormal magnitudes. ` : '') +
           `Each method's gradient is compared with the 64-digit reference: exact methods within ${defaultFactors.exact}× a first-order rounding bound that grows with the expression's conditioning, numeric methods within ${defaultFactors.numeric}× their own error estimate. ` +
           'Known cases (a method declaring it cannot run, a budget, a non-finite or non-differentiable point, a function the finite-difference step does not resolve) are counted, not failed. ' +
           'Every bound must be able to fail: an answer whose tolerance is infinite or undefined (a numeric method whose own error estimate is ∞ or NaN) or at least as large as the whole gradient (it would accept 0, or the wrong sign) is counted as "no bound", neither passed nor failed.',
