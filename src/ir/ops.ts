@@ -63,6 +63,12 @@ export interface OpSpec {
    * narrower than where the op is smooth, and why. The mathjs methods refuse with the reason outside it.
    */
   readonly mathjsDerivativeHolds?: { readonly where: (a: number, b: number) => boolean; readonly reason: string };
+  /**
+   * Where mathjs's lowering of the op computes the op's *value* with a relative error beyond a few roundings, and
+   * why. The value matters only where a partial of another op uses it (the u of u·v, the u of sin(u)): there the
+   * mathjs methods refuse with the reason; where it only passes on along sums, the derivative is unaffected.
+   */
+  readonly mathjsValueLoses?: { readonly where: (a: number) => boolean; readonly reason: string };
   readonly domain: Domain;
   /**
    * At a point outside the smooth domain (finite arguments): the arguments whose partial there is a convention, as
@@ -487,6 +493,12 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     mathjsDerivativeHolds: {
       where: (a) => Number.isFinite(Math.exp(a)),
       reason: 'mathjs differentiates softplus(u), lowered as log(1 + exp(u)), as exp(u)/(1 + exp(u)), which is inf/inf = NaN once exp(u) overflows (u > 709)',
+    },
+    // 1 + exp(u) keeps only the high digits of a small exp(u): log of it is off by up to ε/exp(u) relative, more than
+    // 16 roundings once exp(u) < 1/16 (mathjs has log1p but no derivative rule for it, so the lowering cannot use it).
+    mathjsValueLoses: {
+      where: (a) => Math.exp(a) < 1 / 16,
+      reason: 'mathjs evaluates softplus(u) through its lowering log(1 + exp(u)), whose sum 1 + exp(u) drops the low digits of a small exp(u): the value is off by up to ε/exp(u) relative (more than 16 roundings for u < −2.77), and a partial here uses that value',
     },
     domain: everywhere,
     gradFn: named('SoftplusBackward0'),

@@ -170,6 +170,22 @@ export function readSymbolicOptions(options: Readonly<Record<string, unknown>>):
 }
 
 /**
+ * Whether one of `node`'s partials (as the op table builds them) reads the value of its argument `arg`. The walk
+ * stops at the node's arguments, so it visits only the partial's own template (a few nodes), never `arg`'s subtree.
+ */
+function partialsUse(node: Expr, arg: Expr): boolean {
+  const args = node.args;
+  const stack: Expr[] = [...ops[node.op!].partials(args, node)];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.id === arg.id) return true;
+    if (args.some((a) => a.id === e.id)) continue;
+    stack.push(...e.args);
+  }
+  return false;
+}
+
+/**
  * What the op table says about mathjs's rules at this point: `caveats`, the reasons they give no real derivative
  * here (`mathjsDerivativeHolds`, e.g. cbrt of a negative number), so the method says so instead of returning NaN;
  * and `notes`, where they give other values than the table's masked partials (`mathjsRuleDiffers`, pow at u = 0),
@@ -190,6 +206,14 @@ function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: 
     const [a, b] = node.args.map((arg) => values[position.get(arg.id)!]);
     const holds = spec.mathjsDerivativeHolds;
     if (holds !== undefined && !holds.where(a, b ?? NaN)) reasons.add(`${holds.reason} (here u = ${a})`);
+    if (dependent.has(node.id)) {
+      // An argument whose lowered value is inaccurate matters only where this op's partials use that value.
+      node.args.forEach((arg, i) => {
+        const loses = arg.op === null ? undefined : ops[arg.op].mathjsValueLoses;
+        const u = values[position.get(arg.args[0]?.id ?? -1)!];
+        if (loses !== undefined && loses.where(u) && partialsUse(node, arg)) reasons.add(`${loses.reason} (here u = ${u}, argument ${i + 1} of ${node.op})`);
+      });
+    }
     const differs = spec.mathjsRuleDiffers;
     if (differs !== undefined && differs.where(a, b ?? NaN, node.args.map((arg) => !dependent.has(arg.id)))) {
       notes.add(`${differs.note} (here u = ${a}${b === undefined ? '' : `, v = ${b}`})`);

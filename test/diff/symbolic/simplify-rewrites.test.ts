@@ -79,6 +79,24 @@ describe('softplus and sigmoid lowered for mathjs', () => {
     }
   });
 
+  it("refuse where a partial uses softplus's value and the lowering log(1 + exp(u)) has lost its digits", () => {
+    // At u = -30, 1 + exp(u) keeps 3 of exp(u)'s 16 digits: mathjs's ∂/∂y of softplus(x)·softplus(y) was off by 1e-3.
+    for (const [text, at] of [['softplus(x) * softplus(y)', { x: -30, y: 1 }], ['sin(softplus(x)) * y', { x: -5, y: 2 }], ['softplus(x)^y', { x: -8, y: 3 }]] as const) {
+      for (const name of ['symbolic', 'symbolic-simplified']) {
+        const answer = askMethod(getMethod(name), caseAt(text, at), { thread: 'main' });
+        expect(answer.status, `${name} on ${text}`).toBe('unavailable');
+        expect(answer.reason).toMatch(/log\(1 \+ exp\(u\)\).*drops the low digits/);
+      }
+    }
+  });
+
+  it("answer where softplus's value is only summed, or where exp(u) keeps its digits", () => {
+    for (const [text, at] of [['softplus(x) + y', { x: -30, y: 1 }], ['softplus(x) * y', { x: -2, y: 3 }], ['softplus(x)', { x: -700 }]] as const) {
+      const report = judgeCase(caseAt(text, at), methods, opts);
+      expect(report.answers.map((a) => a.verdict), `${text} at ${JSON.stringify(at)}`).toEqual(['agree', 'agree', 'agree']);
+    }
+  });
+
   it('agree with autograd right up to the edge of where the lowering holds', () => {
     for (const [text, at] of [['softplus(x)', { x: 709 }], ['softplus(x)', { x: -700 }], ['sigmoid(x)', { x: -354 }], ['sigmoid(x)', { x: 700 }]] as const) {
       const report = judgeCase(caseAt(text, at), methods, opts);
