@@ -1,6 +1,6 @@
 // The finite-difference schemes for one partial derivative: difference quotients and Richardson extrapolation.
 import {
-  candidateSteps, centralModel, errorModel, evaluationNoise, oneSidedRichardsonModel, richardsonModel, textbookStep,
+  candidateSteps, errorModel, evaluationNoise, oneSidedRichardsonModel, richardsonModel, textbookStep,
   type DifferenceSchemeName, type ErrorModel, type SchemeName,
 } from './error-model.ts';
 import { CoordinateLine, NonFiniteError, StepTooSmallError, differenceWeights, formatStep } from './stencil.ts';
