@@ -15,7 +15,7 @@ import type { GradientCase } from './arbitraries.ts';
 import { expressionWithPoint, type ExpressionOptions } from './arbitraries.ts';
 import { askMethod, type MethodAnswer, type MethodOptions } from './answers.ts';
 import { domainViolations, isSmoothAround, nodeValues } from './domain.ts';
-import { referenceTrace, type ReferenceResult } from './reference.ts';
+import { referenceTrace, type ReferenceResult, type ReferenceTrace } from './reference.ts';
 import { defaultFactors, gradientScale, relativeDifference, roundingBound, toleranceFor, type RoundingBound, type ToleranceFactors } from './tolerance.ts';
 
 /** The verdict on one answer, or on a pair of answers. */
@@ -111,7 +111,25 @@ export interface JudgeOptions {
   readonly stencilRadius?: number;
 }
 
-function classifyPoint(c: GradientCase, reference: ReferenceResult): { pointClass: CaseReport['pointClass']; reason?: string } {
+/**
+ * The first op whose exact local partial lies beyond float64's range (∂(u/v)/∂u = 1/v at v = −5e-324 is −2e323):
+ * every chain-rule method carries ±∞ through it, and sums of such terms give ∞ − ∞ = NaN even where the gradient
+ * is finite (2z/z + z/z, whose gradient is 0). No float64 arithmetic can do better, so the point is `non-finite`.
+ */
+function overflowingPartial(trace: ReferenceTrace): string | undefined {
+  for (const node of trace.order) {
+    if (node.kind !== 'op') continue;
+    const row = trace.partials.get(node.id) ?? [];
+    for (let i = 0; i < row.length; i++) {
+      const p = row[i];
+      if (p === null || p.isNaN() || !p.isFinite()) continue;
+      if (!Number.isFinite(p.toNumber())) return `∂${node.op}/∂(argument ${i + 1}) is ${p.toExponential(3)}, beyond float64's range`;
+    }
+  }
+  return undefined;
+}
+
+function classifyPoint(c: GradientCase, reference: ReferenceResult, trace: ReferenceTrace): { pointClass: CaseReport['pointClass']; reason?: string } {
   const values = nodeValues(c.expr, c.variables, c.point);
   for (const [, v] of values) {
     if (!Number.isFinite(v)) return { pointClass: 'non-finite', reason: 'an intermediate value overflows or is undefined in float64' };
@@ -124,6 +142,8 @@ function classifyPoint(c: GradientCase, reference: ReferenceResult): { pointClas
     const v = violations[0];
     return { pointClass: 'non-differentiable', reason: `${v.node.op} is outside its smooth domain (${v.domain}) at ${v.args.join(', ')}` };
   }
+  const overflow = overflowingPartial(trace);
+  if (overflow !== undefined) return { pointClass: 'non-finite', reason: `a local partial overflows in float64: ${overflow}` };
   return { pointClass: 'smooth' };
 }
 
@@ -251,7 +271,7 @@ export function judgeCase(c: GradientCase, methods: readonly GradientMethod[], o
     method: `reference (reverse accumulation, ${trace.precision}-digit BigNumber)`,
   };
   const bound = roundingBound(trace, c.variables);
-  const point = classifyPoint(c, reference);
+  const point = classifyPoint(c, reference, trace);
   let smooth: boolean | undefined;
   const smoothStencil = () => (smooth ??= isSmoothAround(c.expr, c.variables, c.point, { radius: options.stencilRadius ?? 1e-2 }));
   const scale = gradientScale(reference.gradient, reference.value, c.point);

@@ -193,3 +193,19 @@ describe('subnormal intermediates: the reference is the exact derivative, and th
     for (const c of bound.condition) expect(c).toBeLessThan(100);
   });
 });
+
+describe('partials that cancel beyond the working precision', () => {
+  it.each([
+    ['2*z/z + z/z', ['z'], [-5e-324]],
+    ['sin(x)^2 + cos(x)^2', ['x'], [0.7]],
+    ['x/y - x/y', ['x', 'y'], [3, 5e-324]],
+  ])('%s at %j: the gradient is 0, not the rounding left by 64 digits', (text, variables, values) => {
+    const trace = referenceTrace(parse(text), variables, Float64Array.from(values));
+    for (const g of trace.gradient) expect(Math.abs(g.toNumber())).toBe(0);
+    expect(trace.precision).toBeGreaterThan(64);
+  });
+
+  it('keeps 64 digits where nothing cancels', () => {
+    expect(referenceTrace(parse('x*y + sin(x)'), ['x', 'y'], at(0.3, 2)).precision).toBe(64);
+  });
+});
