@@ -175,22 +175,23 @@ function unresolvedNote(line: CoordinateLine, h: number): string {
  *
  * The step: `options.h` when given (and with `estimate: false`, the textbook step, since nothing else can rank
  * steps). Otherwise the quotient is formed at each of {@link candidateSteps} (the base step times max(1, |x|),
- * the textbook step, and times min(1, |x|), one of the two scaled to the point; where f is not finite within reach of either, steps
- * 2¹⁰, 2²⁰, … times smaller, up to five), the one with the smaller error estimate is kept, and
- * then moved to the model's optimal step for the estimated |f⁽ᵏ⁾| and N (at most 16× the textbook step, at most
- * two moves, each kept only when its estimate is smaller). So log x at 10⁻³ gets h ≈ 1.3e-8 (central) instead of
- * 6e-6, and cos x + x at 10⁻⁸ keeps the textbook step. The evaluations of the steps not kept count as `estimateEvaluations`.
+ * the textbook step, and times min(1, |x|): one of the two is scaled to the point; where f is not finite within
+ * reach of either, steps 2¹⁰, 2²⁰, … times smaller, up to five), the one with the smaller error estimate is kept,
+ * and then moved to the model's optimal step for its estimated truncation and round-off (at most 16× the textbook
+ * step, at most two moves, each kept only when its estimate is smaller). So log x at 10⁻³ gets h ≈ 1.3e-8 (central)
+ * instead of 6e-6, and cos x + x at 10⁻⁸ keeps the textbook step. The evaluations of the steps not kept count as
+ * `estimateEvaluations`.
  *
  * Error estimate: the model's truncation C·D·hᵖ + round-off R·N/h (plus the rounding of the quotient's own
  * arithmetic, ε·Σ|wⱼ·f(xⱼ)|) with D, the derivative in the truncation term,
- * estimated from the same quotient at a coarse step H = 4h: Q(H) − Q(h) ≈ C·D·(Hᵖ − hᵖ), so
- * D ≈ |Q(H) − Q(h)| / (C·|Hᵖ − hᵖ|) (a difference of differences; the noise in Q(h) only inflates it, by ≈ 1/(4ᵖ − 1)
+ * estimated from the same quotient at a coarse step H = 4h: Q(H) − Q(h) ≈ C·D·(Hᵖ − hᵖ), so the truncation at h is
+ * |Q(H) − Q(h)| / |(H/h)ᵖ − 1| (a difference of differences; the noise in Q(h) only inflates it, by ≈ 1/(4ᵖ − 1)
  * of the round-off). N is ε·max|f| over the stencil, at least `noise`.
  * Every scheme also checks that its steps resolve f (central and five-point from their symmetric values, see
  * `unresolved`; forward and backward with one more evaluation at h/4, see `unresolvedOneSided`); where a kink,
  * jump, pole or singularity lies within reach the estimate is Infinity and a note says why, since the Taylor
- * expansion behind the model fails there. So the estimate costs, per variable, 2 evaluations for central, 4 for
- * five-point, and 2 for forward and backward (x ± 4h and x ± h/4).
+ * expansion behind the model fails there. So the estimate costs, per variable and step tried, 2 evaluations for
+ * central, 4 for five-point, and 2 for forward and backward (x ± 4h and x ± h/4).
  * @throws NonFiniteError when f is not finite at a stencil point of step h.
  */
 export function differencePartial(line: CoordinateLine, scheme: DifferenceSchemeName, options: PartialOptions): PartialEstimate {
