@@ -16,6 +16,8 @@ import { expressionWithPoint, type ExpressionOptions } from './arbitraries.ts';
 import { askMethod, type MethodAnswer, type MethodOptions } from './answers.ts';
 import { domainViolations, isSmoothAround, nodeValues } from './domain.ts';
 import { referenceTrace, type ReferenceResult, type ReferenceTrace } from './reference.ts';
+import type { BigNumber } from 'mathjs';
+import type { OpExpr } from '../ir/node.ts';
 import { defaultFactors, gradientScale, relativeDifference, roundingBound, toleranceFor, type RoundingBound, type ToleranceFactors } from './tolerance.ts';
 
 /** The verdict on one answer, or on a pair of answers. */
@@ -112,18 +114,41 @@ export interface JudgeOptions {
 }
 
 /**
- * The first op whose exact local partial lies beyond float64's range (∂(u/v)/∂u = 1/v at v = −5e-324 is −2e323):
- * every chain-rule method carries ±∞ through it, and sums of such terms give ∞ − ∞ = NaN even where the gradient
- * is finite (2z/z + z/z, whose gradient is 0). No float64 arithmetic can do better, so the point is `non-finite`.
+ * The first chain-rule quantity of the exact computation that lies beyond float64's range: a local partial
+ * (∂(u/v)/∂u = 1/v at v = −5e-324 is −2e323), a reverse-mode term adjoint·partial, or a forward-mode term
+ * partial·tangent (cbrt(y)/cbrt(y) at y = −5e-324: 1.1e215 · 5.8e107 each way, cancelling to 0). A float64 method
+ * that forms it carries ±∞, and sums of such terms give ∞ − ∞ = NaN even where the gradient is finite, so no
+ * float64 arithmetic in that order can do better: the point is `non-finite` for the gradient.
  */
-function overflowingPartial(trace: ReferenceTrace): string | undefined {
-  for (const node of trace.order) {
-    if (node.kind !== 'op') continue;
+function overflowingChainRule(trace: ReferenceTrace): string | undefined {
+  const beyond = (b: BigNumber) => b.isFinite() && !Number.isFinite(b.toNumber());
+  const ops = trace.order.filter((node): node is OpExpr => node.kind === 'op');
+  for (const node of ops) {
     const row = trace.partials.get(node.id) ?? [];
+    const adjoint = trace.adjoints.get(node.id);
     for (let i = 0; i < row.length; i++) {
       const p = row[i];
-      if (p === null || p.isNaN() || !p.isFinite()) continue;
-      if (!Number.isFinite(p.toNumber())) return `∂${node.op}/∂(argument ${i + 1}) is ${p.toExponential(3)}, beyond float64's range`;
+      if (p === null || !p.isFinite()) continue;
+      if (beyond(p)) return `∂${node.op}/∂(argument ${i + 1}) is ${p.toExponential(3)}, beyond float64's range`;
+      if (adjoint !== undefined && beyond(adjoint.times(p))) return `a reverse-mode term adjoint × ∂${node.op}/∂(argument ${i + 1}) is beyond float64's range`;
+    }
+  }
+  // Forward mode, one direction per variable: tangent(node) = Σ ∂node/∂arg · tangent(arg).
+  for (const name of new Set(trace.variables)) {
+    const tangent = new Map<number, BigNumber>();
+    for (const node of trace.order) {
+      if (node.kind === 'var' && node.name === name) tangent.set(node.id, trace.value.mul(0).plus(1));
+      if (node.kind !== 'op') continue;
+      const row = trace.partials.get(node.id) ?? [];
+      let sum: BigNumber | undefined;
+      for (let i = 0; i < node.args.length; i++) {
+        const t = tangent.get(node.args[i].id), p = row[i];
+        if (t === undefined || p === null || p === undefined || t.isZero()) continue;
+        const term = p.times(t);
+        if (beyond(term)) return `a forward-mode term ∂${node.op}/∂(argument ${i + 1}) × tangent along ${name} is beyond float64's range`;
+        sum = sum === undefined ? term : sum.plus(term);
+      }
+      if (sum !== undefined) tangent.set(node.id, sum);
     }
   }
   return undefined;
@@ -142,8 +167,8 @@ function classifyPoint(c: GradientCase, reference: ReferenceResult, trace: Refer
     const v = violations[0];
     return { pointClass: 'non-differentiable', reason: `${v.node.op} is outside its smooth domain (${v.domain}) at ${v.args.join(', ')}` };
   }
-  const overflow = overflowingPartial(trace);
-  if (overflow !== undefined) return { pointClass: 'non-finite', reason: `a local partial overflows in float64: ${overflow}` };
+  const overflow = overflowingChainRule(trace);
+  if (overflow !== undefined) return { pointClass: 'non-finite', reason: `the chain rule overflows in float64: ${overflow}` };
   return { pointClass: 'smooth' };
 }
 

@@ -74,6 +74,12 @@ interface Quotient {
    * evaluated to ε|f|, so the round-off term counts it rather than assume it away.
    */
   readonly arithmetic: number;
+  /**
+   * Σⱼ wⱼ·tⱼ²/2, the quotient's coefficient of f″: 0 for a symmetric stencil, but the realised offsets (x ± h) − x
+   * differ by up to the spacing of doubles at x (twice as coarse above 1 as below it), which leaves a truncation
+   * term f″·(this) that does not shrink with h.
+   */
+  readonly secondMoment: number;
   /** f(x + m·h) by stencil multiple m. */
   readonly values: ReadonlyMap<number, number>;
 }
@@ -87,16 +93,21 @@ function quotient(line: CoordinateLine, multiples: readonly number[], h: number,
   // step, then one division by it: bit-for-bit the same quotient wherever nothing overflows (scaling by 2ᵏ is exact).
   const largest = Math.max(...nodes.map(Math.abs));
   const unit = 2 ** Math.floor(Math.log2(largest));
-  const weights = differenceWeights(nodes.map((t) => t / unit));
-  let sum = 0, magnitude = 0, fMax = 0;
+  const scaled = nodes.map((t) => t / unit);
+  const weights = differenceWeights(scaled);
+  let sum = 0, magnitude = 0, fMax = 0, moment = 0;
   values.forEach((g, j) => {
     sum += weights[j] * g;
     magnitude += Math.abs(weights[j] * g);
+    moment += (weights[j] * scaled[j] * scaled[j]) / 2;
     fMax = Math.max(fMax, Math.abs(g));
   });
   const value = sum / unit;
   const realised = largest / Math.max(...multiples.map(Math.abs));
-  return { value, h: realised, fMax, arithmetic: (Number.EPSILON * magnitude) / unit, values: new Map(multiples.map((m, j) => [m, values[j]])) };
+  return {
+    value, h: realised, fMax, arithmetic: (Number.EPSILON * magnitude) / unit, secondMoment: moment * unit,
+    values: new Map(multiples.map((m, j) => [m, values[j]])),
+  };
 }
 
 /** f(x − h), f(x + h) at one step h of a symmetric stencil. */
@@ -309,7 +320,17 @@ function differenceAt(line: CoordinateLine, scheme: DifferenceSchemeName, nomina
   }
   const noise = Math.max(options.noise, evaluationNoise(fMax));
   const roundOff = model.roundOff(q.h, { derivative: higherDerivative, noise }) + q.arithmetic;
-  let errorEstimate = options.estimate === false ? NaN : truncation + roundOff;
+  // Symmetric stencils: the f″ term their realised offsets leave (see Quotient.secondMoment), with f″ from the
+  // second divided difference over x − a, x, x + b.
+  let asymmetry = 0;
+  if (multiples.includes(-1) && multiples.includes(1) && q.secondMoment !== 0) {
+    const b = line.offset(q.h), a = -line.offset(-q.h);
+    const slopes = (q.values.get(1)! - options.fx) / b - (options.fx - q.values.get(-1)!) / a;
+    // |moment · f″| with f″ = 2·slopes/(a + b), grouped so that neither f″ (1e600 for log x at 1e-300) nor the
+    // moment's scale overflows or underflows on the way.
+    asymmetry = Math.abs(q.secondMoment / (a + b)) * Math.abs(2 * slopes);
+  }
+  let errorEstimate = options.estimate === false ? NaN : truncation + roundOff + asymmetry;
   // Symmetric stencils can check that they resolve f: ±h against ±2h (five-point) or the coarse ±H (central);
   // one-sided ones spend one more evaluation, at h/4, to compare the quotients' changes.
   let blind = false;

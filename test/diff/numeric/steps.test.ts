@@ -179,3 +179,22 @@ describe('tiny steps (|x| ≈ 1e-300): no weight overflow, no h² underflow, no 
     expect(result.notes).toBeUndefined();
   });
 });
+
+describe('realised offsets that are not symmetric (the spacing of doubles halves below 1)', () => {
+  // gradlab check, seed 15: (0.01·log z)² at z = 1 gave 1.1e-20 against an estimate of 7.4e-22. (1 ± h) − 1 differ by
+  // up to 2.2e-16, which leaves f″·(b − a)/2 ≈ 2e-20 whatever h is: the estimate now counts it.
+  it.each([
+    ['xlogy(0.01, x) * xlogy(0.01, x)', 0],
+    ['(x - 1)^2', 0],
+    ['cos(x - 1) * 1e-3', 0],
+  ])('%s at 1 (∂ = %s): within its estimate at every step, for central and five-point', (text, exact) => {
+    for (const scheme of ['central', 'five-point'] as const) {
+      for (const h of [undefined, 1e-6, 1e-8, 1e-9]) {
+        const result = at(text, 1, scheme, h === undefined ? {} : { h });
+        expect(Math.abs(result.gradient[0] - exact), `${scheme} h = ${h}`).toBeLessThanOrEqual(estimateSafetyFactor * result.errorEstimate![0]);
+      }
+      const chosen = at(text, 1, scheme);
+      expect(Math.abs(chosen.gradient[0] - exact), scheme).toBeLessThanOrEqual(chosen.errorEstimate![0] * 2);
+    }
+  });
+});
