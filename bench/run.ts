@@ -4,7 +4,9 @@
 // 100, 1,000, 10,000. For each case every engine is prepared once, checked against the hand adjoint, then its
 // value+gradient call and its f call are timed in batches, interleaved round by round with the other engines
 // (median µs per call). Prints µs, ω = gradient/f, the ratio to the hand adjoint and the max relative error, and
-// writes the same to bench/results/latest.json. `--quick` shortens every budget (about a minute in all).
+// writes the same to bench/results/latest.json. Then compileGradient's compile time on the ~200,000-instruction
+// scalar network (bench/compile-network.ts) and the tensor table (bench/tensor.ts). `--quick` shortens every
+// budget (about a minute in all).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { EngineUnavailable, engines, type Engine, type PreparedEngine } from './
 import { measureInterleaved, Timer, type Budget } from './measure.ts';
 import { runMathjs } from './peers/mathjs.ts';
 import { runTensorBench } from './tensor.ts';
+import { runCompileNetworkBench } from './compile-network.ts';
 
 const quick = process.argv.includes('--quick');
 const budget: Budget = quick
@@ -304,6 +307,8 @@ async function main(): Promise<void> {
     }
   }
 
+  // compileGradient on a 200,000-instruction program (bench/compile-network.ts): compile time by phase.
+  const compileNetwork = runCompileNetworkBench(quick);
   // The tensor table (bench/tensor.ts): training-shaped work on the Tensor API.
   const tensorResults = process.argv.includes('--no-tensor') ? null : await runTensorBench();
 
@@ -319,6 +324,7 @@ async function main(): Promise<void> {
     cases: cases.map((c) => ({ name: c.name, kind: c.kind, size: c.size, variables: c.variables.length })),
     engines: [...engines.map((e) => ({ name: e.name, kind: e.kind, description: e.description })), { name: 'mathjs', kind: 'peer', description: 'derivative per variable, compiled' }],
     results: rows,
+    compileNetwork,
     tensor: tensorResults,
   };
   writeFileSync(path, `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);

@@ -5,7 +5,8 @@
 // Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples), and the heap after GC over 1,000
 // training steps. Each cell is the median of repeated timed calls (with the interquartile
 // range); the engines of a case are timed interleaved (one call each per round), so ratios compare like with like.
-// Run alone with `npx tsx bench/tensor.ts [--quick]`; `npm run bench` runs it after the scalar table.
+// Run alone with `npx tsx bench/tensor.ts [--quick] [--cpu] [--only=matmul,mlp,chain,scalar,memory]`; `npm run
+// bench` runs it after the scalar table.
 import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -15,23 +16,73 @@ import { loadJax } from './peers/jax.ts';
 import { loadTf } from './peers/tfjs.ts';
 
 const quick = process.argv.includes('--quick');
+/**
+ * `--cpu`: time by this process's CPU time (all its threads, the GC's included) instead of the wall clock. On a
+ * machine shared with other busy processes the wall clock also counts the time this process waited for a core;
+ * CPU time does not, so ratios stay comparable there. On a quiet machine the two agree.
+ */
+const cpuClock = process.argv.includes('--cpu');
+/** Milliseconds by the chosen clock. */
+const clock = cpuClock
+  ? () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  : () => performance.now();
+const sections = ['matmul', 'mlp', 'chain', 'scalar', 'memory'] as const;
+/** The cases to run: `--only=chain,scalar` narrows the run to those sections (all by default). */
+const only = (() => {
+  const arg = process.argv.find((a) => a.startsWith('--only='));
+  if (arg === undefined) return new Set<string>(sections);
+  const names = arg.slice('--only='.length).split(',').filter((x) => x !== '');
+  for (const name of names) if (!(sections as readonly string[]).includes(name)) throw new Error(`--only: unknown section '${name}' (known: ${sections.join(', ')})`);
+  return new Set(names);
+})();
 
 /** Median and interquartile range of one engine's time in ms. */
 interface Timing { median: number; q1: number; q3: number }
 
+/** A full garbage collection (the flag is set at load, before any heap exists worth collecting). */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
+/** How one case is timed. */
+interface TimingOptions {
+  /** Timed rounds (one sample per engine per round). */
+  samples: number;
+  /** Untimed rounds first (compilation, caches). */
+  warmup?: number;
+  /** Calls per sample, per engine (times are per call), so that short calls are not lost in the timer's resolution. */
+  reps?: readonly number[];
+  /**
+   * Collect garbage before each sample (untimed), so an engine does not pay for the garbage another engine left
+   * (the micrograd-style tape leaves hundreds of MB). Each engine still pays for the collections its own sample
+   * needs.
+   */
+  settle?: boolean;
+}
+
 /**
- * Times several engines on one case, interleaved: round after round, one call of each, so a burst of load from
- * other processes hits every engine alike and the ratios of medians compare like with like.
+ * Times several engines on one case, interleaved: round after round, one sample of each, so a burst of load from
+ * other processes hits every engine alike and the ratios of medians compare like with like. The engine that goes
+ * first rotates from round to round, so none always runs right after another.
  */
-function timeInterleaved(fns: readonly (() => unknown)[], samples: number, warmup = 3): Timing[] {
-  for (let i = 0; i < warmup; i++) for (const fn of fns) fn();
+function timeInterleaved(fns: readonly (() => unknown)[], options: TimingOptions): Timing[] {
+  const { samples, warmup = 3, settle = false } = options;
+  const reps = options.reps ?? fns.map(() => 1);
+  for (let i = 0; i < warmup; i++) fns.forEach((fn, k) => {
+    for (let r = 0; r < reps[k]; r++) fn();
+  });
   const times = fns.map(() => [] as number[]);
-  for (let r = 0; r < samples; r++) {
-    fns.forEach((fn, k) => {
-      const start = performance.now();
-      fn();
-      times[k].push(performance.now() - start);
-    });
+  for (let round = 0; round < samples; round++) {
+    for (let j = 0; j < fns.length; j++) {
+      const k = (round + j) % fns.length;
+      const fn = fns[k];
+      if (settle) collectGarbage();
+      const start = clock();
+      for (let r = 0; r < reps[k]; r++) fn();
+      times[k].push((clock() - start) / reps[k]);
+    }
   }
   return times.map((t) => {
     t.sort((a, b) => a - b);
@@ -43,8 +94,8 @@ function timeInterleaved(fns: readonly (() => unknown)[], samples: number, warmu
 interface Entry { engine: string; fn: () => unknown; note?: (ms: number) => string }
 
 /** Times the entries interleaved and turns them into cells. */
-function measure(entries: readonly Entry[], samples: number): Cell[] {
-  const timings = timeInterleaved(entries.map((e) => e.fn), samples);
+function measure(entries: readonly Entry[], options: TimingOptions | number): Cell[] {
+  const timings = timeInterleaved(entries.map((e) => e.fn), typeof options === 'number' ? { samples: options } : options);
   return entries.map((e, k) => ({ engine: e.engine, ...timings[k], note: e.note?.(timings[k].median) }));
 }
 
@@ -277,30 +328,41 @@ async function mlpRow(jax: any): Promise<TensorRow> {
   return row;
 }
 
+/**
+ * The elementwise chain at n = 10³…10⁶ (all four sizes also under --quick: the target is per n). Small n repeat the
+ * call inside a sample (about 10⁶ elements a sample), and each size gets a warm-up of a few rounds, so the ratio's
+ * median is not a compile. Garbage is not collected between samples here: a training loop's steady state (the
+ * allocator reusing what the last collection freed) is what is measured, and only gradlab makes garbage.
+ */
 function chainRows(): TensorRow[] {
   const rows: TensorRow[] = [];
-  for (const n of quick ? [1e3, 1e5] : [1e3, 1e4, 1e5, 1e6]) {
-    const samples = n >= 1e6 ? (quick ? 3 : 9) : quick ? 10 : 30;
+  for (const n of [1e3, 1e4, 1e5, 1e6]) {
+    const samples = quick ? 15 : 41;
+    const reps = Math.max(1, Math.round(1e6 / n));
     const x = random(n, 4), w = random(n, 5), b = random(n, 6);
     const gw = new Float64Array(n), gbias = new Float64Array(n);
     const X = tensor(x), W = tensor(w, { requiresGrad: true }), B = tensor(b, { requiresGrad: true });
+    const step = () => {
+      W.grad = null;
+      B.grad = null;
+      X.mul(W).add(B).tanh().pow(2).sum().backward();
+    };
+    // The engines must agree with the hand gradient before they are timed.
+    handChain(x, w, b, gw, gbias);
+    step();
+    const gwT = W.grad!.toFloat64Array(), gbT = B.grad!.toFloat64Array();
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(gwT[i] - gw[i]) > 1e-12 || Math.abs(gbT[i] - gbias[i]) > 1e-12) throw new Error(`chain n=${n}: gradient ${i} differs from the hand gradient`);
+    }
     const cells = measure([
       { engine: 'hand', fn: () => handChain(x, w, b, gw, gbias) },
-      {
-        engine: 'gradlab',
-        fn: () => {
-          W.grad = null;
-          B.grad = null;
-          X.mul(W).add(B).tanh().pow(2).sum().backward();
-        },
-      },
-    ], samples);
+      { engine: 'gradlab', fn: step },
+    ], { samples, warmup: 5, reps: [reps, reps] });
     rows.push({ case: `chain sum(tanh(xw+b)²) n=${n.toExponential(0)}`, cells });
     printRow(rows[rows.length - 1]);
   }
   return rows;
 }
-
 
 // ---- the scalar Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples, squared error) ----
 
@@ -381,8 +443,9 @@ function scalarNetwork<T extends { add(o: T): T; mul(o: T): T; tanh(): T; sub(o:
 function scalarRow(): TensorRow {
   const { weights, xs, ys } = scalarNetworkData();
   const gw = new Float64Array(weights.length);
-  // The closure tape takes about a second a call here: few rounds.
-  const samples = quick ? 5 : 11;
+  // The closure tape takes about a second a call here: few rounds. The hand loop (under a millisecond) repeats
+  // within a sample; garbage is collected before each sample (the tape's would land on whoever runs next).
+  const samples = quick ? 7 : 15;
   const params = Array.from(weights, (v) => tensor(v, { requiresGrad: true }));
   // The engines must agree with the hand gradient before they are timed.
   handScalarNetwork(weights, xs, ys, gw);
@@ -407,7 +470,7 @@ function scalarRow(): TensorRow {
         scalarNetwork<Value>(values, xs, ys, (v) => new Value(v)).backward();
       },
     },
-  ], samples);
+  ], { samples, reps: [20, 1, 1], settle: true });
   const row = { case: 'scalar net 3→16→16→1 ×100', cells };
   printRow(row);
   return row;
@@ -421,8 +484,7 @@ function heapAfterGc(gc: () => void): number {
 }
 
 function memoryRun(): { steps: number; heapMb: number[] } {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
+  const gc = collectGarbage;
   const { step } = mlpSetup();
   const heapMb: number[] = [];
   const steps = 1000;
@@ -436,19 +498,26 @@ function memoryRun(): { steps: number; heapMb: number[] } {
 /** Runs the tensor benchmark and prints its table; returns the rows for the JSON report. */
 export async function runTensorBench(): Promise<{ rows: TensorRow[]; memory: { steps: number; heapMb: number[] }; machine: string }> {
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}, Node ${process.version}`;
-  console.log(`\nTensor API (${machine}); median ms per call [interquartile range], ratio to the hand-written Float64Array loops`);
+  console.log(`\nTensor API (${machine}); median ${cpuClock ? 'CPU' : 'wall-clock'} ms per call [interquartile range], ratio to the hand-written Float64Array loops`);
   let jax: any = null, tf: any = null;
+  const peersNeeded = only.has('matmul') || only.has('mlp');
   try {
-    jax = await loadJax();
+    jax = peersNeeded ? await loadJax() : null;
   } catch {
     jax = null;
   }
   try {
-    tf = await loadTf();
+    tf = peersNeeded ? await loadTf() : null;
   } catch {
     tf = null;
   }
-  const rows = [...(await matmulRows(jax, tf)), await mlpRow(jax), ...chainRows(), scalarRow()];
+  const rows = [
+    ...(only.has('matmul') ? await matmulRows(jax, tf) : []),
+    ...(only.has('mlp') ? [await mlpRow(jax)] : []),
+    ...(only.has('chain') ? chainRows() : []),
+    ...(only.has('scalar') ? [scalarRow()] : []),
+  ];
+  if (!only.has('memory')) return { rows, memory: { steps: 0, heapMb: [] }, machine };
   const memory = memoryRun();
   const first = memory.heapMb[1], last = memory.heapMb[memory.heapMb.length - 1];
   console.log(

@@ -2,7 +2,7 @@
 //
 // The methods (mathjs, autograd, …) and the BigNumber reference load when the command runs, not when the CLI
 // starts, so other commands do not pay for them.
-import { toCliTable } from '../report/tables.ts';
+import { toCliTable, wrapProse } from '../report/tables.ts';
 import type { Expr } from '../ir/node.ts';
 import { parse } from '../ir/parse.ts';
 import { evaluateExpr, explainNonFinite, interpretNodes, lookupPointValue, realAlgebra } from '../ir/evaluate.ts';
@@ -95,6 +95,12 @@ export interface DiffReport {
   readonly nonSmooth: readonly string[];
   /** The partials whose reference is NaN (no derivative there): no error is measured for them. */
   readonly unmeasured: readonly string[];
+  /**
+   * The partials whose reference is a convention (f has no derivative in that variable at the point, and the op
+   * table's partials give the convention the exact methods follow), by variable, with why: no error is measured
+   * for them either, since an answer that differs from a convention is not wrong.
+   */
+  readonly conventional: Readonly<Record<string, string>>;
   readonly results: readonly DiffRow[];
   /** For a program: its trace at the point (infix) and the guards under which the trace is f. */
   readonly program?: { readonly source: string; readonly trace: string; readonly guards: readonly string[] };
@@ -115,12 +121,17 @@ function partialError(got: number, want: number): number | null {
  * ∞-norm errors over the partials the reference defines: abs = max |gᵢ − refᵢ|, rel = abs / max |refᵢ| (abs itself
  * when the reference is 0). Null when the reference defines none (every reference partial is NaN).
  */
-export function gradientError(got: ArrayLike<number>, want: ArrayLike<number>): { abs: number; rel: number } | null {
+export function gradientError(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  /** Indices of partials not to measure (their reference is a convention, see {@link conventionalPartials}). */
+  skip: ReadonlySet<number> = new Set(),
+): { abs: number; rel: number } | null {
   let abs = 0;
   let scale = 0;
   let measured = 0;
   for (let i = 0; i < want.length; i++) {
-    const e = partialError(got[i], want[i]);
+    const e = skip.has(i) ? null : partialError(got[i], want[i]);
     if (e === null) continue;
     measured++;
     abs = Number.isNaN(e) || e > abs ? e : abs;
@@ -155,6 +166,34 @@ export function nonSmoothOps(expr: Expr, point: Readonly<Record<string, number>>
     const text = `${node.op}(${names.join(', ')}) at ${at} is outside its smooth domain (${spec.domain.description})${spec.kinks ? `; the op table's convention there: ${spec.kinks}` : ''}`;
     if (!found.includes(text)) found.push(text);
   }
+  return found;
+}
+
+/**
+ * The variables whose partial at the point is a convention rather than a derivative: those that reach an argument
+ * an op declares conventional there (`conventionalPartials`, e.g. the exponent of pow at u = v = 0), each with the
+ * op and why. One traversal per distinct reason, so linear in the expression for all practical purposes.
+ */
+export function conventionalPartials(expr: Expr, point: Readonly<Record<string, number>>): Record<string, string> {
+  const { order, values } = interpretNodes(expr, (v) => lookupPointValue(point, v.name), realAlgebra);
+  const position = new Map(order.map((node, i) => [node.id, i]));
+  const rootsByReason = new Map<string, Expr[]>();
+  for (const node of order) {
+    if (node.kind !== 'op') continue;
+    const spec = ops[node.op];
+    if (spec.conventionalPartials === undefined) continue;
+    const args = node.args.map((arg) => values[position.get(arg.id)!]);
+    if (!args.every(Number.isFinite)) continue;
+    for (const { argument, why } of spec.conventionalPartials(args[0], args[1] ?? NaN)) {
+      const names = ['u', 'v'].slice(0, spec.arity);
+      const reason = `${node.op}(${names.join(', ')}) at ${names.map((name, k) => `${name} = ${args[k]}`).join(', ')}: ${why}`;
+      const roots = rootsByReason.get(reason) ?? [];
+      roots.push(node.args[argument]);
+      rootsByReason.set(reason, roots);
+    }
+  }
+  const found: Record<string, string> = {};
+  for (const [reason, roots] of rootsByReason) for (const name of variablesOf(roots)) found[name] ??= reason;
   return found;
 }
 
@@ -203,6 +242,7 @@ function runMethod(
   reference: DiffReference | null,
   options: Readonly<Record<string, unknown>>,
   notFinite: string | undefined,
+  unscored: ReadonlySet<number>,
 ): DiffRow {
   const start = performance.now();
   try {
@@ -213,7 +253,7 @@ function runMethod(
       method: name,
       value: result.value,
       gradient: result.gradient,
-      error: reference === null ? null : gradientError(partials, reference.gradient),
+      error: reference === null ? null : gradientError(partials, reference.gradient, unscored),
       evaluations: result.evaluations ?? null,
       timeMs: result.timeMs,
       ...(derivativesOf(result) ? { derivatives: derivativesOf(result) } : {}),
@@ -269,6 +309,11 @@ export async function diffReport(
   const byName = (array: ArrayLike<number>) => Object.fromEntries(variables.map((v, i) => [v, array[i]]));
   const value = evaluateExpr(expr, point);
   const notFinite = Number.isFinite(value) ? undefined : explainNonFinite(expr, point) ?? `f = ${value}`;
+  // A NaN reference partial is already unmeasured; a convention is only where the reference gives a number.
+  const conventional = Object.fromEntries(
+    Object.entries(conventionalPartials(expr, point)).filter(([name]) => reference !== null && !Number.isNaN(reference.gradient[variables.indexOf(name)])),
+  );
+  const unscored = new Set(variables.flatMap((name, i) => (name in conventional ? [i] : [])));
   return {
     expression: given.kind === 'program' ? `program ${given.source}` : given.text,
     point,
@@ -278,7 +323,8 @@ export async function diffReport(
     reference: reference && { method: reference.method, value: reference.value, gradient: byName(reference.gradient) } as DiffReport['reference'],
     nonSmooth: nonSmoothOps(expr, point),
     unmeasured: reference === null ? [] : variables.filter((_, i) => Number.isNaN(reference.gradient[i])),
-    results: names.map((name) => runMethod(registry, name, subject, point, variables, reference, methodOptions, notFinite)),
+    conventional,
+    results: names.map((name) => runMethod(registry, name, subject, point, variables, reference, methodOptions, notFinite, unscored)),
     ...(trace !== undefined ? { program: { source: given.source, trace: toInfix(trace.expr), guards: trace.guards.map((g) => g.text) } } : {}),
   };
 }
@@ -303,24 +349,17 @@ const short = (x: number | null | undefined): string =>
   x === null || x === undefined ? '—' : x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(1) : String(x);
 const milliseconds = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).toFixed(0)} µs`);
 
-/** Wraps text at spaces to lines of at most `width` characters (for reasons shown inside a table cell). */
-function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line.length > 0 && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line.length > 0 ? `${line} ${word}` : word;
-  }
-  lines.push(line);
-  return lines.join('\n');
-}
-
 /** Longest derivative text printed per line under the table (the JSON has the method's own, longer, truncation). */
 const derivativeWidth = 160;
 
-/** The report as a cli-table3 table, followed by the reference used and the symbolic derivatives. */
+/** Width the prose under the table wraps to when the output is not a terminal (a pipe, a file, a test). */
+const proseWidthWhenPiped = 80;
+
+/**
+ * The report as a cli-table3 table, followed by the reference used and the symbolic derivatives. `width` is the
+ * terminal's: the table fits it, and the prose under the table (the reference line, errors not measured, notes)
+ * wraps to it; without one the table keeps its natural width and the prose wraps at 80 columns.
+ */
 export function formatDiffReport(report: DiffReport, width?: number): string {
   const { variables } = report;
   const columns = ['method', 'value', ...variables.map((v) => `∂f/∂${v}`), 'abs error', 'rel error', 'evals', 'time'];
@@ -331,7 +370,7 @@ export function formatDiffReport(report: DiffReport, width?: number): string {
       const why = row.unavailable !== undefined ? `${row.cutOff ? 'cut off' : 'unavailable'}: ${row.unavailable}` : `failed: ${row.failed}`;
       spanRows.add(rows.length);
       // Unlimited width: the historical pre-wrapped reason; a fitted table wraps it to the columns it spans.
-      rows.push([row.method, width === undefined ? wrap(why, Math.max(40, 14 * (columns.length - 2))) : why, milliseconds(row.timeMs)]);
+      rows.push([row.method, width === undefined ? wrapProse(why, Math.max(40, 14 * (columns.length - 2))) : why, milliseconds(row.timeMs)]);
     } else {
       rows.push([
         row.method,
@@ -346,23 +385,35 @@ export function formatDiffReport(report: DiffReport, width?: number): string {
   }
   const align = columns.map((_, k) => (k === 0 ? 'left' : 'right') as 'left' | 'right');
   const table = toCliTable({ columns, rows, align, spanRows }, { width, droppable: ['evals', 'abs error', 'value', 'time'] });
-  const lines = [`f = ${report.expression} at ${variables.map((v) => `${v} = ${formatNumber(report.point[v])}`).join(', ') || 'no variables'}`];
+  const lines: string[] = [];
+  const proseWidth = width ?? proseWidthWhenPiped;
+  const prose = (text: string) => lines.push(wrapProse(text, proseWidth, '  '));
+  // Lines that hold expressions wrap only on a terminal (which would break them at its edge anyway): piped, they
+  // stay whole for copying.
+  const expression = (text: string, indent: string) => lines.push(width === undefined ? text : wrapProse(text, width, indent));
+  expression(`f = ${report.expression} at ${variables.map((v) => `${v} = ${formatNumber(report.point[v])}`).join(', ') || 'no variables'}`, '  ');
   if (report.program !== undefined) {
     const trace = report.program.trace.length > derivativeWidth ? `${report.program.trace.slice(0, derivativeWidth)}…` : report.program.trace;
-    lines.push(`trace at the point: ${trace}`);
+    expression(`trace at the point: ${trace}`, '  ');
     if (report.program.guards.length === 0) lines.push('guards: none (no comparison read a traced value)');
-    else for (const [i, guard] of report.program.guards.entries()) lines.push(`guard ${i + 1}: ${guard}`);
+    else for (const [i, guard] of report.program.guards.entries()) expression(`guard ${i + 1}: ${guard}`, '  ');
   }
   lines.push(table);
-  if (!Number.isFinite(report.value) && report.notFinite !== undefined) lines.push(`f is not finite at the point: ${report.notFinite}`);
-  if (report.reference === null) lines.push('errors: no reference was available');
+  if (!Number.isFinite(report.value) && report.notFinite !== undefined) prose(`f is not finite at the point: ${report.notFinite}`);
+  if (report.reference === null) prose('errors: no reference was available');
   else {
     const partials = variables.map((v) => `∂f/∂${v} = ${formatNumber(report.reference!.gradient[v])}`).join(', ');
-    lines.push(`errors against: ${report.reference.method}: f = ${formatNumber(report.reference.value)}${partials ? `, ${partials}` : ''}`);
+    prose(`errors against: ${report.reference.method}: f = ${formatNumber(report.reference.value)}${partials ? `, ${partials}` : ''}`);
     if (report.unmeasured.length > 0) {
-      lines.push(
+      prose(
         `errors not measured for ${report.unmeasured.map((v) => `∂f/∂${v}`).join(', ')}: the reference is NaN there (f has no derivative ` +
           'at this point, or its formula is 0/0), so a NaN answer is not "right" and a finite one is an estimate, not a checked value',
+      );
+    }
+    for (const [v, why] of Object.entries(report.conventional ?? {})) {
+      prose(
+        `errors not measured for ∂f/∂${v}: f has no derivative in ${v} at this point (${why}); the reference's ` +
+          `${formatNumber(report.reference.gradient[v])} is that convention, so an answer that differs from it is not an error`,
       );
     }
   }
@@ -372,13 +423,13 @@ export function formatDiffReport(report: DiffReport, width?: number): string {
     for (const d of row.derivatives) {
       const size = d.treeSize !== undefined && d.dagSize !== undefined ? `   [tree ${d.treeSize}, DAG ${d.dagSize} nodes]` : '';
       const text = d.infix.length > derivativeWidth ? `${d.infix.slice(0, derivativeWidth)}…` : d.infix;
-      lines.push(`  ∂f/∂${d.variable} = ${text}${size}`);
+      expression(`  ∂f/∂${d.variable} = ${text}${size}`, '      ');
     }
   }
   for (const text of report.nonSmooth) {
-    lines.push(`f is not smooth at this point: ${text}. A derivative may not exist here; where the methods differ, each applies its own formula or convention.`);
+    prose(`f is not smooth at this point: ${text}. A derivative may not exist here; where the methods differ, each applies its own formula or convention.`);
   }
-  for (const row of report.results) for (const note of row.notes ?? []) lines.push(`note (${row.method}): ${note}`);
+  for (const row of report.results) for (const note of row.notes ?? []) prose(`note (${row.method}): ${note}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -6,8 +6,10 @@
 // cut-off (`budget`), a point where f or its gradient overflows or is undefined (`non-finite`), a point
 // at or near an op's kink or domain boundary (`non-differentiable`), and a function that varies faster than
 // a finite-difference step resolves (`under-resolved`), and a derivative mathjs's `simplify` rewrote into a form that
-// is not valid at the point while the unsimplified one is right (`simplify-invalid`). Anything else outside tolerance is a real
-// disagreement (`disagree`), and an unexpected exception is a `crash`.
+// is not valid at the point while the unsimplified one is right (`simplify-invalid`). An answer whose tolerance could not
+// fail (a numeric method's own error estimate of ∞ or NaN, or any bound as large as the gradient itself) is not a pass
+// but its own known case (`no-bound`). Anything else outside tolerance is a real disagreement (`disagree`), and an
+// unexpected exception is a `crash`.
 import fc from 'fast-check';
 import type { GradientMethod } from '../diff/method.ts';
 import { compile } from '../ir/compile.ts';
@@ -18,7 +20,18 @@ import { domainViolations, isSmoothAround, nodeValues } from './domain.ts';
 import { referenceTrace, type ReferenceResult, type ReferenceTrace } from './reference.ts';
 import type { BigNumber } from 'mathjs';
 import type { OpExpr } from '../ir/node.ts';
-import { defaultFactors, gradientScale, relativeDifference, roundingBound, toleranceFor, type RoundingBound, type ToleranceFactors } from './tolerance.ts';
+import {
+  defaultFactors,
+  gradientScale,
+  isDegenerateScale,
+  partialMeasure,
+  relativeDifference,
+  roundingBound,
+  toleranceFor,
+  vacuousTolerance,
+  type RoundingBound,
+  type ToleranceFactors,
+} from './tolerance.ts';
 
 /** The verdict on one answer, or on a pair of answers. */
 export type Verdict =
@@ -30,12 +43,13 @@ export type Verdict =
   | 'non-differentiable'
   | 'under-resolved'
   | 'simplify-invalid'
+  | 'no-bound'
   | 'disagree'
   | 'crash';
 
 /** Every verdict, from the best to the worst (a pair takes the worse of its two answers' verdicts). */
 export const verdicts: readonly Verdict[] = [
-  'agree', 'within-model', 'unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'simplify-invalid', 'disagree', 'crash',
+  'agree', 'within-model', 'unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'simplify-invalid', 'no-bound', 'disagree', 'crash',
 ];
 
 /** What each verdict means, for tables and help texts. */
@@ -48,6 +62,8 @@ export const verdictMeaning: Readonly<Record<Verdict, string>> = {
   'non-differentiable': 'the point is at (or a finite-difference stencil crosses) a kink or domain boundary',
   'under-resolved': 'f varies faster than the finite-difference step resolves, so the error model (and its estimate) does not apply',
   'simplify-invalid': "mathjs simplify's rewrite is not valid here: the simplified derivative differs from mathjs's unsimplified one, which agrees with the reference",
+  'no-bound':
+    "no bound that could fail: the method's own error estimate (numeric methods) or the rounding bound is infinite, undefined, or as large as the gradient itself, so the answer is counted, not passed",
   disagree: 'outside tolerance with no known cause: a bug',
   crash: 'the method threw an unexpected exception: a bug',
 };
@@ -71,12 +87,26 @@ export interface JudgedAnswer extends MethodAnswer {
   /** `numeric` when the method reports an error estimate (its tolerance then includes it), else `exact`. */
   readonly kind: 'exact' | 'numeric';
   readonly verdict: Verdict;
-  /** Norm-wise relative error of the gradient against the reference (see `gradientScale`). */
+  /**
+   * Norm-wise relative error of the gradient against the reference (see `gradientScale`); undefined where f and
+   * ∇f both vanish (the scale is degenerate and a relative error says nothing: see `absoluteError`).
+   */
   readonly error?: number;
+  /** ‖ĝ − g‖∞, the absolute error of the gradient (0 below the underflow floor). */
+  readonly absoluteError?: number;
   /** Per-partial tolerance the answer was held to. */
   readonly tolerance?: Float64Array;
-  /** The partial furthest outside (or closest to) its tolerance. */
-  readonly worst?: { readonly variable: string; readonly difference: number; readonly tolerance: number };
+  /**
+   * The partial furthest outside (or closest to) its tolerance: its absolute difference and tolerance, the exact
+   * partial, and whether its error is meaningfully `relative` or only `absolute` (see `partialMeasure`).
+   */
+  readonly worst?: {
+    readonly variable: string;
+    readonly difference: number;
+    readonly tolerance: number;
+    readonly exact: number;
+    readonly measure: 'relative' | 'absolute';
+  };
   /** Why the verdict is what it is, in one line. */
   readonly explanation: string;
 }
@@ -193,11 +223,14 @@ function judgeAnswer(
   const kind = result.errorEstimate !== undefined ? 'numeric' : 'exact';
   const factors = options.factors ?? defaultFactors;
   const scale = gradientScale(reference.gradient, reference.value, c.point);
-  const error = relativeDifference(result.gradient, reference.gradient, scale);
+  const absoluteError = relativeDifference(result.gradient, reference.gradient, 1);
+  const error = isDegenerateScale(scale) ? undefined : relativeDifference(result.gradient, reference.gradient, scale);
   const tolerance = toleranceFor(bound, reference.gradient, result.errorEstimate, scale, factors);
   let worst: JudgedAnswer['worst'];
   let worstRatio = -1;
+  // Every partial within a tolerance that could have failed; and the first partial whose tolerance could not.
   let within = true;
+  let vacuous: { variable: string; why: string; tolerance: number } | undefined;
   for (let i = 0; i < c.variables.length; i++) {
     const g = result.gradient[i];
     const r = reference.gradient[i];
@@ -205,18 +238,41 @@ function judgeAnswer(
     // A NaN ratio (∞/∞ with an infinite tolerance, or a NaN tolerance) still names a worst partial: 0 for an exact match, else ∞.
     const quotient = difference / tolerance[i];
     const ratio = Number.isNaN(difference) ? Infinity : Number.isNaN(quotient) ? (difference === 0 ? 0 : Infinity) : quotient;
-    if (!(difference <= tolerance[i])) within = false;
-    if (ratio > worstRatio) [worstRatio, worst] = [ratio, { variable: c.variables[i], difference, tolerance: tolerance[i] }];
+    const why = vacuousTolerance(tolerance[i], scale);
+    if (why !== undefined && vacuous === undefined) vacuous = { variable: c.variables[i], why, tolerance: tolerance[i] };
+    // A NaN tolerance judges nothing (the answer becomes `no-bound`); anything else outside its tolerance is outside.
+    if (!(difference <= tolerance[i]) && !Number.isNaN(tolerance[i])) within = false;
+    if (ratio > worstRatio) {
+      worstRatio = ratio;
+      worst = { variable: c.variables[i], difference, tolerance: tolerance[i], exact: r, measure: partialMeasure(r, tolerance[i]) };
+    }
   }
   const valueTolerance = factors.exact * (bound.value + Number.EPSILON * Math.abs(reference.value)) + Number.MIN_VALUE;
   const valueOk = result.value === reference.value || Math.abs(result.value - reference.value) <= valueTolerance;
-  const base = { ...answer, kind, error, tolerance, worst } as const;
+  const base = { ...answer, kind, error, absoluteError, tolerance, worst } as const;
   if (point.pointClass !== 'smooth') return { ...base, verdict: point.pointClass, explanation: point.reason ?? '' };
+  if (within && valueOk && vacuous !== undefined) {
+    // A kink inside the stencil is the usual reason a finite difference's own estimate blows up: name it.
+    if (kind === 'numeric' && !smoothStencil()) {
+      return { ...base, verdict: 'non-differentiable', explanation: 'a kink or domain boundary lies within its finite-difference stencil (its own error estimate could not bound the answer)' };
+    }
+    const i = c.variables.indexOf(vacuous.variable);
+    const source =
+      kind === 'numeric'
+        ? `its own error estimate for ∂f/∂${vacuous.variable} is ${result.errorEstimate![i]}`
+        : `the rounding bound of ∂f/∂${vacuous.variable} is ${bound.gradient[i].toExponential(1)} (the expression loses every digit here)`;
+    return {
+      ...base,
+      verdict: 'no-bound',
+      explanation: `${source}, so its tolerance (${vacuous.tolerance}) is ${vacuous.why}${vacuous.why === 'not finite' ? '' : ` (${scale.toExponential(1)})`} and could not fail: counted, not passed`,
+    };
+  }
   if (within && valueOk) {
+    const measured = error === undefined ? `absolute error ${absoluteError.toExponential(1)}; f and ∇f vanish here` : `relative error ${error.toExponential(1)}`;
     const explanation =
       kind === 'numeric'
-        ? `within ${factors.numeric}× its error estimate (relative error ${error.toExponential(1)})`
-        : `within ${factors.exact}× the rounding bound (relative error ${error.toExponential(1)})`;
+        ? `within ${factors.numeric}× its error estimate (${measured})`
+        : `within ${factors.exact}× the rounding bound (${measured})`;
     return { ...base, verdict: kind === 'numeric' ? 'within-model' : 'agree', explanation };
   }
   const unsimplified = result.extra?.unsimplifiedGradient;
@@ -309,7 +365,7 @@ export function judgeCase(c: GradientCase, methods: readonly GradientMethod[], o
       const [a, b] = [answers[i], answers[j]];
       const ga = a.result?.gradient;
       const gb = b.result?.gradient;
-      const difference = ga && gb ? relativeDifference(ga, gb, scale) : undefined;
+      const difference = ga && gb && !isDegenerateScale(scale) ? relativeDifference(ga, gb, scale) : undefined;
       pairs.push({ a: a.method, b: b.method, verdict: worse(a.verdict, b.verdict), difference });
     }
   }

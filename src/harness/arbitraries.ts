@@ -8,7 +8,7 @@
 // indices, simpler numbers) while every shrunk value is still a valid expression and point.
 import fc from 'fast-check';
 import { apply, constant, variable, type Expr } from '../ir/node.ts';
-import { opNames, ops, type OpName } from '../ir/ops.ts';
+import { opNames, ops, randomExpressionOps, type OpName } from '../ir/ops.ts';
 import { partialKernels } from '../ir/partials.ts';
 import { variablesOf } from '../ir/traverse.ts';
 import { isSmoothAround, zeroIsBoundary } from './domain.ts';
@@ -22,7 +22,7 @@ export interface GradientCase {
 
 /** Options for the expression arbitraries. */
 export interface ExpressionOptions {
-  /** Ops to draw from; default every op in the table. */
+  /** Ops to draw from; default every op in the table but those it marks `randomExpressions: false` (mul_no_nan). */
   readonly ops?: readonly OpName[];
   /** Maximum op depth (a variable or constant has depth 0); default 4. */
   readonly depth?: number;
@@ -83,7 +83,7 @@ function constantValue(): fc.Arbitrary<number> {
 
 export function resolved(options: ExpressionOptions) {
   const depth = options.depth ?? 4;
-  const chosen = options.ops ?? opNames;
+  const chosen = options.ops ?? randomExpressionOps;
   if (chosen.length === 0) throw new RangeError('the op set is empty: pass at least one op');
   for (const op of chosen) if (!(op in ops)) throw new RangeError(`unknown op '${op}'; ops are ${opNames.join(', ')}`);
   if (!(depth >= 1 && Number.isInteger(depth))) throw new RangeError(`depth must be a positive integer, got ${depth}`);

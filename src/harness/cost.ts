@@ -1,11 +1,16 @@
 // Cost versus the number of inputs: time(∇f)/time(f) for every method on a family of functions, and the machine-independent counts.
 import type { GradientMethod } from '../diff/method.ts';
 import { compileGradient, compileValue, operationCounts } from '../diff/compiled/gradient.ts';
-import { evaluateExpr } from '../ir/evaluate.ts';
+import { autogradValue, tapeLength } from '../diff/autograd/method.ts';
+import { tensorAlgebra } from '../diff/autograd/functional.ts';
+import { tensor, type Tensor } from '../diff/autograd/tensor.ts';
+import { evaluateExpr, interpret } from '../ir/evaluate.ts';
+import type { Expr } from '../ir/node.ts';
+import { getHeapStatistics } from 'node:v8';
 import { metrics } from '../ir/traverse.ts';
 import { askMethod, type AnswerStatus, type MethodOptions } from './answers.ts';
 import type { SuiteFamily } from './suite.ts';
-import { assertTimingsMatchCounts, contradiction, measureTimes, timingRatio, type Timing, type TimingContradiction, type TimingRatio } from './timing.ts';
+import { assertTimingsMatchCounts, contradiction, garbageCollector, measureTimes, timingRatio, type Timing, type TimingContradiction, type TimingRatio } from './timing.ts';
 
 /** f at one n: its size, its times and the steady-state gradients, with the counts that predict them. */
 export interface CostBaseline {
@@ -28,6 +33,58 @@ export interface CostBaseline {
   readonly steady: { readonly reverse: Timing; readonly reverseRatio: TimingRatio; readonly central: Timing; readonly centralRatio: TimingRatio };
   /** Times the measurement was repeated because a ratio contradicted its count (0 when the first was consistent). */
   readonly remeasured: number;
+  /** The taping autograd's memory at this n: its tape length (a count) and the heap its taped forward keeps alive (measured). */
+  readonly tape?: TapeMemory;
+}
+
+/** What a taped forward pass keeps alive until its backward. */
+export interface TapeMemory {
+  /** Recorded nodes (machine independent). */
+  readonly tapeLength: number;
+  /**
+   * Heap retained by one taped forward (its output held, so its tape is alive), bytes: used heap after a full GC
+   * with the outputs held, minus used heap after a full GC before the forwards, per forward. Median and quartiles
+   * over trials; undefined where the garbage collector cannot be called (the difference would include garbage).
+   */
+  readonly retained?: { readonly median: number; readonly q1: number; readonly q3: number; readonly trials: number };
+}
+
+/**
+ * Measures the heap a taped forward pass keeps alive: for each trial a full GC, the used heap, a few forwards on
+ * fresh leaf tensors that require grad (their outputs held), a full GC again, the used heap again, divided by the
+ * number of forwards. The collections before each reading make the difference what the tapes keep, not garbage.
+ */
+export function measureTapeMemory(build: () => Expr, variables: readonly string[], point: ArrayLike<number>, trials = 5): TapeMemory {
+  const taped = (expr = build()): Tensor | number => {
+    const leaves = new Map(variables.map((name, i) => [name, tensor(point[i], { requiresGrad: true })]));
+    return interpret(expr, (v) => leaves.get(v.name)!, tensorAlgebra);
+  };
+  const first = taped();
+  const length = typeof first === 'number' ? 0 : tapeLength(first);
+  const gc = garbageCollector();
+  if (gc === null) return { tapeLength: length };
+  // The outputs are held in an array that is emptied before each first reading (a variable of the loop could keep
+  // the previous trial's tape alive in a stack slot, and the new tape would then only replace it); each trial holds
+  // `copies` tapes at once and divides, so the reading is well above the heap's own noise of a few KB.
+  const held: unknown[] = [];
+  const copies = 4;
+  const growth: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    held.length = 0;
+    gc();
+    const before = getHeapStatistics().used_heap_size;
+    for (let k = 0; k < copies; k++) held.push(taped());
+    gc();
+    growth.push((getHeapStatistics().used_heap_size - before) / copies);
+  }
+  held.length = 0;
+  const sorted = growth.sort((a, b) => a - b);
+  const at = (q: number) => {
+    const pos = (sorted.length - 1) * q;
+    const lo = Math.floor(pos);
+    return sorted[lo] + (sorted[Math.ceil(pos)] - sorted[lo]) * (pos - lo);
+  };
+  return { tapeLength: length, retained: { median: at(0.5), q1: at(0.25), q3: at(0.75), trials } };
 }
 
 /** One method at one n. */
@@ -37,8 +94,16 @@ export interface CostPoint {
   readonly status: AnswerStatus | 'skipped';
   /** Median time of one gradient (value included) with its spread. */
   readonly time?: Timing;
-  /** time / the interpreted f's time, with its spread. */
+  /** time / the time of f evaluated the same way the method evaluates it (see `denominator`), with its spread. */
   readonly ratio?: TimingRatio;
+  /**
+   * What the ratio divides by, sampled in the same interleaved rounds as the method: `f on tensors` (the taping
+   * autograd's own interpreter with nothing recorded), `f compiled` (the same code generator as autograd-compiled), or
+   * `f interpreted` (the IR interpreter, for methods that interpret or rebuild f on every call).
+   */
+  readonly denominator?: PerCallDenominator;
+  /** Its time, from the same rounds. */
+  readonly denominatorTime?: Timing;
   /** Evaluations of f (finite differences, complex step). */
   readonly evaluations?: number;
   /** Recorded nodes (autograd). */
@@ -70,6 +135,23 @@ export interface CostOptions {
   readonly methodOptions?: MethodOptions;
   /** Called before each measurement, for progress bars. */
   readonly onStep?: (label: string) => void;
+}
+
+/** What a per-call ratio divides by. */
+export type PerCallDenominator = 'f on tensors' | 'f compiled' | 'f interpreted';
+
+/** The like-with-like denominator of a method's per-call time: f evaluated the way the method evaluates it. */
+export function perCallDenominator(method: string): PerCallDenominator {
+  return method === 'autograd' ? 'f on tensors' : method === 'autograd-compiled' ? 'f compiled' : 'f interpreted';
+}
+
+/**
+ * The taping autograd's per-call ratio against the count that predicts it: its recorded forward evaluates f's ops
+ * and its backward visits each of the `tapeLength` recorded nodes once, so time(∇f) / time(f on tensors) ≈
+ * 1 + tapeLength / fOps, within ×3 (a recorded op also allocates its node; a backward step is a multiply-add).
+ */
+export function tapeContradiction(n: number, ratio: TimingRatio, tapeLength: number, fOps: number): TimingContradiction | undefined {
+  return contradiction(`the taping autograd at n = ${n} (${tapeLength} recorded nodes for ${fOps} ops of f)`, ratio, 1 + tapeLength / fOps, countSlack.reverse);
 }
 
 function countOf(extra: Readonly<Record<string, unknown>> | undefined, key: string): number | undefined {
@@ -154,6 +236,7 @@ export function measureCost(family: SuiteFamily, ns: readonly number[], methods:
   const points: CostPoint[] = [];
   const stoppedAt = new Map<string, string>();
   const lastCall = new Map<string, { n: number; ms: number }>();
+  let sink = 0;
   for (const n of ns) {
     const expr = family.build(n);
     const variables = family.variables(n);
@@ -163,7 +246,14 @@ export function measureCost(family: SuiteFamily, ns: readonly number[], methods:
     let baseline = measureBaseline(family, n, options, attempt);
     while (baselineContradictions(baseline).some((c) => c !== undefined) && attempt < 2) baseline = measureBaseline(family, n, options, ++attempt);
     assertTimingsMatchCounts(baselineContradictions(baseline));
-    baselines.push({ ...baseline, remeasured: attempt });
+    options.onStep?.(`cost: the taping autograd's memory at n = ${n}`);
+    baselines.push({ ...baseline, remeasured: attempt, tape: measureTapeMemory(() => family.build(n), variables, point) });
+    // The per-call denominators: f evaluated as each kind of method evaluates it.
+    const compiledF = compileValue(expr, variables);
+    const values = Object.fromEntries(variables.map((v, i) => [v, point[i]]));
+    const request = { expr, variables, point, options: {} };
+    const fOf = (d: PerCallDenominator): (() => void) =>
+      d === 'f on tensors' ? () => void (sink += autogradValue(request)) : d === 'f compiled' ? () => void (sink += compiledF(point)) : () => void (sink += evaluateExpr(expr, values));
     for (const method of methods) {
       const stopped = stoppedAt.get(method.name);
       if (stopped !== undefined) {
@@ -188,17 +278,32 @@ export function measureCost(family: SuiteFamily, ns: readonly number[], methods:
         continue;
       }
       let time: Timing;
+      let denominatorTime: Timing | undefined;
+      const denominator = perCallDenominator(method.name);
       if (first.timeMs > slow) {
         time = { median: first.timeMs, q1: first.timeMs, q3: first.timeMs, samples: 1, batch: 1 };
         stoppedAt.set(method.name, `not tried beyond n = ${n} (one gradient took ${(first.timeMs / 1000).toFixed(1)} s)`);
       } else {
-        // Slow calls get fewer samples; every call still goes through the method's public interface.
+        // Slow calls get fewer samples; every call still goes through the method's public interface. The
+        // denominator is sampled in the same interleaved rounds, so both see the same machine.
         const heavy = first.timeMs > 50;
-        time = measureTimes({ call: () => void askMethod(method, c, methodOptions) }, {
-          sampleMs: options.sampleMs ?? 2,
-          samples: heavy ? 3 : options.samples ?? 9,
-          warmupMs: heavy ? 0 : undefined,
-        }).call;
+        const measure = (attempt: number) =>
+          measureTimes({ call: () => void askMethod(method, c, methodOptions), f: fOf(denominator) }, {
+            sampleMs: (options.sampleMs ?? 2) * (attempt + 1),
+            samples: (heavy ? 3 : options.samples ?? 9) + 4 * attempt,
+            warmupMs: heavy ? 0 : undefined,
+            seed: n + attempt,
+          });
+        // The taping autograd's ratio is checked against its tape, like the steady-state ratios against their counts.
+        const tape = countOf(first.result.extra, 'tapeLength');
+        const check = (m: ReturnType<typeof measure>) =>
+          method.name === 'autograd' && tape !== undefined && tape > 0 ? tapeContradiction(n, timingRatio(m.call, m.f), tape, baselines[baselines.length - 1].fOps) : undefined;
+        let attempt = 0;
+        let measured = measure(attempt);
+        while (check(measured) !== undefined && attempt < 2) measured = measure(++attempt);
+        assertTimingsMatchCounts([check(measured)]);
+        time = measured.call;
+        denominatorTime = measured.f;
       }
       // Predict the next n from the measured median, not from the first call (which includes V8's compilation).
       lastCall.set(method.name, { n, ms: time.median });
@@ -208,12 +313,15 @@ export function measureCost(family: SuiteFamily, ns: readonly number[], methods:
         method: method.name,
         status: 'ok',
         time,
-        ratio: timingRatio(time, baselines[baselines.length - 1].fInterpreted),
+        ratio: timingRatio(time, denominatorTime ?? baselines[baselines.length - 1].fInterpreted),
+        denominator: denominatorTime === undefined ? 'f interpreted' : denominator,
+        denominatorTime: denominatorTime ?? baselines[baselines.length - 1].fInterpreted,
         evaluations: first.result.evaluations,
         tapeLength: countOf(extra, 'tapeLength'),
         derivativeSize: countOf(extra, 'gradientDagSize'),
       });
     }
   }
+  if (sink === 0.5) console.log(''); // keeps `sink` alive so V8 cannot drop the timed calls
   return { function: family.text, ns, baselines, points };
 }

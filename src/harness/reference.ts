@@ -26,14 +26,18 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
     const m = math;
     const zero = m.bignumber(0);
     const one = m.bignumber(1);
-    // The op table's functions that mathjs lacks (relu, step), and xlogy, whose lowering u·log(v) would turn
-    // the op's convention xlogy(0, v) = 0 into 0·(−∞) = NaN at v = 0.
+    // The op table's functions that mathjs lacks (relu, step), and xlogy and mulNoNan, whose lowerings would turn
+    // the op's conventions (xlogy(0, v) = 0, mul_no_nan(u, 0) = 0) into 0·(−∞) = NaN.
     m.import(
       {
         relu: m.typed('relu', { BigNumber: (u: BigNumber) => (u.isNaN() ? u : u.gt(0) ? u : zero) }),
         step: m.typed('step', { BigNumber: (u: BigNumber) => (u.isNaN() ? u : u.gt(0) ? one : zero) }),
         xlogy: m.typed('xlogy', {
           'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (u.isZero() && !v.isNaN() ? zero : u.times(v.ln())),
+        }),
+        // mul_no_nan's lowering u·v would turn its 0 where v = 0 into 0·∞ = NaN when u is infinite (pow's masks).
+        mulNoNan: m.typed('mulNoNan', {
+          'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (v.isZero() ? zero : u.times(v)),
         }),
         // decimal.js's sinh, cosh and tanh run for minutes at |u| ≳ 1e15 (series in u); from e^|u| they take
         // microseconds, and lose no digits for |u| ≥ 1 (below that the native ones are fast and exact).
@@ -90,7 +94,7 @@ function log1p(t: BigNumber): BigNumber {
 }
 
 /** Ops evaluated by a registered BigNumber function instead of their `mathjs` form (see {@link bigMath}). */
-const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy', softplus: 'softplus' };
+const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy', mulNoNan: 'mulNoNan', softplus: 'softplus' };
 
 /**
  * The exact decimal value of a finite double (every double is a binary rational m·2^k, so its decimal expansion

@@ -2,10 +2,17 @@
 //
 // Why each step: a single fast call (a compiled f takes well under a microsecond) is below the timer's
 // resolution, so calls are batched until one sample lasts at least `sampleMs`; V8 compiles a function in tiers
-// (interpreter, baseline, optimised) after enough calls, so every candidate is warmed up before sampling;
-// GC pauses and frequency changes drift over seconds, so the candidates being compared are sampled in
-// interleaved rounds, in a shuffled order each round, and every one sees the same drift. A sample is the
-// batch's time divided by its calls; the median of the samples is the time, and the quartiles its spread.
+// (interpreter, baseline, optimised) after enough calls, and optimises a large generated function concurrently,
+// some milliseconds later, so every candidate is warmed up until its batch time stops improving, not for a fixed
+// time; GC pauses and frequency changes drift over seconds, so the candidates being compared are sampled in
+// interleaved rounds, in a shuffled order each round, and every one sees the same drift. Garbage collection is
+// left to V8: forcing a full GC before each round was tried and made the next samples of the taping autograd 3–6×
+// slower (a full GC may drop optimised code and type feedback), the opposite of a settled state. The clock is this process's CPU time (user + system, `process.cpuUsage`) by
+// default: on a machine shared with other jobs, wall time includes the time the process waited for a core, which
+// comes and goes with the neighbours' load and would make the median of a 2-core machine under load 10 meaningless.
+// A sample is the batch's time divided by its calls; the median of the samples is the time, the quartiles its spread.
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 
 /** A timing: the median time of one call and the spread of the samples, milliseconds. */
 export interface Timing {
@@ -28,6 +35,40 @@ export interface TimingOptions {
   readonly warmupMs?: number;
   /** Seed of the shuffled sampling order (default 1). */
   readonly seed?: number;
+  /**
+   * `cpu` (default): this process's CPU time, immune to waiting for a core on a shared machine; `wall`: elapsed
+   * time (for code that waits, which CPU time would not count).
+   */
+  readonly clock?: 'cpu' | 'wall';
+}
+
+/** Milliseconds on the chosen clock. CPU time counts every thread of this process (V8's compiler and GC helpers included). */
+function clockOf(kind: 'cpu' | 'wall'): () => number {
+  if (kind === 'wall') return () => performance.now();
+  return () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+}
+
+let collector: (() => void) | null | undefined;
+/**
+ * V8's full garbage collection, or null where it cannot be reached. Node hides `gc` unless started with
+ * --expose-gc; setting the flag at run time exposes it to contexts created afterwards, so a fresh context hands
+ * it over. Used only to start a memory measurement from a settled heap (never between timing samples: see above).
+ */
+export function garbageCollector(): (() => void) | null {
+  if (collector !== undefined) return collector;
+  const global = (globalThis as { gc?: () => void }).gc;
+  if (typeof global === 'function') return (collector = global);
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    collector = typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    collector = null;
+  }
+  return collector;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -53,30 +94,43 @@ export function measureTimes<K extends string>(candidates: Readonly<Record<K, ()
   const sampleMs = options.sampleMs ?? 2;
   const samples = options.samples ?? 9;
   const warmupMs = options.warmupMs ?? 3 * sampleMs;
+  const now = clockOf(options.clock ?? 'cpu');
   const names = Object.keys(candidates) as K[];
   const batches = new Map<K, number>();
   for (const name of names) {
     const run = candidates[name];
-    // Warm up until tiered: at least three calls and warmupMs.
-    const start = performance.now();
+    // A first warm-up: at least three calls and warmupMs, which sizes the batch.
+    const start = now();
     let calls = 0;
-    while (calls < 3 || performance.now() - start < warmupMs) {
+    while (calls < 3 || now() - start < warmupMs) {
       run();
       calls++;
     }
-    const perCall = (performance.now() - start) / calls;
+    const perCall = (now() - start) / calls;
     // Batch so that a sample lasts sampleMs: grow the batch until one lasts that long twice in a row (the first
     // success may still include calls from before V8 optimised the function, which are slower than later ones).
     let batch = Math.max(1, Math.ceil(sampleMs / Math.max(perCall, 1e-6)));
     for (let confirmed = 0; confirmed < 2 && batch < 1e8; ) {
-      const t = performance.now();
+      const t = now();
       for (let i = 0; i < batch; i++) run();
-      const took = performance.now() - t;
+      const took = now() - t;
       if (took >= sampleMs) confirmed++;
       else {
         confirmed = 0;
         batch = Math.ceil(batch * Math.min(16, Math.max(1.5, (1.2 * sampleMs) / Math.max(took, 1e-3))));
       }
+    }
+    // Then warm up until tiered: keep running batches until three in a row bring no new best (within 3%), so a
+    // function V8 optimises late (a large generated one, compiled concurrently) is sampled at its final tier.
+    // Bounded by 20 batches, so a candidate whose time keeps drifting still gets measured (its spread then shows it).
+    let best = Infinity;
+    for (let stale = 0, rounds = 0; stale < 3 && rounds < 20; rounds++) {
+      const t = now();
+      for (let i = 0; i < batch; i++) run();
+      const took = now() - t;
+      if (took < 0.97 * best) stale = 0;
+      else stale++;
+      best = Math.min(best, took);
     }
     batches.set(name, batch);
   }
@@ -97,9 +151,9 @@ export function measureTimes<K extends string>(candidates: Readonly<Record<K, ()
     for (const name of order) {
       const run = candidates[name];
       const batch = batches.get(name)!;
-      const t = performance.now();
+      const t = now();
       for (let i = 0; i < batch; i++) run();
-      times.get(name)!.push((performance.now() - t) / batch);
+      times.get(name)!.push((now() - t) / batch);
     }
   }
   return Object.fromEntries(names.map((n) => [n, summarise(times.get(n)!, batches.get(n)!)])) as Record<K, Timing>;

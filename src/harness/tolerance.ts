@@ -162,6 +162,37 @@ export function toleranceFor(
 }
 
 /**
+ * True when {@link gradientScale} fell back to its ε safeguard: f and ∇f both vanish at the point, so there is
+ * no natural size to measure a relative error against (any absolute residue would read as huge). Such answers
+ * are judged, and reported, by the absolute error of their partials only.
+ */
+export function isDegenerateScale(scale: number): boolean {
+  return scale <= eps;
+}
+
+/**
+ * How one partial's error is measured and reported: `relative` (|ĝᵢ − gᵢ| / |gᵢ| against tolᵢ / |gᵢ|) when the
+ * exact partial is larger than its own tolerance, else `absolute` (|ĝᵢ − gᵢ| against tolᵢ): where the exact
+ * partial is 0, or no larger than the rounding noise it is allowed, a relative error divides by (nearly)
+ * nothing and says nothing. Either way the judgement is the same absolute comparison |ĝᵢ − gᵢ| ≤ tolᵢ.
+ */
+export function partialMeasure(exact: number, tolerance: number): 'relative' | 'absolute' {
+  return Math.abs(exact) > tolerance ? 'relative' : 'absolute';
+}
+
+/**
+ * Why a tolerance cannot fail, or undefined when it can. A tolerance is vacuous when it is not finite (a numeric
+ * method's own error estimate of ∞ or NaN, or a rounding bound that overflows), or when it is at least the size
+ * of the whole gradient ({@link gradientScale}; not applied where that scale is degenerate): it then accepts 0,
+ * or a partial of the wrong sign, in place of the answer, so it promises no digit.
+ */
+export function vacuousTolerance(tolerance: number, scale: number): 'not finite' | 'as large as the gradient' | undefined {
+  if (!Number.isFinite(tolerance)) return 'not finite';
+  if (!isDegenerateScale(scale) && tolerance >= scale) return 'as large as the gradient';
+  return undefined;
+}
+
+/**
  * Norm-wise relative difference ‖a − b‖∞ / scale (0 below {@link underflowFloor}): the error measure of
  * tables and plots. `scale` is {@link gradientScale} of the reference.
  */

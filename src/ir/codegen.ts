@@ -180,41 +180,59 @@ function operandIndex(a: Operand): number {
   return a.kind === 'const' ? 0 : a.index;
 }
 
-/** Blocks of `body` instructions from `start` that repeat with affine operands: how many, and the patterns. */
-function measureRun(instructions: readonly Instruction[], sig: Int32Array, start: number, body: number): { count: number; strides: Int32Array | null } {
+/** Every instruction's operands as numbers (slot or input index; 0 for a constant), flattened, with offsets. */
+interface OperandTable {
+  readonly offset: Int32Array;
+  readonly index: Int32Array;
+}
+
+function operandTable(instructions: readonly Instruction[]): OperandTable {
   const n = instructions.length;
-  if (start + 2 * body > n) return { count: 1, strides: null };
-  // Strides from blocks 0 and 1, one per operand, flattened.
-  const strides: number[] = [];
-  for (let j = 0; j < body; j++) {
-    if (sig[start + j] !== sig[start + body + j] || sig[start + j] < 0) return { count: 1, strides: null };
-    const a0 = instructions[start + j].args;
-    const a1 = instructions[start + body + j].args;
-    for (let m = 0; m < a0.length; m++) strides.push(operandIndex(a1[m]) - operandIndex(a0[m]));
+  const offset = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) offset[i + 1] = offset[i] + instructions[i].args.length;
+  const index = new Int32Array(offset[n]);
+  for (let i = 0; i < n; i++) {
+    const args = instructions[i].args;
+    for (let m = 0; m < args.length; m++) index[offset[i] + m] = operandIndex(args[m]);
   }
-  const stride = Int32Array.from(strides);
+  return { offset, index };
+}
+
+/**
+ * Blocks of `body` instructions from `start` that repeat with affine operands: how many (1 when blocks 0 and 1
+ * differ). The strides, one per operand of the body, flattened, are written to `strides`.
+ */
+function measureRun(table: OperandTable, sig: Int32Array, start: number, body: number, strides: Int32Array): number {
+  const n = sig.length;
+  if (start + 2 * body > n) return 1;
+  // Blocks 0 and 1 must match instruction by instruction before any stride is worth computing.
+  for (let j = 0; j < body; j++) if (sig[start + j] !== sig[start + body + j] || sig[start + j] < 0) return 1;
+  const { offset, index } = table;
+  const first = offset[start];
+  const width = offset[start + body] - first;
+  for (let s = 0; s < width; s++) strides[s] = index[offset[start + body] + s] - index[first + s];
   let count = 2;
   for (; start + (count + 1) * body <= n; count++) {
-    const offset = start + count * body;
-    let s = 0;
+    const at = start + count * body;
     let ok = true;
-    for (let j = 0; j < body && ok; j++) {
-      if (sig[offset + j] !== sig[start + j]) {
+    for (let j = 0; j < body; j++) {
+      if (sig[at + j] !== sig[start + j]) {
         ok = false;
         break;
       }
-      const a0 = instructions[start + j].args;
-      const ak = instructions[offset + j].args;
-      for (let m = 0; m < a0.length; m++, s++) {
-        if (operandIndex(ak[m]) !== operandIndex(a0[m]) + stride[s] * count) {
-          ok = false;
-          break;
-        }
+    }
+    if (!ok) break;
+    // Same signatures, so the same operand counts: block k's operands sit `offset[at] - first` further on.
+    const shift = offset[at] - first;
+    for (let s = 0; s < width; s++) {
+      if (index[first + shift + s] !== index[first + s] + strides[s] * count) {
+        ok = false;
+        break;
       }
     }
     if (!ok) break;
   }
-  return { count, strides: stride };
+  return count;
 }
 
 function patternsOf(instructions: readonly Instruction[], start: number, body: number, strides: Int32Array): Pattern[][] {
@@ -244,6 +262,8 @@ function planSegments(instructions: readonly Instruction[], options: LoopOptions
   const maxBody = options.maxBody ?? 256;
   const maxCandidates = 8;
   const sig = signatures(instructions);
+  const table = operandTable(instructions);
+  const scratch = new Int32Array(table.index.length);
   const nextSame = new Int32Array(n).fill(-1);
   const last = new Map<number, number>();
   for (let i = n - 1; i >= 0; i--) {
@@ -259,9 +279,12 @@ function planSegments(instructions: readonly Instruction[], options: LoopOptions
     let q = nextSame[p];
     for (let tries = 0; q !== -1 && q - p <= maxBody && tries < maxCandidates; tries++, q = nextSame[q]) {
       const body = q - p;
-      const { count, strides } = measureRun(instructions, sig, p, body);
-      if (strides === null || count < minCount || count * body < minCoverage) continue;
-      if (best === null || count * body > best.count * best.body) best = { body, count, strides };
+      if (p + Math.max(minCount * body, minCoverage) > n) continue;
+      const count = measureRun(table, sig, p, body, scratch);
+      if (count < minCount || count * body < minCoverage) continue;
+      if (best === null || count * body > best.count * best.body) {
+        best = { body, count, strides: scratch.slice(0, table.offset[p + body] - table.offset[p]) };
+      }
     }
     if (best === null) {
       p++;
@@ -325,16 +348,6 @@ export interface ScheduledProgram {
   readonly remap: (operand: Operand) => Operand;
 }
 
-/** Calls `visit` with each slot an instruction reads, each distinct slot once (`x * x` waits for one value). */
-function forEachDistinctSlot(args: readonly Operand[], visit: (slot: number) => void): void {
-  for (let m = 0; m < args.length; m++) {
-    const a = args[m];
-    if (a.kind !== 'slot') continue;
-    if (m === 1 && args[0].kind === 'slot' && args[0].index === a.index) continue;
-    visit(a.index);
-  }
-}
-
 /**
  * Reorders a program so each instruction runs as soon as its operands exist (keeping the given order otherwise).
  *
@@ -348,16 +361,38 @@ export function scheduleEagerly(instructions: readonly Instruction[]): Scheduled
   const n = instructions.length;
   const pending = new Int32Array(n);
   const dependentCount = new Int32Array(n + 1);
+  // Each distinct slot an instruction reads, once (`x * x` waits for one value): -1 where none.
+  const firstRead = new Int32Array(n).fill(-1);
+  const secondRead = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    forEachDistinctSlot(instructions[i].args, (slot) => {
+    const args = instructions[i].args;
+    let first = -1;
+    let second = -1;
+    for (let m = 0; m < args.length; m++) {
+      const a = args[m];
+      if (a.kind !== 'slot') continue;
+      if (first === -1) first = a.index;
+      else if (a.index !== first && second === -1) second = a.index;
+      else if (a.index !== first && a.index !== second) throw new Error('internal error: an instruction reads at most two slots');
+    }
+    firstRead[i] = first;
+    secondRead[i] = second;
+    if (first !== -1) {
       pending[i]++;
-      dependentCount[slot + 1]++;
-    });
+      dependentCount[first + 1]++;
+    }
+    if (second !== -1) {
+      pending[i]++;
+      dependentCount[second + 1]++;
+    }
   }
   for (let i = 0; i < n; i++) dependentCount[i + 1] += dependentCount[i];
   const dependents = new Int32Array(dependentCount[n]);
   const fill = dependentCount.slice(0, n);
-  for (let i = 0; i < n; i++) forEachDistinctSlot(instructions[i].args, (slot) => void (dependents[fill[slot]++] = i));
+  for (let i = 0; i < n; i++) {
+    if (firstRead[i] !== -1) dependents[fill[firstRead[i]]++] = i;
+    if (secondRead[i] !== -1) dependents[fill[secondRead[i]]++] = i;
+  }
   const order = new Int32Array(n);
   const emitted = new Uint8Array(n);
   const queue = new Int32Array(n);
@@ -382,11 +417,20 @@ export function scheduleEagerly(instructions: readonly Instruction[]): Scheduled
   }
   const newSlot = new Int32Array(n);
   for (let i = 0; i < n; i++) newSlot[order[i]] = i;
-  const remap = (a: Operand): Operand => (a.kind === 'slot' ? { kind: 'slot', index: newSlot[a.index] } : a);
-  const reordered = Array.from(order, (old): Instruction => {
-    const ins = instructions[old];
-    return { args: ins.args.map(remap), render: ins.render, key: ins.key };
-  });
+  // One operand object per slot, shared by every instruction that reads it.
+  const slotOperands: Operand[] = new Array(n);
+  for (let i = 0; i < n; i++) slotOperands[i] = { kind: 'slot', index: i };
+  const remap = (a: Operand): Operand => (a.kind === 'slot' ? slotOperands[newSlot[a.index]] : a);
+  const reordered: Instruction[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ins = instructions[order[i]];
+    const args = ins.args;
+    reordered[i] = {
+      args: args.length === 1 ? [remap(args[0])] : args.length === 2 ? [remap(args[0]), remap(args[1])] : args.map(remap),
+      render: ins.render,
+      key: ins.key,
+    };
+  }
   return { instructions: reordered, newSlot, remap };
 }
 
@@ -444,13 +488,24 @@ export function compileProgram(
   return buildProgram(instructions, outputs, chunkSize, options).program;
 }
 
-/** Like {@link compileProgram}, and also returns the plan (loops, functions, stored slots) and the generated source. */
+/** Milliseconds {@link buildProgram} spent in each phase. */
+export interface BuildTimings {
+  /** Loop rolling, chunking, and which slots are stored. */
+  readonly planMs: number;
+  /** Building the JavaScript source text. */
+  readonly sourceMs: number;
+  /** `new Function`: V8 parses the source (each chunk function is compiled on its first call, later). */
+  readonly functionMs: number;
+}
+
+/** Like {@link compileProgram}, and also returns the plan (loops, functions, stored slots), the generated source and the time per phase. */
 export function buildProgram(
   instructions: readonly Instruction[],
   outputs: readonly Operand[],
   chunkSize: number = defaultChunkSize,
   options: ProgramOptions = {},
-): { program: CompiledProgram; plan: ProgramPlan; source: string } {
+): { program: CompiledProgram; plan: ProgramPlan; source: string; timings: BuildTimings } {
+  const startMs = performance.now();
   const count = instructions.length;
   for (let i = 0; i < count; i++) {
     for (const arg of instructions[i].args) {
@@ -594,6 +649,7 @@ export function buildProgram(
 
   let storedSlots = 0;
   let usesRescaling = false;
+  const planEndMs = performance.now();
   const unitSources = units.map((unit, u) => {
     const lines: string[] = [];
     for (const segment of unit) {
@@ -705,7 +761,9 @@ export function buildProgram(
       .map((_, u) => (u === lastUnit ? `return u${u}(x, o);` : `u${u}(x, o);`))
       .join('\n')}\n};`;
   }
+  const sourceEndMs = performance.now();
   const program = new Function('F', 't', source)(opFunctions, scratch) as CompiledProgram;
+  const functionEndMs = performance.now();
   let rolled = 0;
   for (const loop of loops) rolled += loop.body * loop.count;
   return {
@@ -718,5 +776,6 @@ export function buildProgram(
       storedSlots,
     },
     source,
+    timings: { planMs: planEndMs - startMs, sourceMs: sourceEndMs - planEndMs, functionMs: functionEndMs - sourceEndMs },
   };
 }

@@ -344,6 +344,15 @@ export function xlogy(a: Complex, b: Complex): Complex {
   return mul(a, log(b));
 }
 
+/**
+ * a·b, exactly 0 + 0i when b = 0 + 0i even if a is infinite or NaN (TensorFlow's multiply_no_nan). The mask is on
+ * b's exact zero, not on its real part: along b = 0 + ih the product a·ih keeps the derivative a in its imaginary part.
+ */
+export function mulNoNan(a: Complex, b: Complex): Complex {
+  if (b.re === 0 && b.im === 0) return complex(0, 0);
+  return mul(a, b);
+}
+
 /** The modulus |a| (a helper: not analytic, so not a complex-step op). */
 export function abs(a: Complex): number {
   return Math.hypot(a.re, a.im);

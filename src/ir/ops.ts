@@ -13,7 +13,7 @@ export type OpName =
   | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan'
   | 'sinh' | 'cosh' | 'tanh' | 'abs'
   | 'sigmoid' | 'relu' | 'softplus'
-  | 'sign' | 'step' | 'xlogy';
+  | 'sign' | 'step' | 'xlogy' | 'mulNoNan';
 
 /** How an op is written in infix text. */
 export type Syntax =
@@ -64,6 +64,24 @@ export interface OpSpec {
    */
   readonly mathjsDerivativeHolds?: { readonly where: (a: number, b: number) => boolean; readonly reason: string };
   readonly domain: Domain;
+  /**
+   * At a point outside the smooth domain (finite arguments): the arguments whose partial there is a convention, as
+   * no derivative exists (a jump), each with why. The other partials at such a point are derivatives (one-sided or
+   * limiting ones included): where the op declares none, every partial the table gives there counts as one.
+   */
+  readonly conventionalPartials?: (a: number, b: number) => readonly { readonly argument: number; readonly why: string }[];
+  /**
+   * Where mathjs's derivative rule evaluates to something else than this table's partials although both are
+   * defined (the table masks a 0·∞ that mathjs's formula keeps), and why. The mathjs methods answer with mathjs's
+   * values there and add the note. `constArgs[i]` says argument i is a constant of the expression.
+   */
+  readonly mathjsRuleDiffers?: { readonly where: (a: number, b: number, constArgs: readonly boolean[]) => boolean; readonly note: string };
+  /**
+   * False for an op the library writes into derived expressions (mul_no_nan, pow's masks) rather than one people
+   * differentiate: random-expression generators leave it out unless asked for by name, so adding such an op leaves
+   * every seed's campaign as it was.
+   */
+  readonly randomExpressions?: false;
   /** PyTorch's `grad_fn` class name for this op; `constArgs[i]` says whether argument i is a plain number there. */
   readonly gradFn: (constArgs: readonly boolean[]) => string;
   /**
@@ -80,7 +98,7 @@ const build = (op: OpName) => (...args: ExprLike[]): Expr => applySimplified(op,
 const add = build('add'), sub = build('sub'), mul = build('mul'), div = build('div'), neg = build('neg');
 const pow = build('pow'), log = build('log'), sqrt = build('sqrt'), sin = build('sin'), cos = build('cos');
 const sinh = build('sinh'), cosh = build('cosh'), sigmoid = build('sigmoid'), sign = build('sign'), step = build('step');
-const xlogy = build('xlogy'), exp = build('exp');
+const xlogy = build('xlogy'), exp = build('exp'), abs = build('abs'), mulNoNan = build('mulNoNan');
 
 const everywhere: Domain = { description: 'all reals', contains: () => true };
 const nonzero = (what: string): Domain => ({ description: `${what} ≠ 0`, contains: (a) => a !== 0 });
@@ -103,6 +121,26 @@ function sigmoidValue(a: number): number {
 function softplusValue(a: number): number {
   // log(1 + e^a) = max(a, 0) + log1p(e^-|a|): no overflow for large a, no lost digits for very negative a.
   return Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
+}
+
+/** A constant that is not 0 (NaN included: a mask on it is never 0, and NaN propagates either way). */
+const nonzeroConstant = (node: Expr): boolean => node.kind === 'const' && node.value !== 0;
+
+/** ∂(uᵛ)/∂u = where(v == 0, 0, v·uᵛ⁻¹): a constant exponent decides the branch now, a variable one at run time. */
+function baseOfPowPartial(u: Expr, v: Expr): Expr {
+  if (v.kind === 'const') return v.value === 0 ? constant(0) : mul(v, pow(u, sub(v, 1)));
+  return mulNoNan(pow(u, sub(v, 1)), v);
+}
+
+/**
+ * ∂(uᵛ)/∂v = where(u == 0 & v ≥ 0, 0, uᵛ·log u). xlogy(uᵛ, u) is already 0 where uᵛ = 0 (u = 0, v > 0), so the
+ * mask only adds the point u = v = 0 (where uᵛ = 1): step(|u| + |v|), 0 exactly there (−0 included) and 1 elsewhere
+ * (NaN where u or v is, as the formula is). It is needed only where both can be 0: not for a nonzero constant.
+ */
+function exponentOfPowPartial(u: Expr, v: Expr, self: Expr): Expr {
+  const plain = xlogy(self, u);
+  if (nonzeroConstant(u) || nonzeroConstant(v)) return plain;
+  return mulNoNan(plain, step(add(abs(u), abs(v))));
 }
 
 /** The op table. */
@@ -194,15 +232,22 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     arity: 2,
     eval: (a, b) => Math.pow(a, b),
     complex: C.pow,
-    // d(uᵛ) = v·uᵛ⁻¹ du + uᵛ·log(u) dv
-    partials: ([a, b], self) => [
-      // PyTorch special-cases a constant exponent 0: d(u⁰) = 0 even at u = 0 (where 0·u⁻¹ would be NaN).
-      isConstant(b, 0) ? constant(0) : mul(b, pow(a, sub(b, 1))),
-      // xlogy(uᵛ, u) is 0 where uᵛ = 0, as PyTorch masks the exponent's gradient at u = 0, v > 0. At the point
-      // u = 0, v ≥ 0 with both known (engines re-derive there when the kernel is not finite) it is PyTorch's 0 too.
-      isConstant(a, 0) && b.kind === 'const' && b.value >= 0 ? constant(0) : xlogy(self, a),
-    ],
-    kinks: 'd(u^0)/du = 0 everywhere (PyTorch); d(u^v)/dv = 0 where u = 0, v ≥ 0 (PyTorch masks it; the Tensor engine applies the mask at u = v = 0, where other methods give -inf)',
+    // d(uᵛ) = v·uᵛ⁻¹ du + uᵛ·log(u) dv, masked as PyTorch's pow backward masks it (FunctionsManual.cpp):
+    //   ∂/∂u = where(v == 0, 0, v·uᵛ⁻¹)                    (u⁰ ≡ 1: at u = 0 the product would be 0·∞)
+    //   ∂/∂v = where(u == 0 & v ≥ 0, 0, uᵛ·log u)          (0ᵛ = 0 for v > 0; at v = 0 a convention, see below)
+    // Each `where` is one mul_no_nan(x, mask), 0 where the mask is 0; a mask that cannot be 0 is left out, so
+    // constant exponents and bases keep their plain formulas (2·x for x², xlogy(2ˣ, 2) for 2ˣ).
+    partials: ([a, b], self) => [baseOfPowPartial(a, b), exponentOfPowPartial(a, b, self)],
+    kinks: '∂(u^v)/∂u = 0 where v = 0, u^0 being 1 for every u (PyTorch); ∂(u^v)/∂v = 0 where u = 0, v ≥ 0 (PyTorch\'s mask: for v > 0 the true derivative, at v = 0 a convention)',
+    conventionalPartials: (a, b) =>
+      a === 0 && b === 0
+        ? [{ argument: 1, why: '0^v jumps at v = 0 (∞ for v < 0, 1 at v = 0, 0 for v > 0), so it has no derivative in v there; 0 is PyTorch\'s convention, which the exact methods follow' }]
+        : [],
+    mathjsRuleDiffers: {
+      // With a constant exponent c > 0 mathjs's c·u^(c−1) is the table's own formula; log(u) enters only through a variable v.
+      where: (a, b, constArgs) => a === 0 && (b === 0 || (b > 0 && constArgs[1] !== true)),
+      note: 'mathjs differentiates u^v by its own formulas, v·u^(v−1) and u^v·log(u), which are 0·∞ (NaN) or −∞ at u = 0, v ≥ 0; it cannot apply the op table\'s masks (PyTorch\'s: ∂/∂u = 0 where v = 0, ∂/∂v = 0 where u = 0, v ≥ 0), so its answer differs here by its formula, not by a bug',
+    },
     syntax: { kind: 'infix', symbol: '^', precedence: 4, associativity: 'right' },
     latex: (a, b) => `${a}^{${b}}`,
     latexGrouped: [false, true],
@@ -487,10 +532,39 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     domain: { description: 'v > 0', contains: (_a, b) => b > 0 },
     gradFn: named('XlogyBackward0'),
   },
+  mulNoNan: {
+    arity: 2,
+    // u·v, defined as 0 where v = 0 even when u is infinite or NaN (TensorFlow's multiply_no_nan): PyTorch's
+    // where(mask == 0, 0, u·mask) as one op, so the op table can state pow's masked partials.
+    eval: (a, b) => (b === 0 ? 0 : a * b),
+    complex: C.mulNoNan,
+    // d mul_no_nan(u, v) = v du + u dv   (the product rule: where v = 0 the value is 0 for every u, so ∂/∂u = v = 0)
+    partials: ([a, b]) => [b, a],
+    syntax: { kind: 'function', name: 'mul_no_nan' },
+    latex: (a, b) => `\\operatorname{mul\\_no\\_nan}\\left(${a}, ${b}\\right)`,
+    latexGrouped: [true, true],
+    // Operands are names or literals (see codegen), so repeating `b` evaluates nothing twice.
+    js: (a, b) => `(${b} === 0 ? 0 : ${a} * ${b})`,
+    mathjs: { kind: 'lowering', lower: ([a, b]) => mul(a, b) },
+    mathjsDerivative: true,
+    mathjsDerivativeHolds: {
+      where: (a, b) => Number.isFinite(a) || b !== 0,
+      reason: 'mathjs differentiates mul_no_nan(u, v), lowered as u·v, by the product rule, whose u·v is NaN where u is not finite and v = 0 (mul_no_nan is 0 there)',
+    },
+    domain: everywhere,
+    randomExpressions: false,
+    // PyTorch has no mul_no_nan; users write torch.where(v == 0, 0, u * v).
+    gradFn: named('WhereBackward0'),
+    // A constant v decides the mask now: 0 gives 0, any other (NaN included) the plain product.
+    simplify: ([a, b]) => (b.kind !== 'const' || b.symbol !== null ? undefined : b.value === 0 ? constant(0) : mul(a, b)),
+  },
 };
 
 /** Every op name, in table order. */
 export const opNames: readonly OpName[] = Object.keys(ops) as OpName[];
+
+/** The ops random-expression generators draw from by default: every op but those marked `randomExpressions: false`. */
+export const randomExpressionOps: readonly OpName[] = opNames.filter((op) => ops[op].randomExpressions !== false);
 
 /** True when `name` is one of the primitives. */
 export function isOpName(name: string): name is OpName {

@@ -104,7 +104,7 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
     // A reused value's gradient is the sum over its uses (the multivariate chain rule): show the terms.
     const gradText =
       node.kind === 'const'
-        ? 'grad — (a constant)'
+        ? 'grad — (a constant: nothing flows back)'
         : uses.length > 1
           ? `grad ${short(grad)} = ${uses.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')} (summed over ${uses.length} uses)`
           : `grad ${short(grad)}`;
@@ -118,10 +118,13 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
     const partials = trace.partials.get(node.id) ?? [];
     node.args.forEach((arg, k) => {
       const p = partials[k];
-      // xlabel with forcelabels: Graphviz places edge labels after layout, so parallel edges (x·x) do not overprint.
-      const edgeLabel = p === null || p === undefined ? '' : `xlabel="∂ ${recordText(short(p.toNumber()))}"`;
+      // A plain edge label, which dot lays out as a node of its own (space reserved, parallel edges of x·x side by
+      // side); an xlabel, placed after layout, let the two labels of x·x sit on top of each other. Nothing flows back
+      // into a constant, so its edge carries no partial and is drawn dashed.
+      const edgeLabel = arg.kind === 'const' || p === null || p === undefined ? '' : `label="∂ ${recordText(short(p.toNumber()))}"`;
       const reused = (contributions?.get(arg.id)?.length ?? 0) > 1 ? `${edgeLabel ? ', ' : ''}color="#b45309", penwidth=1.8` : '';
-      out.push(`  n${arg.id} -> op${node.id} [${edgeLabel}${reused}];`);
+      const constant = arg.kind === 'const' ? 'style=dashed, color="#9ca3af"' : '';
+      out.push(`  n${arg.id} -> op${node.id} [${[edgeLabel, reused.replace(/^, /, ''), constant].filter((a) => a !== '').join(', ')}];`);
     });
   }
   out.push('}');

@@ -194,8 +194,12 @@ export function countSpec(sweep: CostSweep): TopLevelSpec {
 /** The memory side of reverse mode: values kept for the reverse sweep against n (tape length and bytes). */
 export function memorySpec(sweep: CostSweep): TopLevelSpec {
   const values: { n: number; value: number; series: string }[] = [];
-  for (const b of sweep.baselines) values.push({ n: b.n, value: b.reverseBytes, series: 'compiled reverse sweep: bytes of stored values' });
-  for (const p of sweep.points) if (p.method === 'autograd' && p.tapeLength !== undefined) values.push({ n: p.n, value: p.tapeLength, series: 'autograd: tape length (nodes)' });
+  for (const b of sweep.baselines) values.push({ n: b.n, value: b.reverseBytes, series: 'compiled reverse sweep: bytes of stored values (model)' });
+  for (const b of sweep.baselines) {
+    if (b.tape === undefined) continue;
+    values.push({ n: b.n, value: b.tape.tapeLength, series: 'autograd: tape length (nodes)' });
+    if (b.tape.retained !== undefined && b.tape.retained.median > 0) values.push({ n: b.n, value: b.tape.retained.median, series: 'autograd: heap kept by the tape (bytes, measured)' });
+  }
   const ns = sweep.ns;
   const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
   const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };

@@ -182,6 +182,7 @@ const knownClasses = [
   ['non-differentiable', 'non-diff.'],
   ['under-resolved', 'under-resolved'],
   ['simplify-invalid', 'simplify-invalid'],
+  ['no-bound', 'no bound'],
 ] as const;
 
 /** The agreement matrix: each method against the reference, then each pair; counts per class and relative errors. */
@@ -204,4 +205,36 @@ export function agreementTable(rows: readonly AgreementRow[], options: { readonl
       ];
     }),
   };
+}
+
+/**
+ * Prose for a terminal: each paragraph of `text` broken at spaces into lines of at most `width` code points, lines
+ * after a paragraph's first indented by `indent` (counted in the width). A word longer than a line (a long number
+ * or expression) keeps a line of its own, unsplit. Linear in the text.
+ */
+export function wrapProse(text: string, width: number, indent = ''): string {
+  const indentWidth = [...indent].length;
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    let lineWidth = 0;
+    let started = false;
+    for (const word of paragraph.split(' ')) {
+      const wordWidth = [...word].length;
+      if (!started) {
+        line = word;
+        lineWidth = wordWidth;
+        started = true;
+      } else if (lineWidth + 1 + wordWidth > width) {
+        out.push(line);
+        line = indent + word;
+        lineWidth = indentWidth + wordWidth;
+      } else {
+        line += ` ${word}`;
+        lineWidth += 1 + wordWidth;
+      }
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }

@@ -35,7 +35,8 @@ describe('gradlab diff', () => {
     expect(head).toEqual(['method', 'value', '∂f/∂x', '∂f/∂y', 'abs error', 'rel error', 'evals', 'time']);
     expect(body.map((r) => r[0])).toEqual(symbolic);
     for (const row of body) expect(row.slice(1, 6)).toEqual(['11', '4', '13', '0', '0']);
-    expect(stdout).toContain('errors against: reference (reverse accumulation, 64-digit BigNumber): f = 11, ∂f/∂x = 4, ∂f/∂y = 13');
+    // Piped, the prose wraps at 80 columns with a two-space hanging indent.
+    expect(stdout).toContain('errors against: reference (reverse accumulation, 64-digit BigNumber): f = 11,\n  ∂f/∂x = 4, ∂f/∂y = 13');
   });
 
   it('prints the symbolic derivative expressions below the table', async () => {

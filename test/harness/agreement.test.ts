@@ -97,7 +97,8 @@ describe('judgeCase', () => {
     // |x − 1e-9| at x = 0: smooth at the point, but a forward step of ~1.5e-8 crosses the kink.
     const report = judgeCase(caseOf('abs(x - 0.000000001)', ['x'], 0), [getMethod('numeric-forward')]);
     expect(report.pointClass).toBe('smooth');
-    expect(['within-model', 'non-differentiable']).toContain(report.answers[0].verdict);
+    // Its own error estimate there is as large as the slope, so it is no pass: the kink is named instead.
+    expect(report.answers[0].verdict).toBe('non-differentiable');
   });
 });
 

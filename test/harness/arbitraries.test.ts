@@ -41,6 +41,11 @@ describe('expressionWithPoint', () => {
     );
   });
 
+  it('draws an op kept out of random expressions (mul_no_nan) when asked for by name', () => {
+    const asked = fc.sample(expressionWithPoint({ depth: 2, ops: ['mulNoNan', 'add'] }), { seed: 19, numRuns: 100 });
+    expect(asked.some(({ expr }) => topologicalOrder(expr).some((n) => n.op === 'mulNoNan'))).toBe(true);
+  });
+
   it('generates shared subexpressions (DAGs), so reuse like a + a is exercised', () => {
     const shared = fc
       .sample(expressionWithPoint(), { seed: 14, numRuns: 300 })
@@ -48,12 +53,13 @@ describe('expressionWithPoint', () => {
     expect(shared.length).toBeGreaterThan(10);
   });
 
-  it('uses every op of the table', () => {
+  it('uses every op of the table but those it keeps out of random expressions (mul_no_nan)', () => {
     const seen = new Set<string>();
     for (const { expr } of fc.sample(expressionWithPoint(), { seed: 15, numRuns: 500 })) {
       for (const node of topologicalOrder(expr)) if (node.kind === 'op') seen.add(node.op);
     }
-    expect([...seen].sort()).toEqual(Object.keys(ops).sort());
+    expect([...seen].sort()).toEqual(Object.keys(ops).filter((op) => ops[op as OpName].randomExpressions !== false).sort());
+    expect(seen.has('mulNoNan')).toBe(false);
   });
 
   it('shrinks a failing property to a tiny counterexample at the origin', () => {

@@ -41,6 +41,25 @@ function consoleExamples(markdown: string): { command: string; expected: string 
   return examples.filter((e) => e.command.startsWith('npx gradlab '));
 }
 
+/**
+ * The gradlab commands of a doc's shell blocks (```sh): each `npx gradlab …` line without its trailing `# comment`,
+ * with what is piped into it (`echo "…" | npx gradlab …`) apart. Console blocks (```console) are runDocs's.
+ */
+export function shellCommands(file: string): { readonly line: string; readonly argv: readonly string[]; readonly stdin?: string }[] {
+  const markdown = readFileSync(join(root, file), 'utf8');
+  const commands: { line: string; argv: string[]; stdin?: string }[] = [];
+  for (const block of fencedBlocks(markdown).filter((b) => b.lang === 'sh')) {
+    for (const raw of block.body.split('\n')) {
+      const hash = raw.indexOf('   #');
+      const line = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
+      const pipe = /^echo "([^"]*)" \| (npx gradlab .*)$/.exec(line);
+      if (pipe !== null) commands.push({ line, argv: shellWords(pipe[2]!).slice(2), stdin: `${pipe[1]}\n` });
+      else if (line.startsWith('npx gradlab ') || line === 'npx gradlab') commands.push({ line, argv: shellWords(line).slice(2) });
+    }
+  }
+  return commands;
+}
+
 export function runDocs(file: string): void {
   const markdown = readFileSync(join(root, file), 'utf8');
   const examples = consoleExamples(markdown);

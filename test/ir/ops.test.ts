@@ -1,10 +1,13 @@
 // Specification of the op table: every primitive evaluates like Math.*, and its declared partials match finite differences.
 import { describe, expect, it } from 'vitest';
-import { ops, opNames, type OpName } from '../../src/ir/ops.ts';
+import { ops, opNames, randomExpressionOps, type OpName } from '../../src/ir/ops.ts';
 import { apply, constant, variable } from '../../src/ir/node.ts';
 import { compile } from '../../src/ir/compile.ts';
 import { partialKernels, partialTemplates } from '../../src/ir/partials.ts';
 import { interpret, realAlgebra } from '../../src/ir/evaluate.ts';
+import { parse } from '../../src/ir/parse.ts';
+import { toInfix, toLatex } from '../../src/ir/print.ts';
+import * as C from '../../src/ir/complex.ts';
 
 const candidates = [-2.5, -1.3, -0.7, -0.3, 0.4, 0.9, 1.7, 3.2];
 
@@ -29,6 +32,7 @@ describe('the op table', () => {
   it.each([
     ['add', 1.5, 2.25, 3.75], ['sub', 1.5, 2.25, -0.75], ['mul', 1.5, 2.25, 3.375], ['div', 3, 4, 0.75],
     ['pow', 2, 10, 1024], ['pow', 9, 0.5, 3], ['logBase', 8, 2, 3], ['xlogy', 2, Math.E, 2], ['xlogy', 0, 0, 0],
+    ['mulNoNan', 1.5, 2.25, 3.375], ['mulNoNan', Infinity, 0, 0], ['mulNoNan', NaN, 0, 0], ['mulNoNan', Infinity, -0, 0],
   ] as const)('%s(%d, %d) = %d', (op, a, b, expected) => {
     expect(ops[op].eval(a, b)).toBeCloseTo(expected, 14);
   });
@@ -121,6 +125,108 @@ describe('the op table', () => {
     const x = variable('x');
     const [dx] = ops.pow.partials([x, constant(0)], apply('pow', x, 0));
     expect(interpret(dx, () => 0, realAlgebra)).toBe(0);
+  });
+
+  describe("pow's masked partials (PyTorch's pow backward: where(v == 0, 0, v·u^(v−1)), where(u == 0 & v ≥ 0, 0, u^v·log u))", () => {
+    // [u, v, ∂/∂u, ∂/∂v] as torch.pow(u, v).backward() gives them for tensors u and v (both requiring grad).
+    const torchValues: [number, number, number, number][] = [
+      [0, 0, 0, 0], // u⁰ ≡ 1: ∂u is truly 0; ∂v is PyTorch's mask (0ᵛ jumps at v = 0)
+      [0, 2, 0, 0], // 0ᵛ = 0 near v = 2: ∂v truly 0 (the formula's 1·(0·−∞) is NaN without the mask)
+      [0, 1, 1, 0],
+      [0, 0.5, Infinity, 0],
+      [0, -1, -Infinity, -Infinity], // no mask for v < 0: 0^-1 = ∞, ∞·log 0 = −∞
+      [-0, 0, 0, 0], // −0 == 0 for the masks, as in PyTorch
+      [2, 0, 0, Math.LN2], // v = 0 masks ∂u only: 0·2⁻¹ would be 0 anyway; ∂v is log 2
+      [-2, 3, 12, NaN], // log of a negative base: NaN, as PyTorch
+      [-2, 0, 0, NaN],
+      [0, NaN, NaN, NaN], // a NaN exponent is masked by neither where
+      [NaN, 0, 0, NaN],
+      [Infinity, 0, 0, Infinity], // ∞⁰ = 1: ∂v = 1·log ∞, unmasked
+    ];
+
+    it.each(torchValues)('at u = %d, v = %d the kernels give ∂u = %d, ∂v = %d', (u, v, du, dv) => {
+      const [ku, kv] = partialKernels('pow');
+      const out = ops.pow.eval(u, v);
+      expect(ku(u, v, out)).toBe(du);
+      expect(kv(u, v, out)).toBe(dv);
+    });
+
+    it.each(torchValues)('at u = %d, v = %d the templates interpreted as IR give what the kernels give', (u, v) => {
+      const out = ops.pow.eval(u, v);
+      const values: Record<string, number> = { '⟨a⟩': u, '⟨b⟩': v, '⟨out⟩': out };
+      partialTemplates('pow').forEach((t, i) => {
+        expect(interpret(t, (node) => values[node.name], realAlgebra)).toBe(partialKernels('pow')[i](u, v, out));
+      });
+    });
+
+    it('states each mask with mul_no_nan only where it can apply: constant bases and exponents keep their plain formulas', () => {
+      const x = variable('x'), y = variable('y');
+      const partials = (u: ReturnType<typeof variable> | ReturnType<typeof constant>, v: ReturnType<typeof variable> | ReturnType<typeof constant>) =>
+        ops.pow.partials([u, v], apply('pow', u, v)).map((p) => toInfix(p));
+      expect(partials(x, y)).toEqual(['mul_no_nan(x^(y - 1), y)', 'mul_no_nan(xlogy(x^y, x), step(abs(x) + abs(y)))']);
+      expect(partials(x, constant(2))[0]).toBe('2 * x');
+      expect(partials(x, constant(0))[0]).toBe('0');
+      expect(partials(x, constant(-1))[1]).toBe('xlogy(x^(-1), x)');
+      expect(partials(constant(2), y)[1]).toBe('xlogy(2^y, 2)');
+      // A constant base 0: only the exponent remains in the mask.
+      expect(partials(constant(0), y)[1]).toBe('mul_no_nan(xlogy(0^y, 0), step(abs(y)))');
+      // Both constant and inside a mask: folded to the masked value.
+      expect(ops.pow.partials([constant(0), constant(0)], constant(1))).toEqual([constant(0), constant(0)]);
+    });
+
+    it('declares the exponent partial at u = v = 0 a convention, and nothing else', () => {
+      expect(ops.pow.conventionalPartials!(0, 0).map((c) => c.argument)).toEqual([1]);
+      expect(ops.pow.conventionalPartials!(0, 0)[0]!.why).toMatch(/jumps at v = 0.*PyTorch's convention/);
+      for (const [u, v] of [[0, 2], [0, -1], [2, 0], [-2, 3], [0, 0.5]]) expect(ops.pow.conventionalPartials!(u!, v!)).toEqual([]);
+    });
+
+    it("says where mathjs's own pow formulas differ from the masks (not for a constant exponent > 0)", () => {
+      const where = ops.pow.mathjsRuleDiffers!.where;
+      expect(where(0, 0, [false, false])).toBe(true);
+      expect(where(0, 2, [false, false])).toBe(true);
+      expect(where(0, 2, [false, true])).toBe(false);
+      expect(where(0, -1, [false, false])).toBe(false);
+      expect(where(1, 0, [false, false])).toBe(false);
+    });
+  });
+
+  describe('mulNoNan (TensorFlow\'s multiply_no_nan, the masks\' op)', () => {
+    it('is 0 wherever v = 0, even for an infinite or NaN u, and the product elsewhere', () => {
+      expect(ops.mulNoNan.eval(Infinity, 0)).toBe(0);
+      expect(ops.mulNoNan.eval(NaN, 0)).toBe(0);
+      expect(ops.mulNoNan.eval(-3, 2)).toBe(-6);
+      expect(ops.mulNoNan.eval(0, NaN)).toBeNaN();
+      expect(ops.mulNoNan.eval(Infinity, 2)).toBe(Infinity);
+    });
+
+    it('compiles to the same values as its eval at the mask too', () => {
+      const f = compile(apply('mulNoNan', variable('a'), variable('b')), ['a', 'b']);
+      for (const [u, v] of [[Infinity, 0], [NaN, 0], [NaN, -0], [2, 3], [0, NaN], [-Infinity, 1e-300]] as const) {
+        expect(Object.is(f([u, v]), ops.mulNoNan.eval(u, v))).toBe(true);
+      }
+    });
+
+    it('parses and prints as mul_no_nan (infix and LaTeX), and folds a constant mask', () => {
+      const expr = parse('mul_no_nan(x^2, y)');
+      expect(expr.kind === 'op' && expr.op).toBe('mulNoNan');
+      expect(toInfix(expr)).toBe('mul_no_nan(x^2, y)');
+      expect(toLatex(expr)).toBe('\\operatorname{mul\\_no\\_nan}\\left(x^{2}, y\\right)');
+      const x = variable('x');
+      expect(ops.mulNoNan.simplify!([x, constant(0)])).toEqual(constant(0));
+      expect(ops.mulNoNan.simplify!([x, constant(3)])).toEqual(apply('mul', x, 3));
+      expect(ops.mulNoNan.simplify!([x, variable('y')])).toBeUndefined();
+    });
+
+    it('is left out of random expressions by default (the campaigns of every seed stay as they were), and only it', () => {
+      expect(randomExpressionOps).toEqual(opNames.filter((op) => op !== 'mulNoNan'));
+      expect(opNames[opNames.length - 1]).toBe('mulNoNan');
+    });
+
+    it('is 0 + 0i in complex arithmetic where v = 0 + 0i, and keeps the derivative u along v = ih', () => {
+      expect(C.mulNoNan(C.complex(Infinity, 0), C.complex(0, 0))).toEqual(C.complex(0, 0));
+      expect(C.mulNoNan(C.complex(3, 0), C.complex(0, 1e-20))).toEqual(C.complex(0, 3 * 1e-20));
+      expect(C.mulNoNan(C.complex(3, 1e-20), C.complex(2, 0))).toEqual(C.complex(6, 2e-20));
+    });
   });
 
   it("chooses PyTorch's grad_fn names by which operands are plain numbers", () => {

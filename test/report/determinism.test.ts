@@ -4,12 +4,12 @@ import { listMethods } from '../../src/diff/registry.ts';
 import { buildReport } from '../../src/report/build.ts';
 
 /**
- * The report's data without what time decides: every field measured in time, and the outcome of mathjs's simplify
+ * The report's data without what time and the heap decide: every field measured in time, the measured heap of a tape (`retained`), and the outcome of mathjs's simplify
  * (the swell section's `simplified` cells, where a time budget stops it at a step that depends on the machine's load).
  */
 function withoutTimings(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value), (key, v) =>
-    /time|Ms$|ms$|ratio|seconds|runtime|date|generated|speed|load|cpu|crossoverTime|^simplified$|^fCompiled$|^fInterpreted$|^steady$|^remeasured$|^msPerStep$/i.test(key) ? undefined : v,
+    /time|Ms$|ms$|ratio|seconds|runtime|date|generated|speed|load|cpu|crossoverTime|^simplified$|^fCompiled$|^fInterpreted$|^steady$|^remeasured$|^msPerStep$|^retained$/i.test(key) ? undefined : v,
   );
 }
 

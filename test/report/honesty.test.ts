@@ -4,12 +4,17 @@ import type { Timing, TimingOptions } from '../../src/harness/timing.ts';
 
 // The sampler is replaced for one test so that it can report what a mis-measurement looks like (f timed
 // below the timer's resolution: central differences appear as cheap as f itself).
-const fake = vi.hoisted(() => ({ contradict: false }));
+const fake = vi.hoisted(() => ({ contradict: false, perCall: false }));
 vi.mock('../../src/harness/timing.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/harness/timing.ts')>();
   return {
     ...real,
     measureTimes: <K extends string>(candidates: Readonly<Record<K, () => void>>, options?: TimingOptions): Record<K, Timing> => {
+      if (fake.perCall && 'call' in candidates) {
+        // The taping autograd measured at 20× f on the same tensors, where its tape predicts about 2×.
+        const t = (median: number): Timing => ({ median, q1: median * 0.95, q3: median * 1.05, samples: 9, batch: 100 });
+        return { call: t(20e-3), f: t(1e-3) } as Record<K, Timing>;
+      }
       if (!fake.contradict) return real.measureTimes(candidates, options);
       const t = (median: number): Timing => ({ median, q1: median * 0.95, q3: median * 1.05, samples: 9, batch: 100 });
       return Object.fromEntries(Object.keys(candidates).map((k) => [k, t(k === 'reverse' ? 2e-3 : 1e-3)])) as Record<K, Timing>;
@@ -18,7 +23,8 @@ vi.mock('../../src/harness/timing.ts', async (importOriginal) => {
 });
 
 const { contradiction, timingRatio, measureTimes, TimingContradictionError } = await import('../../src/harness/timing.ts');
-const { measureCost, baselineContradictions } = await import('../../src/harness/cost.ts');
+const { measureCost, baselineContradictions, tapeContradiction, measureTapeMemory } = await import('../../src/harness/cost.ts');
+const { getMethod } = await import('../../src/diff/registry.ts');
 const { builtinSuite } = await import('../../src/harness/suites/builtin.ts');
 
 const timing = (median: number, spread = 0.1): Timing => ({ median, q1: median * (1 - spread), q3: median * (1 + spread), samples: 9, batch: 10 });
@@ -59,5 +65,48 @@ describe('a timing ratio is checked against the count that predicts it', () => {
     expect(t.q1).toBeLessThanOrEqual(t.median);
     expect(t.q3).toBeGreaterThanOrEqual(t.median);
     expect(sink).toBeGreaterThanOrEqual(0);
+  });
+
+  it("the taping autograd's per-call ratio is checked against its tape: about 2 within ×3", () => {
+    expect(tapeContradiction(10, timingRatio(timing(2.3e-3), timing(1e-3)), 71, 71)).toBeUndefined();
+    expect(tapeContradiction(10, timingRatio(timing(20e-3), timing(1e-3)), 71, 71)).toMatchObject({ count: 2 });
+    // 0.5×: a gradient cheaper than the forward it records is as impossible as 20×.
+    expect(tapeContradiction(10, timingRatio(timing(0.5e-3), timing(1e-3)), 71, 71)).toMatchObject({ count: 2 });
+  });
+
+  it('measureCost refuses a per-call autograd timing that contradicts its tape after re-measuring', () => {
+    const rosenbrock = builtinSuite().families.find((f) => f.roles.includes('cost'))!;
+    fake.perCall = true;
+    try {
+      expect(() => measureCost(rosenbrock, [10], [getMethod('autograd')], { sampleMs: 1, samples: 3 })).toThrow(/the taping autograd at n = 10 \(71 recorded nodes/);
+    } finally {
+      fake.perCall = false;
+    }
+  });
+
+  it('the default clock is CPU time: a call that waits costs (almost) nothing on it, its full wait on the wall clock', () => {
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const wait = () => void Atomics.wait(cell, 0, 0, 3);
+    const cpu = measureTimes({ wait }, { sampleMs: 1, samples: 3, warmupMs: 1 }).wait;
+    const wall = measureTimes({ wait }, { sampleMs: 1, samples: 3, warmupMs: 1, clock: 'wall' }).wait;
+    expect(wall.median).toBeGreaterThanOrEqual(2.5);
+    expect(cpu.median).toBeLessThan(0.5 * wall.median);
+  });
+});
+
+describe('the memory of reverse mode is measured beside its count', () => {
+  it("a taped forward keeps heap in proportion to its tape, far more than 8 bytes a node", () => {
+    const rosenbrock = builtinSuite().families.find((f) => f.roles.includes('cost'))!;
+    const at = (n: number) => measureTapeMemory(() => rosenbrock.build(n), rosenbrock.variables(n), rosenbrock.point(n), 5);
+    const [small, large] = [at(100), at(1000)];
+    // The tape length is autograd's own count.
+    const c = { expr: rosenbrock.build(100), variables: rosenbrock.variables(100), point: rosenbrock.point(100), options: {} };
+    expect(small.tapeLength).toBe(getMethod('autograd').compute(c).extra!.tapeLength);
+    expect(large.tapeLength).toBeGreaterThan(9 * small.tapeLength);
+    expect(small.retained).toBeDefined();
+    const growth = large.retained!.median / small.retained!.median;
+    expect(growth).toBeGreaterThan(0.5 * (large.tapeLength / small.tapeLength));
+    expect(growth).toBeLessThan(2 * (large.tapeLength / small.tapeLength));
+    expect(large.retained!.median / large.tapeLength).toBeGreaterThan(8);
   });
 });

@@ -121,7 +121,7 @@ describe('the report on a user suite', () => {
     expect(accuracy.caption).toContain('On bump (the other variables held at y = 1) at x = 0.5');
     expect(accuracy.figures.map((f) => f.id)).toEqual(['accuracy', 'v-curve']);
     const agreement = report.sections[2];
-    expect(agreement.notes.join(' ')).toContain(`points drawn uniformly from its domain (${2 * 10} in all`);
+    expect(agreement.notes.join(' ')).toContain(`points drawn from its domain (${2 * 10} in all`);
     expect(report.sections[3].caption).toContain('Reverse accumulation on exp(-x^2) * sin(3*y) at x = 0.5, y = 1');
     expect(report.meta.title).toContain('class demo');
   }, 120_000);

@@ -14,7 +14,7 @@ import {
 } from './functional.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { gradMode } from './grad-mode.ts';
-import { backwardLoop } from './kernels.ts';
+import { backwardLoop, constantPartial } from './kernels.ts';
 import { broadcastIndex, numelOf, sameShape, scalarShape } from './shape.ts';
 import { FREED, Tensor } from './tensor.ts';
 
@@ -49,9 +49,10 @@ let running = false;
 
 /**
  * @internal Work counters for tests that pin complexity on counts rather than timings: `captureSteps` counts the
- * steps `grad()` takes to hand each input its gradient (one per listed input, whatever the number of inputs).
+ * steps `grad()` takes to hand each input its gradient (one per listed input, whatever the number of inputs);
+ * `freshBuffers` counts the gradient arrays the engine allocates (not recycled, not taken over from a VJP).
  */
-export const engineStats = { captureSteps: 0 };
+export const engineStats = { captureSteps: 0, freshBuffers: 0 };
 
 // The pass's per-node scratch, indexed by each node's `_slot`: pending contributions, and the gradient sum as a
 // number (0-d nodes), an array (n-d) or a tensor (createGraph). Kept out of the tensors to keep them small; one
@@ -61,7 +62,44 @@ const deps: number[] = [];
 const gs: number[] = [];
 const gb: (Float64Array | null)[] = [];
 const gt: (Tensor | null)[] = [];
+/**
+ * True when `gb` at that slot was made by the engine for this pass and never handed out (to a `.grad`, a hook, a
+ * structural VJP or `grad()`'s result): only such a buffer may be overwritten in place, handed on to an input, or
+ * recycled once its node has run.
+ */
+const owns: boolean[] = [];
 let used = 0;
+
+// Gradient buffers recycled between nodes and passes, by length. Only engine-owned buffers (`owns`) enter, so no
+// tensor the user can reach shares one; a training loop's backward then reuses the same few arrays every step
+// instead of allocating (and the GC reclaiming) fresh ones. Bounded, so it holds at most `poolMaxBytes`.
+const pool = new Map<number, Float64Array[]>();
+let pooledBytes = 0;
+const poolMaxBytes = 32 * 2 ** 20;
+const poolMinLength = 256;
+const poolPerLength = 4;
+
+/** A buffer of `n` elements with arbitrary contents (a recycled one when available). */
+function takeBuffer(n: number): Float64Array {
+  const list = pool.get(n);
+  if (list !== undefined && list.length > 0) {
+    pooledBytes -= 8 * n;
+    return list.pop()!;
+  }
+  engineStats.freshBuffers++;
+  return new Float64Array(n);
+}
+
+/** Gives an engine-owned buffer back to the pool (if it has room); a window onto a larger array is left alone. */
+function recycle(buf: Float64Array): void {
+  const n = buf.length;
+  if (n < poolMinLength || pooledBytes + 8 * n > poolMaxBytes || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return;
+  let list = pool.get(n);
+  if (list === undefined) pool.set(n, (list = []));
+  if (list.length >= poolPerLength) return;
+  list.push(buf);
+  pooledBytes += 8 * n;
+}
 
 /** Passes up to this many nodes keep their scratch arrays for the next pass. */
 const scratchKeep = 1 << 20;
@@ -71,10 +109,11 @@ function resetScratch(): void {
   for (let i = 0; i < used; i++) {
     gb[i] = null;
     gt[i] = null;
+    owns[i] = false;
   }
   // Kept up to a million slots (about 32 MB): a training loop's passes of a few hundred thousand nodes reuse
   // them instead of regrowing them every step; only a rare huge pass gives its memory back.
-  if (used > scratchKeep) deps.length = gs.length = gb.length = gt.length = 0;
+  if (used > scratchKeep) deps.length = gs.length = gb.length = gt.length = owns.length = 0;
   used = 0;
 }
 
@@ -184,6 +223,7 @@ function begin(t: Tensor, p: number): void {
     gs.push(0);
     gb.push(null);
     gt.push(null);
+    owns.push(false);
   }
 }
 
@@ -290,6 +330,7 @@ function gradientOf(n: Tensor, createGraph: boolean): Tensor {
   const i = n._slot;
   if (createGraph) return gt[i] ?? new Tensor(n._shape, n._shape.length === 0 ? null : new Float64Array(numelOf(n._shape)), 0);
   if (n._shape.length === 0) return new Tensor(scalarShape, null, gs[i]);
+  owns[i] = false; // handed out: no longer the engine's to reuse
   return new Tensor(n._shape, gb[i] ?? (gb[i] = new Float64Array(numelOf(n._shape))), 0);
 }
 
@@ -297,7 +338,10 @@ function gradientOf(n: Tensor, createGraph: boolean): Tensor {
 function setGradient(n: Tensor, g: Tensor, createGraph: boolean): void {
   if (createGraph) gt[n._slot] = g;
   else if (n._shape.length === 0) gs[n._slot] = firstValue(g);
-  else gb[n._slot] = dataOf(g).slice();
+  else {
+    gb[n._slot] = dataOf(g).slice();
+    owns[n._slot] = false;
+  }
 }
 
 /** Runs the hooks of `n` in order on its summed gradient; `retainGrad()` sits among them where it was called. */
@@ -347,9 +391,18 @@ function accumulateInto(n: Tensor, createGraph: boolean): void {
 function checkSaved(n: Tensor, saved: number): void {
   if ((n._flags & FREED) !== 0) throw new RuntimeError(messages.secondBackward);
   const a = n._a, b = n._b;
-  if ((saved & SAVES_A) !== 0 && a !== null && a._version !== n._va) throw versionError(a, n._va);
-  if ((saved & SAVES_B) !== 0 && b !== null && b._version !== n._vb) throw versionError(b, n._vb);
-  if ((saved & SAVES_OUT) !== 0 && n._version !== 0) throw versionError(n, 0);
+  if ((saved & SAVES_A) !== 0 && a !== null && versionOf(a) !== n._va) throw versionError(a, n._va);
+  if ((saved & SAVES_B) !== 0 && b !== null && versionOf(b) !== n._vb) throw versionError(b, n._vb);
+  if ((saved & SAVES_OUT) !== 0) {
+    // A node made by an in-place op starts at the version that op gave its storage (views.ts, tensor.ts).
+    const made = n._x === null ? 0 : n._x.createdVersion;
+    if (versionOf(n) !== made) throw versionError(n, made);
+  }
+}
+
+/** `t._version`, reading the field directly for a tensor without extras (no shared counter): the per-node check stays a load. */
+function versionOf(t: Tensor): number {
+  return t._x === null ? t._ver : t._version;
 }
 
 function versionError(t: Tensor, expected: number): RuntimeError {
@@ -471,10 +524,14 @@ function process(
   return captured;
 }
 
-/** Drops a node's gradient buffers once it has run. */
+/** Drops a node's gradient buffers once it has run (recycling the engine's own). */
 function release(n: Tensor): void {
-  gb[n._slot] = null;
-  gt[n._slot] = null;
+  const i = n._slot;
+  const buf = gb[i];
+  if (buf !== null && owns[i]) recycle(buf);
+  gb[i] = null;
+  gt[i] = null;
+  owns[i] = false;
 }
 
 /** Adds a gradient contribution `g` (shaped like `t`) to `t`'s sum. */
@@ -493,7 +550,13 @@ function give(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
   const existing = gb[i];
   if (existing === null) {
     // The first contribution becomes the sum: taken over when nothing else holds it, else copied.
-    gb[i] = owned ? src : src.slice();
+    if (owned) gb[i] = src;
+    else {
+      const copy = takeBuffer(src.length);
+      copy.set(src);
+      gb[i] = copy;
+    }
+    owns[i] = true;
     return;
   }
   for (let k = 0; k < existing.length; k++) existing[k] += src[k];
@@ -505,41 +568,89 @@ function give(t: Tensor, g: Tensor, createGraph: boolean, owned = false): void {
  */
 function ownable(g: Tensor, node: Tensor, given: Float64Array | null): boolean {
   const d = g._d;
-  return d !== null && d !== gb[node._slot] && d !== given;
+  if (d === null) return false;
+  // Compared by buffer: a view's data is a subarray of its base's (views.ts), a different object over the same memory.
+  const own = gb[node._slot];
+  return (own === null || d.buffer !== own.buffer) && (given === null || d.buffer !== given.buffer);
 }
 
-/** Elementwise backward on arrays: g·∂out/∂arg per element, scattered back through the broadcast (which sums it to the input's shape). */
+/**
+ * Elementwise backward on arrays: g·∂out/∂arg per element, scattered back through the broadcast (which sums it to
+ * the input's shape). Same-shaped operands run one generated loop with the partial inlined (kernels.ts); the
+ * first contribution to an input is stored rather than added (no zeroed buffer), and when the node's own gradient
+ * buffer is the engine's and no later input reads it, it is overwritten in place and handed on (a constant
+ * partial of 1, as add's, hands it on untouched), so a chain of elementwise ops allocates no gradient buffer.
+ */
 function elementwiseND(n: Tensor, p: number, ready: Tensor[]): void {
   const op = n._op;
   const info = partialInfo(op);
   const unary = arityById[op] === 1;
-  const G = gb[n._slot] ?? new Float64Array(numelOf(n._shape));
+  const slot = n._slot;
+  let G = gb[slot];
+  if (G === null) {
+    engineStats.freshBuffers++;
+    G = new Float64Array(numelOf(n._shape));
+    gb[slot] = G;
+    owns[slot] = true;
+  }
   const O = dataOf(n);
   const a = n._a, b = unary ? null : n._b;
   const A = a === null ? null : dataOf(a);
   const B = b === null ? null : dataOf(b);
   const ia = a === null ? null : broadcastIndex(n._shape, a._shape);
   const ib = b === null ? null : broadcastIndex(n._shape, b._shape);
+  // The number operand (x + 2, x ** 2): the loops are specialised on it.
+  const k = a === null || b === null ? n._k : undefined;
   const inputs = [a, b];
   for (let i = 0; i < 2; i++) {
     const t = inputs[i];
     if (t === null || t._mark !== p) continue;
-    const kernel = info.kernels[i];
-    const map = i === 0 ? ia : ib;
-    const buf = t._shape.length === 0 ? new Float64Array(1) : (gb[t._slot] ??= new Float64Array(numelOf(t._shape)));
-    if (ia === null && ib === null && buf.length === G.length) {
-      // Same shapes: one generated loop with the partial inlined (kernels.ts).
-      backwardLoop(op, i, A !== null, B !== null)(G, A, B, O, buf, G.length, n._k, n._k, partialAt);
-    } else for (let j = 0; j < G.length; j++) {
-      const av = A === null ? n._k : A[ia === null ? j : ia[j]];
-      const bv = unary ? NaN : B === null ? n._k : B[ib === null ? j : ib[j]];
-      const ov = O[j];
-      let d = kernel(av, bv, ov);
-      if (d - d !== 0) d = partialAt(op, i, av, bv, ov);
-      buf[map === null ? j : map[j]] += G[j] * d;
+    const ts = t._slot;
+    if (ia === null && ib === null && t._shape.length !== 0 && numelOf(t._shape) === G.length) {
+      const existing = gb[ts];
+      if (existing !== null) backwardLoop(op, i, A !== null, B !== null, k)(G, A, B, O, existing, G.length, n._k, n._k, partialAt);
+      else {
+        // G may be consumed when it is the engine's and the other input (if any) has already read it.
+        const consumable = owns[slot] && (i === 1 || b === null || b._mark !== p);
+        if (consumable) {
+          if (constantPartial(op, i) !== 1) backwardLoop(op, i, A !== null, B !== null, k, true)(G, A, B, O, G, G.length, n._k, n._k, partialAt);
+          gb[ts] = G;
+          gb[slot] = null;
+          owns[slot] = false;
+        } else {
+          const buf = takeBuffer(G.length);
+          if (constantPartial(op, i) === 1) buf.set(G);
+          else backwardLoop(op, i, A !== null, B !== null, k, true)(G, A, B, O, buf, G.length, n._k, n._k, partialAt);
+          gb[ts] = buf;
+        }
+        owns[ts] = true;
+      }
+    } else {
+      const kernel = info.kernels[i];
+      const map = i === 0 ? ia : ib;
+      let buf: Float64Array;
+      if (t._shape.length === 0) buf = new Float64Array(1);
+      else {
+        let sum = gb[ts];
+        if (sum === null) {
+          engineStats.freshBuffers++;
+          sum = new Float64Array(numelOf(t._shape));
+          gb[ts] = sum;
+          owns[ts] = true;
+        }
+        buf = sum;
+      }
+      for (let j = 0; j < G.length; j++) {
+        const av = A === null ? n._k : A[ia === null ? j : ia[j]];
+        const bv = unary ? NaN : B === null ? n._k : B[ib === null ? j : ib[j]];
+        const ov = O[j];
+        let d = kernel(av, bv, ov);
+        if (d - d !== 0) d = partialAt(op, i, av, bv, ov);
+        buf[map === null ? j : map[j]] += G[j] * d;
+      }
+      if (t._shape.length === 0) gs[ts] += buf[0];
     }
-    if (t._shape.length === 0) gs[t._slot] += buf[0];
-    if (--deps[t._slot] === 0) ready.push(t);
+    if (--deps[ts] === 0) ready.push(t);
   }
 }
 

@@ -6,10 +6,9 @@
 //
 // Non-differentiable points follow PyTorch, and come from the op table's partials, not from code here:
 //   abs at 0 → 0 (sign(0) = 0) · relu at 0 → 0 (step(0) = 0) · sqrt at 0 → inf (1 / (2·√0)) · log at 0 → inf
-//   x**0 → 0 everywhere, also at x = 0: the table's constant-exponent rule, reached through `partialAt` where the
-//   general kernel v·u^(v−1) gives 0·∞ · max()/min() of a whole tensor: tied elements share the gradient evenly
-//   (`tieMask`). NaN and inf propagate as in PyTorch (g·∂: 0·inf is NaN). One difference, declared in the table:
-//   ∂(a**b)/∂b at a = b = 0 is xlogy(1, 0) = −inf, where PyTorch masks it to 0.
+//   a**b: ∂/∂a = 0 where b = 0 (x**0 → 0 everywhere, also at x = 0), ∂/∂b = 0 where a = 0, b ≥ 0, as PyTorch's
+//   where() masks: the table's partials state them (mul_no_nan) · max()/min() of a whole tensor: tied elements
+//   share the gradient evenly (`tieMask`). NaN and inf propagate as in PyTorch (g·∂: 0·inf is NaN).
 import { constant, type Expr, type VarExpr } from '../../ir/node.ts';
 import { ops, opNames, type OpName } from '../../ir/ops.ts';
 import { interpret, realAlgebra, type Algebra } from '../../ir/evaluate.ts';
@@ -22,6 +21,7 @@ import { broadcastIndex, broadcastShapes, checkSizes, numelOf, sameShape, scalar
 import { Tensor, type TensorLike } from './tensor.ts';
 import { LEAF, arityById, elementwiseCount, opId } from './op-ids.ts';
 import { SAVES_A, SAVES_B, SAVES_OUT, defineStructural, registeredBase, registeredRules } from './structural-registry.ts';
+import { RESHAPE_COPY, gatheredView, refreshView, sharedView, viewIncompatibleMessage, viewableAs } from './views.ts';
 
 export { LEAF, elementwiseCount, arityById, opId };
 
@@ -58,8 +58,8 @@ export function partialInfo(op: number): PartialInfo {
 
 /**
  * ∂out/∂arg`i` of elementwise op `op` at concrete values, re-derived from the op table with the values as constants.
- * Used where the placeholder kernel gives NaN: the table's special cases then apply (`u^0` has derivative 0 even at
- * u = 0, where the general formula v·u^(v-1) is 0·∞).
+ * Used where the placeholder kernel is not finite: the table's partials of constant arguments then apply (folded
+ * and simplified as the table declares), so a special case stated only for constants still holds.
  */
 export function partialAt(op: number, i: number, a: number, b: number, out: number): number {
   const key = `${op},${i},${a},${b},${out}`;
@@ -96,7 +96,11 @@ export function templatesFor(node: Tensor): readonly Expr[] {
 /** @internal The tensor the user's tensor currently stands for (an in-place op on a recorded tensor moves it). */
 export function resolve(x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
-  return x._head === null ? x : x._head;
+  const e = x._x;
+  if (e === null) return x;
+  // A view handle follows its base (views.ts); a node an in-place op replaced stands for its successor.
+  if (e.view !== null) return refreshView(x);
+  return e.head === null ? x : e.head;
 }
 
 /** @internal A number as a 0-d tensor; a tensor resolved to what it stands for. */
@@ -104,16 +108,17 @@ export function asTensor(x: TensorLike): Tensor {
   return typeof x === 'number' ? new Tensor(scalarShape, null, x) : resolve(x);
 }
 
-/** Records the graph edge on `t` (grad mode is on and an input requires grad). */
-function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, k: number, aux: readonly number[] | null): void {
+/** @internal Records the graph edge on `t` (grad mode is on and an input requires grad). */
+export function link(t: Tensor, op: number, a: Tensor | null, b: Tensor | null, k: number, aux: readonly number[] | null): void {
   t._rg = true;
   t._op = op;
   t._a = a;
   t._b = b;
   t._k = k;
   t._aux = aux;
-  if (a !== null) t._va = a._version;
-  if (b !== null) t._vb = b._version;
+  // `_ver` directly when there are no extras (so no shared counter): the common case stays one load.
+  if (a !== null) t._va = a._x === null ? a._ver : a._version;
+  if (b !== null) t._vb = b._x === null ? b._ver : b._version;
 }
 
 /** @internal A result of op `op` on tensors `a` (and `b`): recorded when grad mode is on and an input requires grad. */
@@ -196,7 +201,7 @@ function elementwiseND(op: number, a: Tensor | null, b: Tensor | null, ka: numbe
   const db = unary || b === null ? null : dataOf(b);
   const ia = da === null ? null : broadcastIndex(shape, sa);
   const ib = db === null ? null : broadcastIndex(shape, sb);
-  if (ia === null && ib === null) forwardLoop(op, da !== null, db !== null)(out, da, db, n, ka, kb);
+  if (ia === null && ib === null) forwardLoop(op, da !== null, db !== null, da === null ? ka : kb)(out, da, db, n, ka, kb);
   else for (let j = 0; j < n; j++) {
     const av = da === null ? ka : da[ia === null ? j : ia[j]];
     const bv = db === null ? kb : db[ib === null ? j : ib[j]];
@@ -534,22 +539,62 @@ function inferShape(shape: readonly number[], numel: number): readonly number[] 
   return Object.freeze([...shape]);
 }
 
-/** The same values in a new shape (`reshape`: ReshapeAliasBackward0; `view`: ViewBackward0). One size may be -1. */
+/**
+ * The same values in a new shape (`reshape`: ReshapeAliasBackward0; `view`: ViewBackward0), one size may be -1: a
+ * view of `x`, except reshape of a view whose layout cannot take the shape, which copies (UnsafeViewBackward0).
+ */
 export function reshape(x: TensorLike, shape: readonly number[], kind: 'reshape' | 'view' = 'reshape'): Tensor {
   const a = asTensor(x);
   checkSizes(kind, shape, true);
   const target = inferShape(shape, numelOf(a._shape));
-  return result(target, dataOf(a).slice(), structuralId[kind], a);
+  // PyTorch's rule: a view when the elements can take the new shape with strides (always, unless `a` is a view
+  // holding an index map, views.ts); otherwise reshape copies and view refuses.
+  if (!viewableAs(a, target)) {
+    if (kind === 'view') throw new RuntimeError(viewIncompatibleMessage);
+    return result(target, dataOf(a).slice(), RESHAPE_COPY, a);
+  }
+  return sharedView(a, target, 0, structuralId[kind], 0, null);
 }
 
-/** A size-1 dimension inserted at `dim` (UnsqueezeBackward0). */
+/** A size-1 dimension inserted at `dim` (UnsqueezeBackward0), a view sharing storage. */
 export function unsqueeze(x: TensorLike, dim: number): Tensor {
   const a = asTensor(x);
   const d = wrapDim(dim, a._shape.length + 1);
   const shape = [...a._shape];
   shape.splice(d, 0, 1);
-  return result(Object.freeze(shape), dataOf(a).slice(), structuralId.unsqueeze, a);
+  return sharedView(a, Object.freeze(shape), 0, structuralId.unsqueeze, 0, null);
 }
+
+/**
+ * t, transpose, permute and expand as the user calls them: views of `x` (views.ts) that hold their values gathered,
+ * with an index map into the storage (shared outright when the layout allows). The plain functions
+ * (`transpose2d`, `transpose`, …) make unmarked copies for the engine's own use.
+ */
+export const gatheredViews = {
+  t: (x: TensorLike): Tensor => {
+    const a = asTensor(x);
+    // 0-d and 1-d: the same layout, a view sharing storage
+    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.t, 0, null);
+    return gatheredView(a, transpose2d(a), (base) => transpose2d(base));
+  },
+  transpose: (x: TensorLike, dim0: number, dim1: number): Tensor => {
+    const a = asTensor(x);
+    const d0 = wrapDim(dim0, a._shape.length), d1 = wrapDim(dim1, a._shape.length);
+    if (d0 === d1 || a._shape.length === 0) return sharedView(a, a._shape, 0, structuralId.transpose, 0, Object.freeze([d0, d1]));
+    return gatheredView(a, transpose(a, d0, d1), (base) => transpose(base, d0, d1));
+  },
+  permute: (x: TensorLike): Tensor => {
+    const a = asTensor(x);
+    if (a._shape.length < 2) return sharedView(a, a._shape, 0, structuralId.permute, 0, null);
+    return gatheredView(a, reverseDims(a), (base) => reverseDims(base));
+  },
+  expand: (x: TensorLike, sizes: readonly number[]): Tensor => {
+    const a = asTensor(x);
+    const made = expand(a, sizes);
+    if (made === a) return sharedView(a, a._shape, 0, structuralId.expand, 0, null);
+    return gatheredView(a, made, (base) => expand(base, sizes));
+  },
+};
 
 function permuted(a: Tensor, perm: readonly number[]): { shape: readonly number[]; data: Float64Array } {
   const src = dataOf(a);

@@ -1,6 +1,6 @@
 // Free-function forms of the Tensor ops (`add(2, x)` as torch.add), accepting numbers wherever a tensor is accepted.
 import {
-  dot as dotOp, elementwise, expand as expandOp, matmul as matmulOp, max as maxOp, mean as meanOp, min as minOp, mm as mmOp, mv as mvOp, reshape as reshapeOp, sum as sumOp, transpose as transposeOp, unsqueeze as unsqueezeOp,
+  gatheredViews, dot as dotOp, elementwise, matmul as matmulOp, max as maxOp, mean as meanOp, min as minOp, mm as mmOp, mv as mvOp, reshape as reshapeOp, sum as sumOp, unsqueeze as unsqueezeOp,
 } from './functional.ts';
 import { opId } from './op-ids.ts';
 import type { Tensor, TensorLike } from './tensor.ts';
@@ -62,9 +62,9 @@ export const mv = (a: TensorLike, b: TensorLike): Tensor => mvOp(a, b);
 /** The values of `a` in `shape` (one size may be -1). */
 export const reshape = (a: TensorLike, shape: readonly number[]): Tensor => reshapeOp(a, shape);
 /** `a` with dimensions `dim0` and `dim1` swapped. */
-export const transpose = (a: TensorLike, dim0: number, dim1: number): Tensor => transposeOp(a, dim0, dim1);
+export const transpose = (a: TensorLike, dim0: number, dim1: number): Tensor => gatheredViews.transpose(a, dim0, dim1);
 /** `a` broadcast to `sizes`. */
-export const expand = (a: TensorLike, sizes: readonly number[]): Tensor => expandOp(a, sizes);
+export const expand = (a: TensorLike, sizes: readonly number[]): Tensor => gatheredViews.expand(a, sizes);
 
 // ---- the training ops (tensor-ops.ts, nn-functional.ts) -------------------------------------------------------
 export {

@@ -18,17 +18,34 @@ export type ForwardLoop = (out: Float64Array, A: Float64Array | null, B: Float64
 const forwardLoops = new Map<string, ForwardLoop>();
 
 /**
- * The generated forward loop of elementwise op `op` (its index in the op table) for operands that are arrays of
- * the output's length (`aArray`, `bArray`) or plain numbers.
+ * The constants a loop is specialised on: small integers and halves (`x**2`, `x*0.5`, `1 - x`), a bounded set, so
+ * the cache of generated loops stays small. Inlined as a literal, the constant lets V8 fold what depends on it
+ * (`Math.pow(a, 2)` becomes a multiply, `Math.pow(a, 2 - 1)` a copy); the values computed are the same as with the
+ * constant passed in at run time, since the expression is the same JavaScript.
  */
-export function forwardLoop(op: number, aArray: boolean, bArray: boolean): ForwardLoop {
-  const key = `${op},${aArray ? 1 : 0},${bArray ? 1 : 0}`;
+export function inlinableConstant(k: number): boolean {
+  return Number.isInteger(2 * k) && Math.abs(k) <= 16 && !Object.is(k, -0);
+}
+
+/** The code of a loop's operand: the array element, the constant as a literal (when inlinable), or the run-time number. */
+function operandSource(isArray: boolean, array: string, runtime: string, k: number | undefined): string {
+  if (isArray) return `${array}[j]`;
+  return k !== undefined && inlinableConstant(k) ? numberLiteral(k) : runtime;
+}
+
+/**
+ * The generated forward loop of elementwise op `op` (its index in the op table) for operands that are arrays of
+ * the output's length (`aArray`, `bArray`) or plain numbers. With `k`, the number operand is that constant, and the
+ * loop is specialised on it when it is {@link inlinableConstant} (the caller still passes it as `ka`/`kb`).
+ */
+export function forwardLoop(op: number, aArray: boolean, bArray: boolean, k?: number): ForwardLoop {
+  const name = opNames[op];
+  const unary = ops[name].arity === 1;
+  const a = operandSource(aArray, 'A', 'ka', unary ? undefined : k);
+  const b = unary ? '' : operandSource(bArray, 'B', 'kb', k);
+  const key = `${op},${a},${b}`;
   let loop = forwardLoops.get(key);
   if (loop === undefined) {
-    const name = opNames[op];
-    const unary = ops[name].arity === 1;
-    const a = aArray ? 'A[j]' : 'ka';
-    const b = unary ? '' : bArray ? 'B[j]' : 'kb';
     const expr = opInstruction(name, []).render(unary ? ['a'] : ['a', 'b']);
     const body = `const a = ${a};${unary ? '' : ` const b = ${b};`} out[j] = ${expr};`;
     loop = new Function('F', `"use strict"; return function forward(out, A, B, n, ka, kb) {\nfor (let j = 0; j < n; j++) { ${body} }\n};`)(opFunctions) as ForwardLoop;
@@ -38,8 +55,9 @@ export function forwardLoop(op: number, aArray: boolean, bArray: boolean): Forwa
 }
 
 /**
- * buf[j] += G[j] · ∂out/∂arg`i` at (A[j] or ka, B[j] or kb, O[j]), for j < n; where the template's value is not
+ * buf[j] (+)= G[j] · ∂out/∂arg`i` at (A[j] or ka, B[j] or kb, O[j]), for j < n; where the template's value is not
  * finite, `fallback` re-derives it from the op table with the values as constants (the table's special cases).
+ * `buf` may be `G` itself (the gradient computed in place), since element j is read before it is written.
  */
 export type BackwardLoop = (
   G: Float64Array, A: Float64Array | null, B: Float64Array | null, O: Float64Array, buf: Float64Array, n: number, ka: number, kb: number,
@@ -56,24 +74,64 @@ function operandCode(operand: Operand): string {
   }
 }
 
-/** The generated backward loop of argument `i` of elementwise op `op`, for the given operand layout. */
-export function backwardLoop(op: number, i: number, aArray: boolean, bArray: boolean): BackwardLoop {
-  const key = `${op},${i},${aArray ? 1 : 0},${bArray ? 1 : 0}`;
+/** What a lowered partial template is: a constant (1 for add's arguments, −1 for sub's second), or code. */
+interface LoweredPartial { readonly lines: readonly string[]; readonly result: Operand; readonly reads: ReadonlySet<number> }
+
+const loweredPartials = new Map<string, LoweredPartial>();
+
+function loweredPartial(op: number, i: number): LoweredPartial {
+  const key = `${op},${i}`;
+  let lowered = loweredPartials.get(key);
+  if (lowered === undefined) {
+    const template = partialTemplates(opNames[op])[i];
+    const { instructions, operandOf } = lowerToProgram(template, [placeholder.a.name, placeholder.b.name, placeholder.out.name]);
+    const reads = new Set<number>();
+    const note = (o: Operand) => {
+      if (o.kind === 'input') reads.add(o.index);
+    };
+    for (const ins of instructions) ins.args.forEach(note);
+    const result = operandOf.get(template.id)!;
+    note(result);
+    lowered = { lines: instructions.map((ins, k) => `const v${k} = ${ins.render(ins.args.map(operandCode))};`), result, reads };
+    loweredPartials.set(key, lowered);
+  }
+  return lowered;
+}
+
+/**
+ * The constant value of ∂out/∂arg`i` of elementwise op `op` when its partial template is a constant (add: 1, 1;
+ * sub: 1, −1), else null. A constant partial of 1 passes the gradient through unchanged.
+ */
+export function constantPartial(op: number, i: number): number | null {
+  const { result } = loweredPartial(op, i);
+  return result.kind === 'const' ? result.value : null;
+}
+
+/**
+ * The generated backward loop of argument `i` of elementwise op `op`, for the given operand layout; `k` is the
+ * number operand (specialised on as in {@link forwardLoop}); `store` writes `buf[j] = …` (a buffer with no earlier
+ * contribution, which need not be zeroed) instead of adding.
+ */
+export function backwardLoop(op: number, i: number, aArray: boolean, bArray: boolean, k?: number, store = false): BackwardLoop {
+  const name = opNames[op];
+  const unary = ops[name].arity === 1;
+  const a = operandSource(aArray, 'A', 'ka', unary ? undefined : k);
+  const b = unary ? '(0/0)' : operandSource(bArray, 'B', 'kb', k);
+  const key = `${op},${i},${a},${b},${store ? 1 : 0}`;
   let loop = backwardLoops.get(key);
   if (loop === undefined) {
-    const name = opNames[op];
-    const unary = ops[name].arity === 1;
-    const template = partialTemplates(name)[i];
-    const { instructions, operandOf } = lowerToProgram(template, [placeholder.a.name, placeholder.b.name, placeholder.out.name]);
-    const lines = instructions.map((ins, k) => `const v${k} = ${ins.render(ins.args.map(operandCode))};`);
+    const { lines, result, reads } = loweredPartial(op, i);
+    // Only the values the partial reads are loaded (the fallback reads all three, so it loads them itself).
+    const load = (index: number, code: string) => (reads.has(index) ? [`const p${index} = ${code};`] : []);
+    const value = (index: number, code: string) => (reads.has(index) ? `p${index}` : code);
     const body = [
-      `const p0 = ${aArray ? 'A[j]' : 'ka'};`,
-      `const p1 = ${unary ? '(0/0)' : bArray ? 'B[j]' : 'kb'};`,
-      'const p2 = O[j];',
+      ...load(0, a),
+      ...load(1, b),
+      ...load(2, 'O[j]'),
       ...lines,
-      `let d = ${operandCode(operandOf.get(template.id)!)};`,
-      `if (d - d !== 0) d = fallback(${op}, ${i}, p0, p1, p2);`,
-      'buf[j] += G[j] * d;',
+      `let d = ${operandCode(result)};`,
+      `if (d - d !== 0) d = fallback(${op}, ${i}, ${value(0, a)}, ${value(1, b)}, ${value(2, 'O[j]')});`,
+      `buf[j] ${store ? '=' : '+='} G[j] * d;`,
     ].join('\n');
     loop = new Function(
       'F',

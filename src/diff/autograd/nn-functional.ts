@@ -93,6 +93,30 @@ export interface ClassLossOptions {
   reduction?: Reduction;
   /** A target equal to this contributes nothing and is not counted in the mean (default -100, PyTorch's). */
   ignoreIndex?: number;
+  /**
+   * PyTorch's `weight`: a 1-D tensor (or array) of C class weights. Sample i's loss is scaled by `weight[target[i]]`,
+   * and 'mean' divides by the sum of the weights of the non-ignored targets (not by their count). Gradients do not
+   * flow to it (PyTorch: "the derivative for 'weight' is not implemented").
+   */
+  weight?: Tensor | readonly number[] | null;
+}
+
+/** The class weights checked against `classes` (PyTorch's message for a wrong size), or null for none. */
+function classWeights(weight: Tensor | readonly number[] | null | undefined, classes: number): Float64Array | null {
+  if (weight === undefined || weight === null) return null;
+  let w: Tensor;
+  if (Array.isArray(weight)) {
+    for (let i = 0; i < weight.length; i++) {
+      if (typeof weight[i] !== 'number') throw new TypeError(`weight must hold numbers, got ${typeof weight[i]} at position ${i}`);
+    }
+    w = plain([weight.length], Float64Array.from(weight as readonly number[]));
+  } else if (weight instanceof Tensor) w = asTensor(weight);
+  else throw new TypeError(`weight must be a Tensor, an array of numbers or null, got ${typeof weight}`);
+  if (w._rg) throw new RuntimeError("the derivative for 'weight' is not implemented");
+  if (w._shape.length !== 1 || w._shape[0] !== classes) {
+    throw new RuntimeError(`weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: [${w._shape.join(', ')}]`);
+  }
+  return dataOf(w);
 }
 
 /** Class indices of `target` checked against `input` (N×C with N targets, or C with a 0-d target). */
@@ -128,7 +152,7 @@ const NLL = defineStructural({
     const gv = dataOf(g);
     for (let i = 0; i < rows; i++) {
       const c = aux[3 + 2 * i], w = aux[4 + 2 * i];
-      if (w === 0) continue;
+      if (w === 0) continue; // ignored target, or a class of weight 0
       grad[i * classes + c] = -w * (reductionCode === 2 ? gv[i] : gv[0]);
     }
     return [plain(input._shape, grad), null];
@@ -136,8 +160,9 @@ const NLL = defineStructural({
 });
 
 /**
- * `F.nll_loss(input, target)` (NllLossBackward0): −input[i, target[i]], averaged ('mean', over targets not equal
- * to `ignoreIndex`), summed or kept per sample. `input` is N×C log-probabilities (or C with a 0-d target);
+ * `F.nll_loss(input, target)` (NllLossBackward0): −weight[target[i]]·input[i, target[i]] (weight 1 without
+ * `options.weight`), averaged ('mean': divided by the summed weights of the targets not equal to `ignoreIndex`),
+ * summed or kept per sample. `input` is N×C log-probabilities (or C with a 0-d target);
  * `target` holds integer class indices (an int64 tensor, a float tensor of integers, or an array).
  */
 export function nllLoss(input: TensorLike, target: TensorLike | readonly number[], options: ClassLossOptions = {}): Tensor {
@@ -146,23 +171,25 @@ export function nllLoss(input: TensorLike, target: TensorLike | readonly number[
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') throw new ValueError(`${String(reduction)} is not a valid value for reduction`);
   const ignore = options.ignoreIndex ?? -100;
   const { rows, classes, t, tshape } = classTargets(a, target, ignore);
+  const weights = classWeights(options.weight, classes);
   const src = dataOf(a);
-  let counted = 0;
-  for (let i = 0; i < rows; i++) if (t[i] !== ignore) counted++;
+  // 'mean' divides by the total weight of the counted targets (their count when unweighted), as PyTorch does.
+  let denominator = 0;
+  for (let i = 0; i < rows; i++) if (t[i] !== ignore) denominator += weights === null ? 1 : weights[t[i]];
   const aux: number[] = [reduction === 'mean' ? 0 : reduction === 'sum' ? 1 : 2, rows, classes];
   const per = new Float64Array(rows);
   let total = 0;
   for (let i = 0; i < rows; i++) {
     const c = t[i];
-    const w = c === ignore ? 0 : reduction === 'mean' ? 1 / counted : 1;
-    aux.push(c === ignore ? 0 : c, w);
+    const classWeight = c === ignore ? 0 : weights === null ? 1 : weights[c];
+    aux.push(c === ignore ? 0 : c, reduction === 'mean' ? classWeight / denominator : classWeight);
     if (c === ignore) continue;
-    per[i] = -src[i * classes + c];
+    per[i] = -classWeight * src[i * classes + c];
     total += per[i];
   }
   if (reduction === 'none') return result(tshape, per, NLL, a, null, 0, Object.freeze(aux));
-  // mean over zero counted targets is 0/0 = NaN, as in PyTorch
-  const value = reduction === 'mean' ? total / counted : total;
+  // mean over zero counted targets (or zero total weight) is 0/0 = NaN, as in PyTorch
+  const value = reduction === 'mean' ? total / denominator : total;
   return result(scalarShape, Float64Array.of(value), NLL, a, null, 0, Object.freeze(aux));
 }
 

@@ -11,6 +11,7 @@ import {
 import { opId } from './op-ids.ts';
 import { broadcastIndex, broadcastShapes, numelOf, sameShape, scalarShape, wrapDim } from './shape.ts';
 import { Tensor, type TensorLike } from './tensor.ts';
+import { gatheredView, sharedView } from './views.ts';
 
 const MUL = opId('mul');
 const DIV = opId('div');
@@ -99,6 +100,24 @@ function gatherPair(forward: string, backward: string): GatherPair {
   return pair;
 }
 
+/**
+ * `gather` as a user-facing view op (select, narrow, unbind): a view sharing `x`'s storage when the slices form one
+ * contiguous run (every dimension before `dim` has size 1), else a view holding its values gathered with an index
+ * map (views.ts). `outputNr` ≥ 0 marks an output of unbind.
+ */
+function gatherView(pair: GatherPair, x: Tensor, aux: readonly number[], outputNr = -1): Tensor {
+  const [d, drop] = aux;
+  const { outer, inner } = around(x._shape, d);
+  if (outer === 1) {
+    const shape = [...x._shape];
+    if (drop === 1) shape.splice(d, 1);
+    else shape[d] = aux.length - 2;
+    const first = aux.length > 2 ? aux[2] : 0;
+    return sharedView(x, Object.freeze(shape), first * inner, pair.gather, 0, aux, outputNr);
+  }
+  return gatheredView(x, gather(pair, x, aux), (base) => gather(pair, base, aux), outputNr);
+}
+
 function gather(pair: GatherPair, x: Tensor, aux: readonly number[]): Tensor {
   const [d, drop] = aux;
   const indices = aux.slice(2);
@@ -137,7 +156,7 @@ export function select(x: TensorLike, dim: number, index: number): Tensor {
   if (index < -size || index >= size) {
     throw new IndexError(`select(): index ${index} out of range for tensor of size [${a._shape.join(', ')}] at dimension ${d}`);
   }
-  return gather(selectPair, a, Object.freeze([d, 1, index < 0 ? index + size : index]));
+  return gatherView(selectPair, a, Object.freeze([d, 1, index < 0 ? index + size : index]));
 }
 
 /** `x.narrow(dim, start, length)` (SliceBackward0): `length` consecutive slices of `dim` from `start` (negative counts from the end). */
@@ -155,7 +174,7 @@ export function narrow(x: TensorLike, dim: number, start: number, length: number
   if (length < 0) throw new RuntimeError('narrow(): length must be non-negative.');
   if (s + length > size) throw new RuntimeError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const indices = Array.from({ length }, (_, i) => s + i);
-  return gather(slicePair, a, Object.freeze([d, 0, ...indices]));
+  return gatherView(slicePair, a, Object.freeze([d, 0, ...indices]));
 }
 
 /** Integer index values from a list or an int64 tensor, checked against `size`, negatives wrapped. */
@@ -201,7 +220,7 @@ export function unbind(x: TensorLike, dim = 0): Tensor[] {
   const a = asTensor(x);
   if (a._shape.length === 0) throw new RuntimeError('Dimension specified as 0 but tensor has no dimensions');
   const d = wrapDim(dim, a._shape.length);
-  return Array.from({ length: a._shape[d] }, (_, i) => gather(unbindPair, a, Object.freeze([d, 1, i])));
+  return Array.from({ length: a._shape[d] }, (_, i) => gatherView(unbindPair, a, Object.freeze([d, 1, i]), i));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -304,7 +323,7 @@ export function squeeze(x: TensorLike, dim?: number): Tensor {
     shape = [...a._shape];
     if (shape[d] === 1) shape.splice(d, 1);
   }
-  return result(Object.freeze(shape), dataOf(a).slice(), dim === undefined ? SQUEEZE_ALL : SQUEEZE_DIM, a);
+  return sharedView(a, Object.freeze(shape), 0, dim === undefined ? SQUEEZE_ALL : SQUEEZE_DIM, 0, null);
 }
 
 /** Dimensions `startDim`…`endDim` merged into one (as reshape: ReshapeAliasBackward0). A 0-d tensor becomes shape [1]. */
@@ -313,7 +332,7 @@ export function flatten(x: TensorLike, startDim = 0, endDim = -1): Tensor {
   if (a._shape.length === 0) return reshape(a, [1]);
   const s = wrapDim(startDim, a._shape.length), e = wrapDim(endDim, a._shape.length);
   if (s > e) throw new RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim');
-  if (s === e) return a;
+  if (s === e) return x instanceof Tensor ? x : a; // the tensor itself, as PyTorch returns self
   const shape = [...a._shape.slice(0, s), numelOf(a._shape.slice(s, e + 1)), ...a._shape.slice(e + 1)];
   return reshape(a, shape);
 }
@@ -691,24 +710,3 @@ export function norm(x: TensorLike, p = 2, dim?: number, keepdim = false): Tenso
 }
 
 export { around };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Which ops PyTorch makes views (their outputs share the input's storage there), for the in-place checks.
-
-// Built on first use: functional.ts (structuralId) may still be loading when this module is evaluated.
-let viewOps: Set<number> | null = null;
-
-/** @internal True for an op whose result PyTorch returns as a view of its input. */
-export function isViewOp(op: number): boolean {
-  viewOps ??= new Set<number>([
-    structuralId.view, structuralId.reshape, structuralId.unsqueeze, structuralId.squeezeMatmul, structuralId.t,
-    structuralId.transpose, structuralId.permute, structuralId.expand,
-    selectPair.gather, slicePair.gather, unbindPair.gather, SQUEEZE_ALL, SQUEEZE_DIM,
-  ]);
-  return viewOps.has(op);
-}
-
-/** @internal True for an op that returns several views at once (unbind), whose outputs PyTorch forbids modifying in place. */
-export function isMultiViewOp(op: number): boolean {
-  return op === unbindPair.gather;
-}

@@ -6,7 +6,7 @@
 import { RuntimeError, ValueError, messages, warn } from './errors.ts';
 import { pyFloatRepr, tensorRepr } from './format.ts';
 import {
-  copyOf, dataOf, dot, elementwise, expand, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, reverseDims, sum, transpose, transpose2d, unsqueeze, zerosLike,
+  SAVES_A, gatheredViews, copyOf, dataOf, dot, elementwise, firstValue, gradFnName, matmul, max, mean, min, mm, mv, reshape, resolve, savedMask, sum, unsqueeze, zerosLike,
 } from './functional.ts';
 import { LEAF, opId } from './op-ids.ts';
 import { nodeOf, type GradFn } from './grad-fn.ts';
@@ -16,6 +16,10 @@ import { backward as runBackward, type BackwardOptions } from './engine.ts';
 import * as ops from './tensor-ops.ts';
 import type { ValuesIndices } from './tensor-ops.ts';
 import * as nnf from './nn-functional.ts';
+import {
+  checkNoOverlap, checkViewInplace, counterOf, markCreated, noteWritten, privatize, recordedViewInplace, detachedOf, storageWritten, viewInfoOf, writeThrough,
+  type ViewInfo,
+} from './views.ts';
 
 /** A tensor or a plain number (a number behaves as a Python number does in PyTorch arithmetic). */
 export type TensorLike = Tensor | number;
@@ -50,11 +54,26 @@ class TensorExtras {
   inputs: readonly Tensor[] | null = null;
   /** Element type when not float64: integer indices (argmax, max(dim).indices) and masks (comparisons) print as PyTorch's int64 and bool. */
   dtype: 'int64' | 'bool' | null = null;
+  /** The version counter shared with views, detach() results and later nodes of the same storage; null: the tensor's own `_ver`. */
+  counter: VersionCounter | null = null;
+  /** For a view handle: its base and where it reads (views.ts). */
+  view: ViewInfo | null = null;
+  /** For a node an in-place op or a view rebuild made: the user's tensor it stands for. */
+  owner: Tensor | null = null;
+  /** The version this node was made at (nodes made by an in-place op start above 0); the engine checks saved outputs against it. */
+  createdVersion = 0;
 }
 
-function extras(t: Tensor): TensorExtras {
+/** @internal A version counter shared by the tensors of one storage (PyTorch's `VariableVersion`). */
+export class VersionCounter {
+  constructor(public value: number) {}
+}
+
+/** @internal The extras of `t`, made on first use. */
+export function extrasOf(t: Tensor): TensorExtras {
   return t._x ?? (t._x = new TensorExtras());
 }
+const extras = extrasOf;
 
 /** `_flags` bit: the node's saved values were released by a backward without retainGraph. */
 export const FREED = 1;
@@ -98,8 +117,8 @@ export class Tensor {
   _va = 0;
   /** @internal */
   _vb = 0;
-  /** @internal In-place modification counter (PyTorch's `_version`). */
-  _version = 0;
+  /** @internal The version counter when not shared (`_x.counter` null); read `_version`. */
+  _ver = 0;
   /** @internal FREED | RETAINS. */
   _flags = 0;
   /** @internal Rarely used state (grad, hooks, in-place head, grad_fn wrapper, op parameters), allocated on first use. */
@@ -114,6 +133,18 @@ export class Tensor {
     this._shape = shape;
     this._d = data;
     this._s = scalar;
+  }
+
+  /** @internal In-place modification counter (PyTorch's `_version`), shared with views of the same storage. */
+  get _version(): number {
+    const x = this._x;
+    return x === null || x.counter === null ? this._ver : x.counter.value;
+  }
+  set _version(value: number) {
+    const x = this._x;
+    if (x === null || x.counter === null) this._ver = value;
+    else x.counter.value = value;
+    storageWritten(this._d);
   }
 
   /** @internal `.grad`. */
@@ -321,21 +352,50 @@ export class Tensor {
     return dataOf(resolve(this)).slice();
   }
 
-  /** A new leaf sharing this tensor's storage, with requiresGrad false: gradients do not flow through it. */
+  /**
+   * A new leaf sharing this tensor's storage and version counter, with requiresGrad false: gradients do not flow
+   * through it, writes through either show in the other, and an in-place op on it is seen by a backward that
+   * saved this tensor (PyTorch's version error). Not a view (`isView()` false), as in PyTorch.
+   */
   detach(): Tensor {
-    const h = resolve(this);
-    return new Tensor(h._shape, dataOf(h), 0);
+    return detachedOf(resolve(this), true);
   }
 
-  /** Detaches this tensor in place: it becomes a leaf that does not require grad (graphs recorded earlier keep their node). */
+  /**
+   * Detaches this tensor in place: it becomes a leaf that does not require grad (graphs recorded earlier keep their
+   * node). Refused on a view, with PyTorch's message.
+   */
   detach_(): this {
-    this._head = this.detach();
+    if (this.isView()) throw new RuntimeError("Can't detach views in-place. Use detach() instead.");
+    const head = this.detach();
+    extrasOf(head).owner = this;
+    this._head = head;
     return this;
   }
 
-  /** PyTorch's `.data`: a detached tensor sharing storage. */
+  /**
+   * PyTorch's `.data`: a tensor sharing storage, with requiresGrad false and its own version counter, so in-place
+   * changes through it are invisible to autograd (the classic hazard `.data` is known for, kept as in PyTorch).
+   */
   get data(): Tensor {
-    return this.detach();
+    return detachedOf(resolve(this), false);
+  }
+
+  /** PyTorch's `_version`: how many in-place ops have changed this tensor's storage (shared by its views and detach()). */
+  get version(): number {
+    return resolve(this)._version;
+  }
+
+  /** PyTorch's `_is_view()`: true when this tensor is a view of another (`base`). */
+  isView(): boolean {
+    const info = viewInfoOf(this);
+    return info !== null && !info.detached;
+  }
+
+  /** PyTorch's `_base`: the tensor this one is a view of (the bottom of a chain of views), or null. */
+  get base(): Tensor | null {
+    const info = viewInfoOf(this);
+    return info === null || info.detached ? null : info.root;
   }
 
   /** A copy, recorded as CloneBackward0. */
@@ -368,17 +428,49 @@ export class Tensor {
     const o = other === undefined || typeof other === 'number' ? null : resolve(other);
     const record = gradMode.enabled && (h._rg || (o !== null && o._rg));
     if (record && h._op === LEAF && h._rg) throw new RuntimeError(messages.leafInplace);
-    if (record) checkViewInplace(h);
+    const view = viewInfoOf(this);
+    // detach() / .data of a view with a map keeps the map to reach the storage, but is not a view for autograd.
+    const tracked = view !== null && !view.detached;
+    if (tracked) checkViewInplace(this, view, record);
+    else if (view !== null) checkNoOverlap(view);
     if (op !== 'zero') {
       const shape = broadcastShapes(h._shape, o === null ? scalarShape : o._shape);
       if (!sameShape(shape, h._shape)) throw new RuntimeError(messages.inplaceShape(h._shape, shape));
     }
+    const apply = (current: Tensor): Tensor => (op === 'zero' ? zerosLike(current) : elementwise(op, current, other!));
+    // Whether the op's backward reads the old value (mul_ by a tensor): then the old node keeps a copy of it.
+    const savesInput = op !== 'zero' && (savedMask(op) & SAVES_A) !== 0;
     if (record) {
-      // The result is a new node this tensor stands for from now on; nodes recorded earlier keep the old one.
-      // Its version moves on, so a backward that saved the old value refuses, as PyTorch's version counter does.
-      h._version++;
-      const head = op === 'zero' ? zerosLike(h) : elementwise(op, h, other);
+      // A recorded in-place op: the tensor stands for a new node from now on; nodes recorded earlier keep the old
+      // one (with its old value, as PyTorch's saved original_self). The version moves on, so a backward through a
+      // node that saved the old value refuses, as PyTorch's version counter does. The storage (shared with views,
+      // detach() and .data) receives the new value.
+      let head: Tensor;
+      if (tracked) head = recordedViewInplace(this, view, apply, savesInput);
+      else if (h._d === null) {
+        // A 0-d value held in a field has no storage to share: nothing else can see it.
+        h._version++;
+        head = apply(h);
+        head._ver = h._ver;
+        markCreated(head);
+      } else {
+        const storage = h._d;
+        const counter = counterOf(h);
+        counter.value++;
+        storageWritten(storage);
+        privatize(h, savesInput);
+        head = apply(h);
+        storage.set(dataOf(head));
+        head._d = storage;
+        extrasOf(head).counter = counter;
+        markCreated(head);
+      }
+      extrasOf(head).owner = this;
       this._head = head;
+      if (view !== null && !tracked) {
+        writeThrough(this, view);
+        noteWritten(view);
+      }
       // retain_grad follows the tensor, not the node: the new node is what `this.grad` now reports (PyTorch moves
       // the retains_grad hook to the new grad_fn). Other hooks stay on the value they were registered on.
       if ((h._flags & RETAINS) !== 0) {
@@ -391,12 +483,15 @@ export class Tensor {
       }
       return this;
     }
-    // Not recorded: overwrite the storage.
+    // Not recorded: overwrite the storage (a contiguous view's data is its root's storage; a view with an index map
+    // writes its values through the map).
     const values = op === 'zero' ? null : noGrad(() => elementwise(op, h, other!));
     if (h._d === null) h._s = values === null ? 0 : firstValue(values);
     else if (values === null) h._d.fill(0);
     else h._d.set(dataOf(values));
+    if (view !== null) writeThrough(this, view);
     h._version++;
+    if (view !== null) noteWritten(view);
     return this;
   }
 
@@ -646,11 +741,11 @@ export class Tensor {
   mv(other: TensorLike): Tensor {
     return mv(this, other);
   }
-  /** The same values in another shape (ReshapeAliasBackward0); one size may be -1. Always copies. */
+  /** The same values in another shape (ReshapeAliasBackward0); one size may be -1. A view sharing this tensor's storage. */
   reshape(...shape: (number | readonly number[])[]): Tensor {
     return reshape(this, shapeArgs(shape), 'reshape');
   }
-  /** As `reshape`, recorded as ViewBackward0. */
+  /** As `reshape`, recorded as ViewBackward0: a view sharing this tensor's storage. */
   view(...shape: (number | readonly number[])[]): Tensor {
     return reshape(this, shapeArgs(shape), 'view');
   }
@@ -658,21 +753,21 @@ export class Tensor {
   unsqueeze(dim: number): Tensor {
     return unsqueeze(this, dim);
   }
-  /** Transpose of a tensor of at most 2 dimensions (TBackward0). */
+  /** Transpose of a tensor of at most 2 dimensions (TBackward0): a view (see docs/tensor-training.md). */
   t(): Tensor {
-    return transpose2d(this);
+    return gatheredViews.t(this);
   }
-  /** Dimensions `dim0` and `dim1` swapped (TransposeBackward0). */
+  /** Dimensions `dim0` and `dim1` swapped (TransposeBackward0): a view. */
   transpose(dim0 = 0, dim1 = 1): Tensor {
-    return transpose(this, dim0, dim1);
+    return gatheredViews.transpose(this, dim0, dim1);
   }
-  /** All dimensions reversed (`x.T`, PermuteBackward0). */
+  /** All dimensions reversed (`x.T`, PermuteBackward0): a view. */
   get T(): Tensor {
-    return reverseDims(this);
+    return gatheredViews.permute(this);
   }
-  /** Broadcast to `sizes` (ExpandBackward0); -1 keeps a size. */
+  /** Broadcast to `sizes` (ExpandBackward0); -1 keeps a size. A view (in-place ops on the whole of it are refused). */
   expand(...sizes: (number | readonly number[])[]): Tensor {
-    return expand(this, shapeArgs(sizes));
+    return gatheredViews.expand(this, shapeArgs(sizes));
   }
 
   // ---- printing ---------------------------------------------------------------------------------------------
@@ -691,18 +786,6 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
-}
-
-/**
- * PyTorch's checks for an in-place op on a view: refused on a view (of a view…) of a leaf that requires grad, and
- * on an output of a function that returns several views (unbind). Views copy their values in gradlab (see
- * docs/tensor-training.md), but the errors are kept, so code that runs here also runs in PyTorch.
- */
-function checkViewInplace(h: Tensor): void {
-  if (ops.isMultiViewOp(h._op)) throw new RuntimeError(messages.multiViewInplace(h.gradFn!.name));
-  let base = h;
-  while (base._op !== LEAF && ops.isViewOp(base._op) && base._a !== null) base = base._a;
-  if (base !== h && base._op === LEAF && base._rg) throw new RuntimeError(messages.viewOfLeafInplace);
 }
 
 /** @internal `repr` with an optional `dtype=torch.float64` suffix (gradcheck prints its Jacobians that way). */

@@ -15,7 +15,10 @@ import {
   type ProgramPlan,
 } from '../../ir/codegen.ts';
 import { adjointExpressions } from './adjoint.ts';
+import { adjointGraph, type AdjointDag, type Ref } from './adjoint-dag.ts';
 import { expandedPower } from './powers.ts';
+import { TripleTable } from './triple-table.ts';
+import { opNames, type OpName } from '../../ir/ops.ts';
 
 /** A compiled gradient: writes ∂f/∂vᵢ into `gradientOut[i]` (variables' order) and returns f. */
 export interface CompiledAdjoint {
@@ -26,6 +29,22 @@ export interface CompiledAdjoint {
   readonly compileMs: number;
   /** Instructions rolled into loops, loops, and generated functions. */
   readonly plan: ProgramPlan;
+  /** Where {@link compileMs} went, phase by phase. */
+  readonly phases: CompilePhases;
+}
+
+/** Milliseconds compileGradient spent per phase (their sum is about `compileMs`). */
+export interface CompilePhases {
+  /** The reverse sweep: f's topological order, activity, and the adjoint terms. */
+  readonly adjointMs: number;
+  /** Lowering to SSA instructions (the walk, shared instructions, eager scheduling). */
+  readonly lowerMs: number;
+  /** Code generation, planning: loop rolling, chunks, stored slots. */
+  readonly planMs: number;
+  /** Code generation, the source text. */
+  readonly sourceMs: number;
+  /** `new Function` (V8's parse; each chunk is compiled by V8 on its first call). */
+  readonly functionMs: number;
 }
 
 /** A straight-line program computing some expressions, before code generation. */
@@ -120,19 +139,183 @@ export interface GradientProgram {
 /**
  * f and its adjoint expressions ({@link adjointExpressions}) lowered into one SSA program. The adjoints are IR
  * over f's nodes, so hash-consing shares every forward value the reverse sweep needs: nothing is computed twice.
+ *
+ * The adjoint terms are built in a local DAG ({@link adjointGraph}) rather than as global IR nodes, and lowered
+ * from there with the same walk, so the program is instruction for instruction the one
+ * `lowerExpressions([...adjointExpressions(expr, variables), expr], variables)` gives, at a fraction of the cost.
  */
 export function gradientProgram(expr: Expr, variables: readonly string[]): GradientProgram {
-  const gradient = adjointExpressions(expr, variables);
-  // Derivatives first: walking them pulls in the forward values each needs, term by term, so forward and
-  // reverse work of one term come out next to each other (and f's own sum joins them when scheduled eagerly).
-  const program = lowerExpressions([...gradient, expr], variables);
-  const value = program.roots[gradient.length];
-  return {
+  return timedGradientProgram(expr, variables).program;
+}
+
+function timedGradientProgram(expr: Expr, variables: readonly string[]): { program: GradientProgram; adjointMs: number; lowerMs: number } {
+  const start = performance.now();
+  const graph = adjointGraph(expr, variables);
+  const adjointEnd = performance.now();
+  let program: ExpressionProgram;
+  let count: number;
+  if (graph === null) {
+    const gradient = adjointExpressions(expr, variables);
+    program = lowerExpressions([...gradient, expr], variables);
+    count = gradient.length;
+  } else {
+    // Derivatives first: walking them pulls in the forward values each needs, term by term, so forward and
+    // reverse work of one term come out next to each other (and f's own sum joins them when scheduled eagerly).
+    program = lowerAdjointGraph(graph.dag, [...graph.gradient, graph.dag.ref(expr)], variables);
+    count = graph.gradient.length;
+  }
+  const value = program.roots[count];
+  const result = {
     instructions: program.instructions,
     value,
-    gradient: program.roots.slice(0, gradient.length),
+    gradient: program.roots.slice(0, count),
     fInstructions: instructionsBehind(program.instructions, value),
   };
+  return { program: result, adjointMs: adjointEnd - start, lowerMs: performance.now() - adjointEnd };
+}
+
+const opIndexOf = new Map<OpName, number>(opNames.map((name, i) => [name, i]));
+
+/**
+ * Lowers references into an {@link AdjointDag} as {@link lowerExpressions} lowers expressions: the same
+ * post-order walk (arguments in order, each node once), powers expanded, then scheduled eagerly. A local node
+ * and a global node that are structurally equal (an adjoint product f also computes) become one instruction:
+ * instructions are numbered by op and operands, where constants count as equal when they are the same node.
+ */
+function lowerAdjointGraph(dag: AdjointDag, roots: readonly Ref[], variables: readonly string[]): ExpressionProgram {
+  const inputIndex = new Map<string, number>();
+  variables.forEach((name, i) => inputIndex.set(name, i));
+  const instructions: Instruction[] = [];
+  const slotOperands: Operand[] = [];
+  const byKey = new TripleTable(dag.localCount + dag.globals.length);
+  // Operand and value number of each lowered node: slot s → 3s, input i → 3i + 1, global constant g → 3g + 2.
+  // Global nodes are numbered as the DAG meets them (the walk adds f's nodes), so their arrays grow by doubling.
+  let globalOperand: (Operand | undefined)[] = [];
+  let globalCode = new Float64Array(0);
+  let seenGlobal = new Uint8Array(0);
+  const reserve = (g: number) => {
+    if (g < seenGlobal.length) return;
+    const capacity = Math.max(g + 1, 2 * seenGlobal.length, 1024);
+    const code = new Float64Array(capacity);
+    code.set(globalCode);
+    globalCode = code;
+    const seen = new Uint8Array(capacity);
+    seen.set(seenGlobal);
+    seenGlobal = seen;
+    const operands: (Operand | undefined)[] = new Array(capacity).fill(undefined);
+    for (let i = 0; i < globalOperand.length; i++) operands[i] = globalOperand[i];
+    globalOperand = operands;
+  };
+  const globalIndex = (expr: Expr): number => {
+    const g = -1 - dag.ref(expr);
+    reserve(g);
+    return g;
+  };
+  reserve(dag.globals.length);
+  const localOperand: (Operand | undefined)[] = new Array(dag.localCount).fill(undefined);
+  const localCode = new Float64Array(dag.localCount);
+  const missing = new Set<string>();
+
+  /** The slot of `op(a, b)`: an earlier instruction with the same op and operands, or a new one. */
+  const emit = (op: OpName, a: Operand, codeA: number, b: Operand | undefined, codeB: number): number => {
+    const slot = byKey.getOrSet(opIndexOf.get(op)!, codeA, codeB, instructions.length);
+    if (slot !== -1) return slot;
+    instructions.push(opInstruction(op, b === undefined ? [a] : [a, b]));
+    slotOperands.push({ kind: 'slot', index: instructions.length - 1 });
+    return instructions.length - 1;
+  };
+  const lowerGlobal = (ref: Ref): void => {
+    const g = -1 - ref;
+    if (globalOperand[g] !== undefined) return;
+    const node = dag.globals[g];
+    if (node.kind === 'const') {
+      globalOperand[g] = { kind: 'const', value: node.value };
+      globalCode[g] = 3 * g + 2;
+      return;
+    }
+    if (node.kind === 'var') {
+      const index = inputIndex.get(node.name);
+      if (index === undefined) missing.add(node.name);
+      globalOperand[g] = { kind: 'input', index: index ?? -1 };
+      globalCode[g] = 3 * (index ?? 0) + 1;
+      return;
+    }
+    const [base, exponent] = node.args;
+    const expanded = node.op === 'pow' && exponent.kind === 'const' ? expandedPower(base, exponent.value) : null;
+    if (expanded !== null) {
+      // The expansion's new nodes sit one or two levels above `base`, which is lowered already.
+      const fresh: Expr[] = [];
+      for (const stack = [expanded]; stack.length > 0; ) {
+        const part = stack.pop()!;
+        if (globalOperand[globalIndex(part)] !== undefined) continue;
+        fresh.push(part);
+        stack.push(...part.args);
+      }
+      for (let i = fresh.length - 1; i >= 0; i--) lowerGlobal(dag.ref(fresh[i]));
+      const e = globalIndex(expanded);
+      globalOperand[g] = globalOperand[e];
+      globalCode[g] = globalCode[e];
+      return;
+    }
+    const a = globalIndex(base);
+    const b = exponent === undefined ? -1 : globalIndex(exponent);
+    const slot = emit(node.op, globalOperand[a]!, globalCode[a], b < 0 ? undefined : globalOperand[b]!, b < 0 ? 0 : globalCode[b]);
+    globalOperand[g] = slotOperands[slot];
+    globalCode[g] = 3 * slot;
+  };
+  const operandOf = (ref: Ref): Operand => (ref >= 0 ? localOperand[ref]! : globalOperand[-1 - ref]!);
+  const codeOf = (ref: Ref): number => (ref >= 0 ? localCode[ref] : globalCode[-1 - ref]);
+  const lowerLocal = (ref: Ref): void => {
+    const first = dag.localFirst[ref];
+    const unary = dag.localArity[ref] === 1;
+    const second = dag.localSecond[ref];
+    const slot = emit(dag.localOp[ref], operandOf(first), codeOf(first), unary ? undefined : operandOf(second), unary ? 0 : codeOf(second));
+    localOperand[ref] = slotOperands[slot];
+    localCode[ref] = 3 * slot;
+  };
+
+  // The post-order walk of topologicalOrder, over references (explicit stack, no recursion).
+  const seenLocal = new Uint8Array(dag.localCount);
+  const isSeen = (ref: Ref) => (ref >= 0 ? seenLocal[ref] === 1 : seenGlobal[-1 - ref] === 1);
+  const markSeen = (ref: Ref) => {
+    if (ref >= 0) seenLocal[ref] = 1;
+    else seenGlobal[-1 - ref] = 1;
+  };
+  const arity = (ref: Ref) => (ref >= 0 ? dag.localArity[ref] : dag.globals[-1 - ref].args.length);
+  const child = (ref: Ref, i: number): Ref =>
+    ref >= 0 ? (i === 0 ? dag.localFirst[ref] : dag.localSecond[ref]) : -1 - globalIndex(dag.globals[-1 - ref].args[i]);
+  const stack: Ref[] = [];
+  const childIndex: number[] = [];
+  for (const root of roots) {
+    if (isSeen(root)) continue;
+    markSeen(root);
+    stack.push(root);
+    childIndex.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const ref = stack[top];
+      const i = childIndex[top];
+      if (i < arity(ref)) {
+        childIndex[top] = i + 1;
+        const next = child(ref, i);
+        if (!isSeen(next)) {
+          markSeen(next);
+          stack.push(next);
+          childIndex.push(0);
+        }
+      } else {
+        stack.pop();
+        childIndex.pop();
+        if (ref >= 0) lowerLocal(ref);
+        else lowerGlobal(ref);
+      }
+    }
+  }
+  if (missing.size > 0) {
+    throw new Error(`the expression uses ${[...missing].map((m) => `'${m}'`).join(', ')} but the variable list is [${variables.join(', ')}]`);
+  }
+  const { instructions: scheduled, remap } = scheduleEagerly(instructions);
+  return { instructions: scheduled, roots: roots.map((r) => remap(operandOf(r))) };
 }
 
 /** Options for {@link compileGradient} and {@link compileValue}. */
@@ -150,8 +333,9 @@ export interface CompileGradientOptions {
  * loop-carried adjoint products are rescaled by powers of two instead of turning subnormal.
  * Safe for any variable name or constant: names never enter the generated code.
  *
- * Cost: compiling is linear in the DAG size (about 10–20 ms per thousand nodes on a 2-core machine, mostly
- * building and hash-consing the adjoint nodes; V8's own compile follows on the first calls); a call runs
+ * Cost: compiling is linear in the DAG size. The adjoint terms live in a local DAG ({@link adjointGraph}), not as
+ * global IR nodes; the phases are in `phases`, and `npm run bench` measures them on a ~200,000-instruction network
+ * (bench/compile-network.ts). V8's own compile of the generated chunks follows on the first call. A call runs
  * {@link operationCounts}`.ratio` times f's instructions (1.67–1.75 on the benchmark cases, at most the op
  * table's worst per-op cost in general), and with loops rolled it runs within 1.4× of a hand-written adjoint there.
  * @throws Error when `expr` uses a variable missing from `variables`.
@@ -162,7 +346,7 @@ export function compileGradient(expr: Expr, variables: readonly string[], option
   checkVariableList(variables, 'compileGradient');
   if (typeof options !== 'object' || options === null) throw new TypeError(`compileGradient: options must be an object, got ${options === null ? 'null' : typeof options}`);
   const chunkSize = checkChunkSize(options.chunkSize === undefined ? defaultChunkSize : options.chunkSize, 'compileGradient');
-  const program = gradientProgram(expr, variables);
+  const { program, adjointMs, lowerMs } = timedGradientProgram(expr, variables);
   const built = buildProgram(program.instructions, program.gradient, chunkSize, {
     result: program.value,
     loops: options.loops,
@@ -171,6 +355,7 @@ export function compileGradient(expr: Expr, variables: readonly string[], option
     counts: countsOf(program),
     compileMs: performance.now() - start,
     plan: built.plan,
+    phases: { adjointMs, lowerMs, ...built.timings },
   });
 }
 

@@ -7,6 +7,7 @@ export {
   lowerExpressions,
   operationCounts,
   type CompiledAdjoint,
+  type CompilePhases,
   type CompileGradientOptions,
   type ExpressionProgram,
   type GradientProgram,

@@ -10,6 +10,7 @@ import { interpret, complexAlgebra, realAlgebra, type Algebra } from '../../ir/e
 import type { Complex } from '../../ir/complex.ts';
 import { complexStepModel } from './error-model.ts';
 import { partialKernels } from '../../ir/partials.ts';
+import { ops } from '../../ir/ops.ts';
 import { topologicalOrder } from '../../ir/traverse.ts';
 import { derivativeRoundingBounds } from './noise.ts';
 import { NonFiniteError, formatStep } from './stencil.ts';
@@ -71,11 +72,19 @@ function lanedAlgebra(variables: readonly string[], budget: number, counts: Lane
       // finite (not at xʸ's exponent with x < 0, where the principal branch of log gives a number) and where the
       // imaginary parts stay normal doubles (below 2^-1022 they lose digits, at 0 the derivative is lost).
       const kernels = partialKernels(op);
+      // Nor where the op table declares the partial a convention (no derivative: a jump, as 0^v at v = 0).
+      const conventions = ops[op].conventionalPartials?.(a.re, b?.re ?? NaN) ?? [];
       for (const [k, z] of lanes) {
         let positive = false, negative = false;
         for (let i = 0; i < args.length; i++) {
           const im = args[i].lanes?.get(k)?.im;
           if (im === undefined || im === 0) continue;
+          const convention = conventions.find((c) => c.argument === i);
+          if (convention !== undefined) {
+            throw new ComplexStepInvalidError(
+              `${op} at (${args.map((x) => x.re).join(', ')}): ${convention.why}; Im f(x + ih)/h along ${variables[k]} has no derivative to give`,
+            );
+          }
           const p = kernels[i](a.re, b?.re ?? NaN, re);
           if (!Number.isFinite(p) && Number.isFinite(z.im)) {
             throw new ComplexStepInvalidError(

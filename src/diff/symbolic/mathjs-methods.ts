@@ -170,21 +170,32 @@ export function readSymbolicOptions(options: Readonly<Record<string, unknown>>):
 }
 
 /**
- * The reasons mathjs's rules give no real derivative at this point (the op table's `mathjsDerivativeHolds`),
- * e.g. cbrt of a negative number, so the method says so instead of returning NaN.
+ * What the op table says about mathjs's rules at this point: `caveats`, the reasons they give no real derivative
+ * here (`mathjsDerivativeHolds`, e.g. cbrt of a negative number), so the method says so instead of returning NaN;
+ * and `notes`, where they give other values than the table's masked partials (`mathjsRuleDiffers`, pow at u = 0),
+ * so the method answers with mathjs's values and says why they differ.
  */
-function mathjsRuleCaveats(request: GradientRequest): string[] {
+function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: string[] } {
   const index = new Map(request.variables.map((name, i) => [name, i]));
   const { order, values } = interpretNodes(request.expr, (v) => request.point[index.get(v.name)!], realAlgebra);
   const position = new Map(order.map((node, i) => [node.id, i]));
+  const dependent = new Set<number>();
   const reasons = new Set<string>();
+  const notes = new Set<string>();
   for (const node of order) {
-    const holds = node.op === null ? undefined : ops[node.op].mathjsDerivativeHolds;
-    if (holds === undefined) continue;
+    if (node.kind === 'var') dependent.add(node.id);
+    if (node.op === null) continue;
+    if (node.args.some((arg) => dependent.has(arg.id))) dependent.add(node.id);
+    const spec = ops[node.op];
     const [a, b] = node.args.map((arg) => values[position.get(arg.id)!]);
-    if (!holds.where(a, b ?? NaN)) reasons.add(`${holds.reason} (here u = ${a})`);
+    const holds = spec.mathjsDerivativeHolds;
+    if (holds !== undefined && !holds.where(a, b ?? NaN)) reasons.add(`${holds.reason} (here u = ${a})`);
+    const differs = spec.mathjsRuleDiffers;
+    if (differs !== undefined && differs.where(a, b ?? NaN, node.args.map((arg) => !dependent.has(arg.id)))) {
+      notes.add(`${differs.note} (here u = ${a}${b === undefined ? '' : `, v = ${b}`})`);
+    }
   }
-  return [...reasons];
+  return { caveats: [...reasons], notes: [...notes] };
 }
 
 /**
@@ -240,10 +251,11 @@ function mathjsMethod(simplify: boolean): GradientMethod {
       : "mathjs's derivative per variable without simplification, evaluated through gradlab's compiler",
     compute(request) {
       const { budgets, thread } = readSymbolicOptions(request.options);
-      const caveats = mathjsRuleCaveats(request);
+      const { caveats, notes: ruleNotes } = mathjsRuleFacts(request);
       if (caveats.length > 0) throw new SymbolicUnavailableError(methodName(simplify), caveats.join('; '), 'unsupported');
       const { derivatives, unsimplified } = mathjsDerivatives(request.expr, request.variables, { simplify, budgets, thread });
-      const result = symbolicResult(request, derivatives);
+      const plain = symbolicResult(request, derivatives);
+      const result = ruleNotes.length === 0 ? plain : { ...plain, notes: [...(plain.notes ?? []), ...ruleNotes] };
       if (unsimplified === undefined) return result;
       // simplify may rewrite into a form that is not valid at this point: evaluate mathjs's unsimplified derivative
       // here too, and say where the two differ (the answer stays the simplified one: that is what mathjs gives).

@@ -1,27 +1,37 @@
 // Section "agreement": the property run (random expressions and/or points from the suite's domains), each method's worst passing case, and a method × method heatmap.
 import { toInfix } from '../../ir/print.ts';
-import { runAgreement, verdicts, type AgreementRow, type CaseReport } from '../../harness/agreement.ts';
+import { isPass, runAgreement, verdicts, type AgreementRow, type CaseReport } from '../../harness/agreement.ts';
 import { formatCounterexample, formatCase } from '../../harness/format.ts';
 import { runFunctionAgreement } from '../../harness/function-agreement.ts';
-import { defaultFactors, gradientScale } from '../../harness/tolerance.ts';
+import { defaultFactors, partialMeasure } from '../../harness/tolerance.ts';
 import { heatmapSpec, renderSvg } from '../plots.ts';
 import type { ReportSection, SectionContext, SectionTable } from '../section.ts';
 import { agreementTable, type TableData } from '../tables.ts';
 import { errorText, pointText, sig } from './common.ts';
 
-/** The passing answer with the largest error, per method: what "agree" covered at its loosest. */
+/**
+ * The passing answer with the largest error, per method and per measure: what "agree" covered at its loosest.
+ * A partial whose exact value is larger than its tolerance is measured relatively (error and bound divided by
+ * |∂f/∂v|); one whose exact value is 0, or no larger than the noise it is allowed, only absolutely (a relative
+ * error would divide by almost nothing). Both are the same absolute judgement |ĝ − g| ≤ tolerance.
+ */
 export interface WorstPass {
   readonly method: string;
   readonly kind: 'exact' | 'numeric';
+  /** `relative`: error and bound are divided by |∂f/∂v|; `absolute`: they are plain differences. */
+  readonly measure: 'relative' | 'absolute';
   readonly expression: string;
   readonly point: string;
-  /** Relative error of the answer (see the report's definition). */
+  /** The partial the row is about, and its exact value. */
+  readonly variable: string;
+  readonly exact: number;
+  /** The partial's error, in the row's measure. */
   readonly error: number;
-  /** The tolerance the worst partial was held to, relative to the gradient's scale. */
+  /** The tolerance it passed under, in the same measure (relative bounds are below 1, or it would be `no-bound`). */
   readonly bound: number;
   /** Why the bound is that large. */
   readonly why: string;
-  /** Condition estimate of the worst partial (1: a few ulps is all one may lose). */
+  /** Condition estimate of the partial (1: a few ulps is all one may lose). */
   readonly condition: number;
 }
 
@@ -41,40 +51,52 @@ export interface AgreementData {
 
 const clip = (s: string, max = 120) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-/** Tracks each method's passing answer with the largest error. */
-function worstTracker(): { see: (report: CaseReport) => void; result: () => WorstPass[] } {
+/** Tracks each method's passing answer with the largest error, relative and absolute (exported for tests). */
+export function worstTracker(): { see: (report: CaseReport) => void; result: () => WorstPass[] } {
   const worst = new Map<string, WorstPass>();
   return {
     see(report) {
-      const scale = gradientScale(report.reference.gradient, report.reference.value, report.case.point);
       for (const a of report.answers) {
-        if (!(a.verdict === 'agree' || a.verdict === 'within-model') || a.error === undefined || a.worst === undefined) continue;
-        const previous = worst.get(a.method);
-        if (previous !== undefined && previous.error >= a.error) continue;
-        const i = report.case.variables.indexOf(a.worst.variable);
-        const condition = report.bound.condition[i];
-        const estimate = a.result?.errorEstimate?.[i];
-        const exactZero = report.reference.gradient[i] === 0;
-        const used = `${sig((100 * a.worst.difference) / a.worst.tolerance, 2)}%`;
-        const why = exactZero
-          ? a.kind === 'exact'
-            ? `the exact ∂f/∂${a.worst.variable} is 0 here (terms cancel exactly), so the relative error divides by the safeguard scale and a tiny absolute error reads as large: the answer is off by ${errorText(a.worst.difference)} absolute, within the absolute rounding bound of the cancelling terms (${errorText(a.worst.tolerance)})`
-            : `the exact ∂f/∂${a.worst.variable} is 0 here, so the error is measured against the safeguard scale: an absolute error of ${errorText(a.worst.difference)} (the truncation error of the step) reads as ${errorText(a.error)}; it passed under ${defaultFactors.numeric}× the method's own estimate (${errorText(estimate)})`
-          : a.kind === 'exact'
-            ? `${defaultFactors.exact}× the first-order rounding bound of ∂f/∂${a.worst.variable}, whose condition estimate is ${sig(condition, 2)}: ${condition > 1e3 ? `the expression amplifies rounding by ${sig(condition, 2)}× (about ${Math.round(Math.log10(condition))} digits lost), so a large error is expected of any float64 method here` : 'the expression amplifies rounding little'}; the bound assumes every rounding error adds up, and this answer used ${used} of it`
-            : a.method === 'complex-step'
-              ? `${defaultFactors.numeric}× the method's own rounding estimate for ∂f/∂${a.worst.variable} (${errorText(estimate)}; condition estimate ${sig(condition, 2)}); this answer used ${used} of it`
-              : `${defaultFactors.numeric}× the method's own error estimate for ∂f/∂${a.worst.variable} (${errorText(estimate)}): the method reported that its answer was this uncertain, because differences of f lose digits here (condition estimate ${sig(condition, 2)}); this answer used ${used} of it`;
-        worst.set(a.method, {
-          method: a.method,
-          kind: a.kind,
-          expression: clip(toInfix(report.case.expr)),
-          point: pointText(report.case.variables, report.case.point),
-          error: a.error,
-          bound: a.worst.tolerance / scale,
-          why,
-          condition: exactZero ? Infinity : condition,
-        });
+        if (!isPass(a.verdict) || a.result === undefined || a.tolerance === undefined) continue;
+        for (let i = 0; i < report.case.variables.length; i++) {
+          const exact = report.reference.gradient[i];
+          const tolerance = a.tolerance[i];
+          const g = a.result.gradient[i];
+          const difference = g === exact ? 0 : Math.abs(g - exact);
+          const measure = partialMeasure(exact, tolerance);
+          const error = measure === 'relative' ? difference / Math.abs(exact) : difference;
+          const key = `${a.method}\u0000${measure}`;
+          const previous = worst.get(key);
+          if (previous !== undefined && previous.error >= error) continue;
+          const variable = report.case.variables[i];
+          const condition = report.bound.condition[i];
+          const estimate = a.result.errorEstimate?.[i];
+          const used = `${sig((100 * difference) / tolerance, 2)}%`;
+          const why =
+            measure === 'absolute'
+              ? `${exact === 0 ? `the exact ∂f/∂${variable} is 0 here` : `the exact ∂f/∂${variable} (${errorText(exact)}) is no larger than its tolerance`}, so a relative error would divide by (almost) nothing: judged on the absolute error against ` +
+                (a.kind === 'exact'
+                  ? `${defaultFactors.exact}× the absolute rounding bound of the terms that cancel there (${errorText(tolerance)}); this answer used ${used} of it`
+                  : `${defaultFactors.numeric}× the method's own error estimate (${errorText(estimate)}: the step's truncation and round-off); this answer used ${used} of it`)
+              : a.kind === 'exact'
+                ? `${defaultFactors.exact}× the first-order rounding bound of ∂f/∂${variable}, whose condition estimate is ${sig(condition, 2)}: ${condition > 1e3 ? `the expression amplifies rounding by ${sig(condition, 2)}× (about ${Math.round(Math.log10(condition))} digits lost), so a large error is expected of any float64 method here` : 'the expression amplifies rounding little'}; the bound assumes every rounding error adds up, and this answer used ${used} of it`
+                : a.method === 'complex-step'
+                  ? `${defaultFactors.numeric}× the method's own rounding estimate for ∂f/∂${variable} (${errorText(estimate)}; condition estimate ${sig(condition, 2)}); this answer used ${used} of it`
+                  : `${defaultFactors.numeric}× the method's own error estimate for ∂f/∂${variable} (${errorText(estimate)}): the method reported that its answer was this uncertain (truncation of the step, and differences of f losing digits; condition estimate ${sig(condition, 2)}); this answer used ${used} of it`;
+          worst.set(key, {
+            method: a.method,
+            kind: a.kind,
+            measure,
+            expression: clip(toInfix(report.case.expr)),
+            point: pointText(report.case.variables, report.case.point),
+            variable,
+            exact,
+            error,
+            bound: measure === 'relative' ? tolerance / Math.abs(exact) : tolerance,
+            why,
+            condition,
+          });
+        }
       }
     },
     result: () => [...worst.values()],
@@ -82,11 +104,19 @@ function worstTracker(): { see: (report: CaseReport) => void; result: () => Wors
 }
 
 function worstTable(worst: readonly WorstPass[], methods: readonly string[]): TableData {
-  const ordered = methods.map((m) => worst.find((w) => w.method === m)).filter((w): w is WorstPass => w !== undefined);
+  const ordered = methods.flatMap((m) => (['relative', 'absolute'] as const).map((measure) => worst.find((w) => w.method === m && w.measure === measure))).filter((w): w is WorstPass => w !== undefined);
   return {
-    columns: ['method', 'expression', 'point', 'rel. error', 'passed under (rel. bound)', 'why the bound is that large'],
-    align: ['left', 'left', 'left', 'right', 'right', 'left'],
-    rows: ordered.map((w) => [w.method, `\`${w.expression}\``, w.point, errorText(w.error), errorText(w.bound), w.why]),
+    columns: ['method', 'measure', 'expression', 'point', 'error', 'passed under (bound)', 'why the bound is that large'],
+    align: ['left', 'left', 'left', 'left', 'right', 'right', 'left'],
+    rows: ordered.map((w) => [
+      w.method,
+      w.measure === 'relative' ? `relative, ∂f/∂${w.variable}` : `absolute, ∂f/∂${w.variable} = ${w.exact === 0 ? '0' : errorText(w.exact)}`,
+      `\`${w.expression}\``,
+      w.point,
+      errorText(w.error),
+      errorText(w.bound),
+      w.why,
+    ]),
   };
 }
 
@@ -190,17 +220,20 @@ export const agreementSection: ReportSection<AgreementData> = {
     const buggy = methodRows.filter((r) => r.counts.disagree + r.counts.crash > 0);
     const checked = methodRows.reduce((s, r) => s + r.passed, 0);
     const total = data.randomRuns + data.functionRuns;
-    const loosest = [...data.worst].sort((a, b) => b.error - a.error)[0];
-    const exactWorst = data.worst.filter((w) => w.kind === 'exact').sort((a, b) => b.error - a.error)[0];
+    const relativeWorst = data.worst.filter((w) => w.measure === 'relative');
+    const loosest = [...relativeWorst].sort((a, b) => b.error - a.error)[0];
+    const exactWorst = relativeWorst.filter((w) => w.kind === 'exact').sort((a, b) => b.error - a.error)[0];
+    const noBound = methodRows.filter((r) => r.counts['no-bound'] > 0);
     const what = [data.randomRuns > 0 ? `${data.randomRuns} random expressions` : '', data.functionRuns > 0 ? `${data.functionRuns} points drawn from the suite's domains` : ''].filter((s) => s).join(' and ');
     const caption =
       (buggy.length > 0
         ? `Over ${what} ${methodRows.length - buggy.length} of ${methodRows.length} methods always agreed with the reference within their error models, but ${buggy.map((r) => `${r.a} disagreed ${r.counts.disagree + r.counts.crash} times`).join(', ')}: real bugs (the counterexample is below).`
         : `Over ${what} every one of ${methodRows.length} methods agreed with the reference within its error model whenever it ran (${checked} checked answers, no unexplained disagreement).`) +
-      (loosest ? ` "Agree" is only as strong as its bound: the largest passing error was ${errorText(loosest.error)} (${loosest.method})` : '') +
+      (loosest ? ` "Agree" is only as strong as its bound: the largest passing relative error of a partial was ${errorText(loosest.error)} (${loosest.method}, under a bound of ${errorText(loosest.bound)})` : '') +
       (exactWorst
-        ? `, and for an exact method ${errorText(exactWorst.error)} (${exactWorst.method}), ${!Number.isFinite(exactWorst.condition) ? 'where the exact partial is 0, so a tiny absolute error reads as a large relative one (see the table)' : exactWorst.condition > 1e3 ? `at a point where the expression amplifies rounding by ${sig(exactWorst.condition, 2)}×` : 'well inside its bound'}; see each method's worst passing case.`
-        : '.');
+        ? `, and for an exact method ${errorText(exactWorst.error)} (${exactWorst.method}), ${exactWorst.condition > 1e3 ? `at a point where the expression amplifies rounding by ${sig(exactWorst.condition, 2)}×` : 'well inside its bound'}; partials that are exactly 0 are judged on absolute error (see each method's worst passing case).`
+        : '.') +
+      (noBound.length > 0 ? ` ${noBound.map((r) => `${r.counts['no-bound']} answer${r.counts['no-bound'] === 1 ? '' : 's'} of ${r.a}`).join(', ')} had no bound that could fail (an error estimate of ∞ or NaN, or as large as the gradient): counted as "no bound", not as passes.` : '');
     const full: SectionTable = { title: 'Every comparison: counts per verdict and relative errors (each pair is judged through the reference)', table: agreementTable(data.rows), collapsed: true };
     const perMethod: SectionTable = { title: 'Each method against the reference', table: agreementTable(data.rows, { pairs: false }) };
     return {
@@ -208,9 +241,11 @@ export const agreementSection: ReportSection<AgreementData> = {
       caption,
       notes: [
         (data.randomRuns > 0 ? `The property-test generator drew ${data.randomRuns} random expressions (depth ≤ 4, every op, points inside every op's domain; seed ${data.seed}). ` : '') +
-          (data.functionRuns > 0 ? `Each function of the suite was judged at its own point and at points drawn uniformly from its domain (${data.functionRuns} in all; seed ${data.seed}). ` : '') +
+          (data.functionRuns > 0 ? `Each function of the suite was judged at its own point and at points drawn from its domain (${data.functionRuns} in all; seed ${data.seed}) four in five spread uniformly over the interval, one in five from fast-check's float generator, which favours the edges where methods break first: the bounds, 0, and tiny and subnormal magnitudes. ` : '') +
           `Each method's gradient is compared with the 64-digit reference: exact methods within ${defaultFactors.exact}× a first-order rounding bound that grows with the expression's conditioning, numeric methods within ${defaultFactors.numeric}× their own error estimate. ` +
-          'Known cases (a method declaring it cannot run, a budget, a non-finite or non-differentiable point, a function the finite-difference step does not resolve) are counted, not failed.',
+          'Known cases (a method declaring it cannot run, a budget, a non-finite or non-differentiable point, a function the finite-difference step does not resolve) are counted, not failed. ' +
+          'Every bound must be able to fail: an answer whose tolerance is infinite or undefined (a numeric method whose own error estimate is ∞ or NaN) or at least as large as the whole gradient (it would accept 0, or the wrong sign) is counted as "no bound", neither passed nor failed.',
+        'Each partial is judged by its absolute difference from the reference against its tolerance. Where the exact partial is larger than that tolerance, the worst-case table quotes both relative to the partial; where the exact partial is 0 (terms that cancel exactly, or a stationary point), or no larger than the noise it is allowed, a relative error would divide by almost nothing, so the table quotes the absolute error against the absolute bound, and says which. Where f and its gradient both vanish there is no size to measure a relative error against at all: those answers are judged on absolute error and left out of the relative-error columns.',
         "A bound scaled by conditioning can be large: where an expression cancels (a difference of nearly equal terms) or amplifies (sin of a large argument), any float64 method loses digits, the exact ones included. The table of worst passing cases shows, for each method, the case where its error was largest while still passing, the bound it passed under and why that bound is large there; an exact method whose worst case has a small condition estimate but a large error would reveal a bound too loose to fail.",
       ],
       tables: [

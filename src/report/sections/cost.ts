@@ -16,9 +16,9 @@ const costFamilies = (families: readonly SuiteFamily[]) => families.filter((f) =
 function costTables(sweep: CostSweep, family: string): SectionTable[] {
   const methods = [...new Set(sweep.points.map((p) => p.method))];
   const ratioTable: TableData = {
-    columns: ['method (per call)', ...sweep.ns.map((n) => `n = ${n}`)],
+    columns: ['method (per call) ÷ f evaluated the way it evaluates f', ...sweep.ns.map((n) => `n = ${n}`)],
     rows: methods.map((m) => [
-      m,
+      `${m} ÷ ${sweep.points.find((q) => q.method === m && q.denominator !== undefined)?.denominator ?? 'f interpreted'}`,
       ...sweep.ns.map((n) => {
         const p = sweep.points.find((q) => q.method === m && q.n === n)!;
         if (p.ratio !== undefined) return `${formatRatio(p.ratio)}, ${formatTiming(p.time)}`;
@@ -58,11 +58,44 @@ function costTables(sweep: CostSweep, family: string): SectionTable[] {
       count('symbolic', b.n, (p) => p.derivativeSize),
     ]),
   };
+  const memoryTable: TableData = {
+    columns: ['n', 'autograd tape (recorded nodes)', 'heap kept by one taped forward, measured: median (quartiles)', 'measured bytes per recorded node', 'compiled reverse sweep: stored values (model, 8 bytes each)'],
+    rows: sweep.baselines.map((b) => [
+      String(b.n),
+      b.tape ? String(b.tape.tapeLength) : '—',
+      b.tape?.retained ? `${bytesText(b.tape.retained.median)} (${bytesText(b.tape.retained.q1)}–${bytesText(b.tape.retained.q3)})` : 'not measurable (no access to the garbage collector)',
+      b.tape?.retained && b.tape.tapeLength > 0 ? sig(b.tape.retained.median / b.tape.tapeLength) : '—',
+      bytesText(b.reverseBytes),
+    ]),
+  };
   return [
     { title: `${family}: steady state (everything compiled once), median (quartiles) and ratio to compiled f`, table: steadyTable },
-    { title: `${family}: every method per call, ratio to interpreted f (spread) and time`, table: ratioTable },
+    { title: `${family}: every method per call, ratio (spread) to f evaluated the way the method evaluates it, and time`, table: ratioTable },
     { title: `${family}: machine-independent counts`, table: countTable },
+    { title: `${family}: memory of reverse mode, counted and measured`, table: memoryTable },
   ];
+}
+
+/** Bytes for people: B, KB, MB (powers of 1000, three significant digits). */
+function bytesText(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '—';
+  const a = Math.abs(bytes);
+  return a < 1e3 ? `${Math.round(bytes)} B` : a < 1e6 ? `${sig(bytes / 1e3)} KB` : `${sig(bytes / 1e6)} MB`;
+}
+
+/** What the memory figure's caption says: the counts, the measurement, and how they compare. */
+function memoryCaption(sweep: CostSweep): string {
+  const first = sweep.baselines[0];
+  const last = sweep.baselines[sweep.baselines.length - 1];
+  const base = `The price of the constant time ratio is memory (Griewank's time–memory trade-off; checkpointing would trade some of it back for recomputation): the compiled reverse sweep's model keeps one 8-byte value per instruction, ${bytesText(first.reverseBytes)} → ${bytesText(last.reverseBytes)}, and the taping autograd records ${first.tape?.tapeLength ?? '—'} → ${last.tape?.tapeLength ?? '—'} nodes, both growing with the size of f.`;
+  const measured = sweep.baselines.filter((b) => b.tape?.retained !== undefined && b.tape.tapeLength > 0);
+  if (measured.length === 0) return `${base} The heap could not be measured here (no access to the garbage collector).`;
+  const perNode = measured.map((b) => b.tape!.retained!.median / b.tape!.tapeLength);
+  const lo = Math.min(...perNode);
+  const hi = Math.max(...perNode);
+  const big = measured[measured.length - 1];
+  const noisy = measured.filter((b) => b.tape!.retained!.q3 - b.tape!.retained!.q1 > 0.2 * Math.abs(b.tape!.retained!.median));
+  return `${base} Measured, one taped forward keeps ${bytesText(measured[0].tape!.retained!.median)} → ${bytesText(big.tape!.retained!.median)} of heap alive until its backward (median of ${big.tape!.retained!.trials} trials, a full GC before each reading), ${sig(lo, 2)}–${sig(hi, 2)} bytes per recorded node: linear in the tape, as counted, and about ${sig((big.tape!.retained!.median / big.tape!.tapeLength) / 8, 2)}× the 8 bytes per value of the compiled sweep's model, because each recorded node is a JavaScript object (value, gradient slot, links to its inputs, its backward rule), not one float.${noisy.length > 0 ? ` The reading is noisy at n = ${noisy.map((b) => b.n).join(', ')} (quartiles more than 20% apart: a few KB against a heap that moves by about as much between collections), so read the bytes per node from the larger n.` : ' Every reading\'s quartiles are within 20% of each other.'}`;
 }
 
 function costCaption(sweep: CostSweep): string {
@@ -76,7 +109,7 @@ function costCaption(sweep: CostSweep): string {
   ];
   const a0 = auto(first.n);
   const a1 = auto(last.n);
-  if (a0 && a1) parts.push(`; the taping autograd, per call, costs ${formatRatio(a0)} → ${formatRatio(a1)} an interpreted evaluation of f`);
+  if (a0 && a1) parts.push(`; the taping autograd, per call, costs ${formatRatio(a0)} → ${formatRatio(a1)} an evaluation of f on the same tensors with nothing recorded (its tape predicts about 2: one recorded forward, one backward over the same nodes)`);
   return `${parts.join('')}.`;
 }
 
@@ -121,7 +154,7 @@ export const costSection: ReportSection<CostData> = {
           id: `memory${suffix}`,
           file: `memory${suffix}.svg`,
           title: 'Memory against n',
-          caption: `The price of the constant time ratio is memory: the compiled reverse sweep keeps ${sweep.baselines[0].reverseBytes} → ${sweep.baselines[sweep.baselines.length - 1].reverseBytes} bytes of forward values, growing with the size of f (Griewank's time–memory trade-off; checkpointing would trade some of it back for recomputation).`,
+          caption: memoryCaption(sweep),
           svg: await renderSvg(memorySpec(sweep)),
         },
       );
@@ -133,9 +166,9 @@ export const costSection: ReportSection<CostData> = {
       caption: captions.join(' '),
       notes: [
         `${data.sweeps.map((s) => `${s.family}: ${s.sweep.function}`).join('; ')}, at n = ${data.sweeps[0].sweep.ns.join(', ')}. ` +
-          'Every time is the median of interleaved samples with its quartiles in brackets: each candidate is first warmed up (so V8 has compiled it to optimised code), calls are batched so that one sample lasts at least a millisecond (a single call of compiled f is below the timer\'s resolution), and the candidates are sampled in rounds, in a shuffled order each round, so that garbage collection and frequency changes hit them alike. A ratio\'s spread runs from the fastest quartile over the slowest to the reverse.',
-        'Ratios compare like with like. The steady state (what a training loop pays per step, everything compiled once) divides by f compiled by the same code generator as the gradient: the compiled reverse-mode gradient, and central differences as 2n calls of that compiled f. Methods called through their public interface pay per call for taping, compiling or differentiating, and are divided by f evaluated by the IR interpreter, measured the same way.',
-        `Each steady-state ratio is checked against the count that predicts it (2n evaluations of f within ×${countSlack.central}, the instruction ratio within ×${countSlack.reverse}); a contradiction beyond the spread is re-measured with longer samples, and the report is not written if it persists.${remeasured.length > 0 ? ` Re-measured in this run: ${remeasured.join(', ')}.` : ''} Numeric methods run without their error estimate; a method is not tried at an n where one call would take too long (predicted from the previous n), nor after a budget cut-off.`,
+          'Every time is the median of interleaved samples with its quartiles in brackets, on this process\'s CPU clock (user + system time: on a shared machine, wall time also counts the time spent waiting for a core, which comes and goes with the neighbours\' load): each candidate is first warmed up until its batch time stops improving (V8 optimises a large generated function late, and a fixed warm-up sampled some of them before and some after), calls are batched so that one sample lasts at least a millisecond (a single call of compiled f is below the timer\'s resolution), and the candidates are sampled in rounds, in a shuffled order each round, so that garbage collection and frequency changes hit them alike. A ratio\'s spread runs from the fastest quartile over the slowest to the reverse.',
+        'Ratios compare like with like. The steady state (what a training loop pays per step, everything compiled once) divides by f compiled by the same code generator as the gradient: the compiled reverse-mode gradient, and central differences as 2n calls of that compiled f. Methods called through their public interface pay per call for taping, compiling or differentiating; each is divided by f evaluated the way that method evaluates it, sampled in the same interleaved rounds: the taping autograd by f on the same tensors with nothing recorded, autograd-compiled by f compiled by the same code generator (its per-call time adds a lookup of the cached program and a fresh gradient array to the program itself (the steady-state row), so its per-call ratio measures that bookkeeping more than the program and does not follow the instruction count: read the steady-state row for compiled reverse mode), every other method by f on the IR interpreter.',
+        `Each steady-state ratio is checked against the count that predicts it (2n evaluations of f within ×${countSlack.central}, the instruction ratio within ×${countSlack.reverse}), and so is the taping autograd's per-call ratio against its tape (1 + recorded nodes ÷ f's ops, within ×${countSlack.reverse}); a contradiction beyond the spread is re-measured with longer samples, and the report is not written if it persists.${remeasured.length > 0 ? ` Re-measured in this run: ${remeasured.join(', ')}.` : ''} Numeric methods run without their error estimate; a method is not tried at an n where one call would take too long (predicted from the previous n), nor after a budget cut-off.`,
       ],
       tables,
       figures,

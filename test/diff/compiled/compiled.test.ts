@@ -207,11 +207,13 @@ describe('the compiled gradient costs a small constant times f (instructions)', 
     }
   });
 
-  it('on random expressions: within the bound the op table implies (at most 12 × f)', () => {
+  it('on random expressions: within the bound the op table implies (at most 15 × f)', () => {
     // The constant is the op table's: the most one op can add to the reverse sweep. Tiny expressions come close to it
-    // ((z/z)^(z/z): 13 gradient instructions for 2), the bench cases stay at 1.75.
+    // ((z/z)^(z/z): 13 gradient instructions for 2), the bench cases stay at 1.75. The largest is pow with a variable
+    // exponent: its partials carry PyTorch's masks (mul_no_nan, and step(|u| + |v|) for the exponent), 15.
     const largest = Math.max(...Object.values(costOf));
-    expect(largest).toBeLessThanOrEqual(12);
+    expect(costOf.pow).toBe(largest);
+    expect(largest).toBeLessThanOrEqual(15);
     fc.assert(
       fc.property(caseArbitrary, (c) => {
         const counts = operationCounts(c.expr, c.variables);

@@ -84,6 +84,7 @@ const known: { readonly [K in OpName]: { readonly point: readonly [number, numbe
   sign: { point: [-2], partials: [0] },
   step: { point: [2], partials: [0] },
   xlogy: { point: [2, 3], partials: [Math.log(3), 2 / 3] }, // d(u log v) = log v du + (u/v) dv
+  mulNoNan: { point: [2, 3], partials: [3, 2] }, // away from v = 0 the product: d(uv) = v du + u dv
 };
 
 const x = variable('x');
