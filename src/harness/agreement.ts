@@ -17,7 +17,9 @@ import type { GradientCase } from './arbitraries.ts';
 import { expressionWithPoint, type ExpressionOptions } from './arbitraries.ts';
 import { askMethod, type MethodAnswer, type MethodOptions } from './answers.ts';
 import { domainViolations, isSmoothAround, nodeValues } from './domain.ts';
-import { referenceTrace, type ReferenceResult } from './reference.ts';
+import { referenceTrace, type ReferenceResult, type ReferenceTrace } from './reference.ts';
+import type { BigNumber } from 'mathjs';
+import type { OpExpr } from '../ir/node.ts';
 import {
   defaultFactors,
   gradientScale,
@@ -141,7 +143,48 @@ export interface JudgeOptions {
   readonly stencilRadius?: number;
 }
 
-function classifyPoint(c: GradientCase, reference: ReferenceResult): { pointClass: CaseReport['pointClass']; reason?: string } {
+/**
+ * The first chain-rule quantity of the exact computation that lies beyond float64's range: a local partial
+ * (∂(u/v)/∂u = 1/v at v = −5e-324 is −2e323), a reverse-mode term adjoint·partial, or a forward-mode term
+ * partial·tangent (cbrt(y)/cbrt(y) at y = −5e-324: 1.1e215 · 5.8e107 each way, cancelling to 0). A float64 method
+ * that forms it carries ±∞, and sums of such terms give ∞ − ∞ = NaN even where the gradient is finite, so no
+ * float64 arithmetic in that order can do better: the point is `non-finite` for the gradient.
+ */
+function overflowingChainRule(trace: ReferenceTrace): string | undefined {
+  const beyond = (b: BigNumber) => b.isFinite() && !Number.isFinite(b.toNumber());
+  const ops = trace.order.filter((node): node is OpExpr => node.kind === 'op');
+  for (const node of ops) {
+    const row = trace.partials.get(node.id) ?? [];
+    const adjoint = trace.adjoints.get(node.id);
+    for (let i = 0; i < row.length; i++) {
+      const p = row[i];
+      if (p === null || !p.isFinite()) continue;
+      if (beyond(p)) return `∂${node.op}/∂(argument ${i + 1}) is ${p.toExponential(3)}, beyond float64's range`;
+      if (adjoint !== undefined && beyond(adjoint.times(p))) return `a reverse-mode term adjoint × ∂${node.op}/∂(argument ${i + 1}) is beyond float64's range`;
+    }
+  }
+  // Forward mode, one direction per variable: tangent(node) = Σ ∂node/∂arg · tangent(arg).
+  for (const name of new Set(trace.variables)) {
+    const tangent = new Map<number, BigNumber>();
+    for (const node of trace.order) {
+      if (node.kind === 'var' && node.name === name) tangent.set(node.id, trace.value.mul(0).plus(1));
+      if (node.kind !== 'op') continue;
+      const row = trace.partials.get(node.id) ?? [];
+      let sum: BigNumber | undefined;
+      for (let i = 0; i < node.args.length; i++) {
+        const t = tangent.get(node.args[i].id), p = row[i];
+        if (t === undefined || p === null || p === undefined || t.isZero()) continue;
+        const term = p.times(t);
+        if (beyond(term)) return `a forward-mode term ∂${node.op}/∂(argument ${i + 1}) × tangent along ${name} is beyond float64's range`;
+        sum = sum === undefined ? term : sum.plus(term);
+      }
+      if (sum !== undefined) tangent.set(node.id, sum);
+    }
+  }
+  return undefined;
+}
+
+function classifyPoint(c: GradientCase, reference: ReferenceResult, trace: ReferenceTrace): { pointClass: CaseReport['pointClass']; reason?: string } {
   const values = nodeValues(c.expr, c.variables, c.point);
   for (const [, v] of values) {
     if (!Number.isFinite(v)) return { pointClass: 'non-finite', reason: 'an intermediate value overflows or is undefined in float64' };
@@ -154,6 +197,8 @@ function classifyPoint(c: GradientCase, reference: ReferenceResult): { pointClas
     const v = violations[0];
     return { pointClass: 'non-differentiable', reason: `${v.node.op} is outside its smooth domain (${v.domain}) at ${v.args.join(', ')}` };
   }
+  const overflow = overflowingChainRule(trace);
+  if (overflow !== undefined) return { pointClass: 'non-finite', reason: `the chain rule overflows in float64: ${overflow}` };
   return { pointClass: 'smooth' };
 }
 
@@ -307,7 +352,7 @@ export function judgeCase(c: GradientCase, methods: readonly GradientMethod[], o
     method: `reference (reverse accumulation, ${trace.precision}-digit BigNumber)`,
   };
   const bound = roundingBound(trace, c.variables);
-  const point = classifyPoint(c, reference);
+  const point = classifyPoint(c, reference, trace);
   let smooth: boolean | undefined;
   const smoothStencil = () => (smooth ??= isSmoothAround(c.expr, c.variables, c.point, { radius: options.stencilRadius ?? 1e-2 }));
   const scale = gradientScale(reference.gradient, reference.value, c.point);

@@ -211,6 +211,8 @@ export interface ReferenceTrace {
   /** ∂node/∂argᵢ for op nodes (NaN-free only where the op is smooth). Constant arguments get none. */
   readonly partials: ReadonlyMap<number, readonly (BigNumber | null)[]>;
   readonly value: BigNumber;
+  /** The variables, in the order of `gradient`. */
+  readonly variables: readonly string[];
   /** ∂f/∂vᵢ in `variables`' order. */
   readonly gradient: readonly BigNumber[];
   readonly precision: number;
@@ -227,6 +229,71 @@ export function referenceTrace(
   options: { readonly precision?: number } = {},
 ): ReferenceTrace {
   const precision = (options.precision ?? defaultPrecision) + extraDigitsFor(expr, variables, point);
+  const trace = traceAt(expr, variables, point, precision);
+  const needed = cancellationDigits(trace);
+  return needed > 0 ? traceAt(expr, variables, point, precision + needed) : trace;
+}
+
+/** Digits of the working precision a partial must keep to count as right: far more than float64's 17. */
+const trustedDigits = 24;
+
+/**
+ * Extra digits the reverse sweep needs where a partial cancels: each adjoint is a sum of terms rounded to the
+ * working precision P, so a partial is only known to within 10^−P times the largest term that went into it
+ * (2z/z + z/z at z = −5e-324: terms of 4e323 cancel to 0, and 64 digits leave a "gradient" of 1e260). When fewer
+ * than 24 of a partial's digits survive, the sweep runs again with enough digits (in whole multiples of 64) that the
+ * rounding falls below float64's smallest subnormal: then the partial is right to its last bit as a double (0 where
+ * it is 0). 0 when every partial keeps its digits.
+ */
+function cancellationDigits(trace: ReferenceTrace): number {
+  const largest = termMagnitudes(trace);
+  let needed = 0;
+  trace.gradient.forEach((g, i) => {
+    const terms = largest[i];
+    if (terms.isZero() || !terms.isFinite()) return;
+    const scale = log10(terms);
+    const kept = g.isZero() ? -Infinity : log10(g) - scale + trace.precision;
+    if (kept >= trustedDigits) return;
+    // What is left of g may be all rounding, so its size says nothing: the rounding 10^(scale − P′) must fall below
+    // 10^−330, under half the smallest subnormal. Then g is right to 10^−330 absolute: to its last digit as a double.
+    needed = Math.max(needed, Math.ceil(scale + 330) - trace.precision);
+  });
+  return needed > 0 ? 64 * Math.ceil(needed / 64) : 0;
+}
+
+/** For each variable, the largest |adjoint · partial| term the reverse sweep added into any adjoint on its paths. */
+function termMagnitudes(trace: ReferenceTrace): BigNumber[] {
+  const zero = trace.value.mul(0);
+  const largest = new Map<number, BigNumber>([[trace.order[trace.order.length - 1].id, trace.value.mul(0).plus(1)]]);
+  for (let k = trace.order.length - 1; k >= 0; k--) {
+    const node = trace.order[k];
+    if (node.kind !== 'op') continue;
+    const own = largest.get(node.id) ?? zero;
+    const adjoint = (trace.adjoints.get(node.id) ?? zero).abs();
+    const row = trace.partials.get(node.id) ?? [];
+    node.args.forEach((arg, i) => {
+      const p = row[i];
+      if (p === null || p === undefined || !p.isFinite()) return;
+      const term = adjoint.times(p.abs());
+      const previous = largest.get(arg.id) ?? zero;
+      largest.set(arg.id, BigNumberMax(BigNumberMax(previous, term), own.times(p.abs())));
+    });
+  }
+  const byName = new Map<string, BigNumber>();
+  for (const node of trace.order) if (node.kind === 'var') byName.set(node.name, largest.get(node.id) ?? zero);
+  return trace.gradient.map((_, i) => byName.get(trace.variables[i]) ?? zero);
+}
+
+/** log₁₀|b| of a nonzero BigNumber as a double (its magnitude may lie far outside float64's range). */
+function log10(b: BigNumber): number {
+  return (b.abs() as unknown as { log(base: number): BigNumber }).log(10).toNumber();
+}
+
+function BigNumberMax(a: BigNumber, b: BigNumber): BigNumber {
+  return a.gte(b) ? a : b;
+}
+
+function traceAt(expr: Expr, variables: readonly string[], point: ArrayLike<number>, precision: number): ReferenceTrace {
   const math = bigMath(precision);
   const order = topologicalOrder(expr);
   const values = seedVariables(math, order, variables, point);
@@ -257,6 +324,7 @@ export function referenceTrace(
     adjoints,
     partials,
     value: values.get(expr.id)!,
+    variables,
     gradient: variables.map((name) => byName.get(name) ?? zero),
     precision,
   };

@@ -3,7 +3,7 @@
 // The bound follows the computation a float64 reverse-mode gradient performs (Wilkinson's running error
 // analysis, to first order in ε). Forward: each op's result carries the error of its arguments, passed
 // through its local partials, plus one rounding of its own,
-//     e(v) = Σₐ |∂v/∂a| · e(a) + ε·|v|.
+//     e(v) = Σₐ |∂v/∂a| · e(a) + ε·|v| + η   (η = 2⁻¹⁰⁷⁴, the spacing of subnormals: gradual underflow).
 // Reverse: each adjoint carries the error of its parents' adjoints, of the local partials (evaluated at
 // slightly wrong arguments and rounded themselves), and of the multiply-add that accumulates it,
 //     E(a) = Σᵥ E(v)·|∂v/∂a| + |v̄|·δ(∂v/∂a) + 2ε·|v̄ · ∂v/∂a|.
@@ -62,7 +62,10 @@ export function roundingBound(trace: ReferenceTrace, variables: readonly string[
       forward.set(node.id, 0);
       continue;
     }
-    let e = eps * Math.abs(value.get(node.id)!);
+    // IEEE's rounding with gradual underflow: |fl(v) − v| ≤ ε/2·|v| + η/2, η the smallest subnormal (η/2 itself
+    // rounds to 0 in float64, so η bounds it). Without it a subnormal result (0.01·x at x = 2.47e-322 rounds
+    // 2.47e-324 to 4.94e-324: 100% off) would be assumed exact, and so would everything computed from it.
+    let e = eps * Math.abs(value.get(node.id)!) + Number.MIN_VALUE;
     node.args.forEach((arg, k) => {
       if (arg.kind !== 'const') e += Math.abs(partial(node.id, k)) * forward.get(arg.id)!;
     });

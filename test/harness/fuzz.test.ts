@@ -62,6 +62,39 @@ const hostileValue = fc.oneof(
 // edge cases issue 14 lists (overflow inside partials, stencils crossing a domain boundary) are still being fixed.
 const pointValue = long ? hostileValue : fc.integer({ min: -5000, max: 5000 }).map((k) => k / 1000);
 
+describe('what the long fuzz found, pinned', () => {
+  // Each a class: the complex step's truncation estimate 0/0 at subnormal steps (h² underflows); a local partial or
+  // a chain-rule term beyond float64's range (1/z at z = −5e-324), where a chain-rule method's ∞ − ∞ is NaN although
+  // the exact gradient is 0 (the point is non-finite in float64) and the 64-digit reference cancelled to 1e260, not 0.
+  it.each([
+    ['xz + z', [5e-324, 0]],
+    ['2*z / z + z / z', [-5e-324]],
+    ['x / y + y / y', [1, -5e-324]],
+    ['log(x) + x', [1e-300]],
+    // Forward mode multiplies cbrt′ = 1.1e215 by ∂div = 5.8e107 before the terms cancel: ∞ − ∞.
+    ['(cbrt(y) + cbrt(y)*x) / cbrt(y) + (cbrt(y) + cbrt(y)) / cbrt(y)', [-5e-324, 0]],
+  ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
+    const expr = parse(text);
+    const variables = variablesOf(expr);
+    const report = judgeCase({ expr, variables, point: Float64Array.from(values) }, listMethods());
+    const failures = report.answers.filter((a) => a.verdict === 'crash' || a.verdict === 'disagree');
+    expect(failures.map((a) => `${a.method}: ${a.verdict}: ${a.explanation}`)).toEqual([]);
+  }, 60_000);
+});
+
+describe('points where the chain rule overflows float64 are non-finite, ordinary ones smooth', () => {
+  it.each([
+    ['2*z / z + z / z', ['z'], [-5e-324], 'non-finite'],
+    ['cbrt(y) / cbrt(y) + y', ['y'], [-5e-324], 'non-finite'],
+    ['x / y + y', ['x', 'y'], [1, 1e-100], 'smooth'],
+    ['cbrt(y) / cbrt(y) + y', ['y'], [-1e-300], 'smooth'],
+  ] as const)('%s at %j: %s', (text, variables, values, pointClass) => {
+    const report = judgeCase({ expr: parse(text), variables, point: Float64Array.from(values) }, []);
+    expect(report.pointClass).toBe(pointClass);
+    if (pointClass === 'non-finite') expect(report.pointReason).toMatch(/^the chain rule overflows in float64: /);
+  });
+});
+
 describe('fuzzing parse, evaluate and every method', () => {
   it('parse: any text gives an expression or a ParseError with its position in the input and a short message', () => {
     fc.assert(

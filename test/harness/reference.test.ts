@@ -147,3 +147,77 @@ describe('the reference for periodic ops at large arguments (exact inputs, digit
     expect(performance.now() - start).toBeLessThan(10_000); // a hang guard, not a speed target
   });
 });
+
+describe('subnormal intermediates: the reference is the exact derivative, and the rounding bound knows float64 loses it', () => {
+  // The open case from `gradlab check`: 0.01·x at x = 2.47e-322 (50 subnormal spacings) is 2.47e-324 exactly,
+  // which float64 rounds to 4.94e-324 (twice the value). Every exact float64 method then gives ∂f/∂x √2 too small.
+  const expr = parse('tanh(xlogy(sqrt(0.01*x), sqrt(0.01)) + z)');
+  const point = at(2.47e-322, 0.3);
+
+  it('the reference is the derivative of the real function at the double inputs, not of the rounded program', () => {
+    const reference = referenceGradient(expr, ['x', 'z'], point);
+    // √(0.01·x) = 0.1·√x without underflow (√x of a subnormal is a normal double), and its derivative 0.05/√x.
+    const w = Math.log(0.1) * 0.1 * Math.sqrt(2.47e-322);
+    const sech2 = 1 / Math.cosh(w + 0.3) ** 2;
+    expectClose(reference.gradient[0], (sech2 * Math.log(0.1) * 0.05) / Math.sqrt(2.47e-322), 1e-14);
+    // The float64 program's answer is √2 smaller: the subnormal product is off by a factor of 2.
+    expect(0.01 * 2.47e-322).toBe(Number.MIN_VALUE);
+  });
+
+  it('the rounding bound counts gradual underflow: it says every digit may go, so the exact methods are not called wrong (no-bound, counted)', async () => {
+    const { judgeCase, isFailure } = await import('../../src/harness/agreement.ts');
+    const { listMethods } = await import('../../src/diff/registry.ts');
+    const exact = listMethods().filter((m) => ['autograd', 'autograd-compiled', 'forward-mode', 'symbolic', 'symbolic-dag'].includes(m.name));
+    const report = judgeCase({ expr, variables: ['x', 'z'], point }, exact);
+    for (const answer of report.answers) {
+      // The bound (3.4e159) is as large as the partial (6.7e159): no tolerance that could fail, so not a pass either.
+      expect(answer.verdict, `${answer.method}: ${answer.explanation}`).toBe('no-bound');
+      expect(isFailure(answer.verdict)).toBe(false);
+      expect(answer.explanation).toMatch(/loses every digit here/);
+      // A real loss, measured: about 29% of the partial.
+      expect(answer.error!).toBeGreaterThan(0.2);
+    }
+    expect(report.bound.condition[0]).toBeGreaterThan(1e15);
+  });
+
+  it.each([
+    ['sqrt(1e-300 * x)', ['x'], [3e-20]],
+    ['sqrt(x * 1e-10) + x', ['x'], [3e-313]],
+    ['x * y * 1e-300', ['x', 'y'], [1e-15, 3e-9]],
+  ])('%s at %j: a subnormal intermediate widens the bound by what it can lose, and autograd stays within it', async (text, variables, values) => {
+    const { roundingBound } = await import('../../src/harness/tolerance.ts');
+    const { gradient: autograd } = await import('../../src/index.ts');
+    const e = parse(text);
+    const p = Float64Array.from(values);
+    const trace = referenceTrace(e, variables, p);
+    const bound = roundingBound(trace, variables);
+    const answer = autograd(e, Object.fromEntries(variables.map((v, i) => [v, values[i]])), { method: 'autograd' });
+    variables.forEach((v, i) => {
+      const exact = trace.gradient[i].toNumber();
+      expect(Math.abs(answer.gradient[v] - exact), v).toBeLessThanOrEqual(16 * bound.gradient[i]);
+    });
+  });
+
+  it('at ordinary points the underflow term changes nothing measurable', async () => {
+    const { roundingBound } = await import('../../src/harness/tolerance.ts');
+    const e = parse('sin(x) * x + exp(y)');
+    const bound = roundingBound(referenceTrace(e, ['x', 'y'], at(1.3, -2)), ['x', 'y']);
+    for (const c of bound.condition) expect(c).toBeLessThan(100);
+  });
+});
+
+describe('partials that cancel beyond the working precision', () => {
+  it.each([
+    ['2*z/z + z/z', ['z'], [-5e-324]],
+    ['sin(x)^2 + cos(x)^2', ['x'], [0.7]],
+    ['x/y - x/y', ['x', 'y'], [3, 5e-324]],
+  ])('%s at %j: the gradient is 0, not the rounding left by 64 digits', (text, variables, values) => {
+    const trace = referenceTrace(parse(text), variables, Float64Array.from(values));
+    for (const g of trace.gradient) expect(Math.abs(g.toNumber())).toBe(0);
+    expect(trace.precision).toBeGreaterThan(64);
+  });
+
+  it('keeps 64 digits where nothing cancels', () => {
+    expect(referenceTrace(parse('x*y + sin(x)'), ['x', 'y'], at(0.3, 2)).precision).toBe(64);
+  });
+});

@@ -208,12 +208,15 @@ export function complexStepPartials(context: ComplexStepContext, which: readonly
   const rounding = estimate ? derivativeRoundingBounds(context.expr, context.variables, context.point, which) : undefined;
   return which.map((k, j) => {
     const h = steps.get(k)!, derivative = derivatives.get(k)!;
-    // Im/h at 4h minus at h = −f'''(16h² − h²)/6  ⇒  |f'''| ≈ |Δ|/(15h²/6)
-    const higherDerivative = !coarseSteps.has(k) ? 0 : coarse.has(k) ? Math.abs(coarse.get(k)! - derivative) / ((15 * h * h) / 6) : NaN;
+    // Im/h at 4h minus at h = −f'''(16h² − h²)/6  ⇒  |f'''| ≈ |Δ|/(15h²/6), and the truncation at h, |f'''|h²/6, is |Δ|/15.
+    // Both are formed without h², which underflows to 0 for h below 1e-154 (the default step at |x| ≲ 1e-134),
+    // where |Δ|/(15h²/6) would be 0/0 = NaN: |f'''| by dividing by h twice (0 when Δ = 0), the truncation from Δ alone.
+    const delta = !coarseSteps.has(k) ? 0 : coarse.has(k) ? Math.abs(coarse.get(k)! - derivative) : NaN;
+    const higherDerivative = delta === 0 ? 0 : (delta / h / h) * (6 / 15);
     const inputs = { derivative: higherDerivative, noise: options.noise, slope: Math.abs(derivative), derivativeNoise: rounding?.[j] ?? 0 };
     return {
       derivative,
-      errorEstimate: estimate ? complexStepModel.error(h, inputs) : NaN,
+      errorEstimate: estimate ? delta / 15 + complexStepModel.roundOff(h, inputs) : NaN,
       scheme: 'complex-step',
       step: h,
       higherDerivative,

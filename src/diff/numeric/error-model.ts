@@ -170,6 +170,33 @@ export function richardsonModel(levels: number): ErrorModel {
   return model;
 }
 
+const oneSidedRichardsonModels = new Map<number, ErrorModel>();
+
+/**
+ * Richardson extrapolation of L one-sided (forward or backward) differences at h, h/2, …, h/2^(L−1) (a Neville
+ * tableau in t = h: the expansion of a one-sided quotient has every power of h, not only the even ones).
+ * Q(h) = f' + Σⱼ c_j hʲ with c_j = ±f^(j+1)/(j+1)!; the degree-(L−1) interpolant in t at 0 leaves c_L·Π tₖ
+ * ⇒ truncation |f^(L+1)|/(L+1)!·Π h/2ᵏ = C·D·h^L with C = 2^(−L(L−1)/2)/(L+1)!.
+ * Each Q(hₖ) carries round-off 2N/hₖ, combined with the weights ℓₖ(0) ⇒ round-off Σ|ℓₖ(0)|·2·2ᵏ·N/h.
+ * The textbook h is the optimum for unit Taylor coefficients and N = ε, scaled by max(1, |x|), as for the central tableau.
+ * Its `scheme` is `richardson`: it is the same method, on one side of the point.
+ */
+export function oneSidedRichardsonModel(levels: number): ErrorModel {
+  if (!Number.isInteger(levels) || levels < 2) throw new RangeError(`Richardson needs at least 2 levels, got ${levels}`);
+  let model = oneSidedRichardsonModels.get(levels);
+  if (model === undefined) {
+    const L = levels, p = L;
+    const nodes = Array.from({ length: L }, (_, k) => 2 ** -k);
+    const R = extrapolationWeights(nodes).reduce((s, w, k) => s + Math.abs(w) * 2 * 2 ** k, 0);
+    const C = 2 ** (-(L * (L - 1)) / 2) / factorial(L + 1);
+    // Optimum of C·(L+1)!·h^p + R·ε/h (unit Taylor coefficient): h^(p+1) = R ε/(p C (L+1)!).
+    const base = ((R * eps) / (p * C * factorial(L + 1))) ** (1 / (p + 1));
+    model = powerLawModel('richardson', `|f^(${L + 1})|·h^${p}·${C.toPrecision(3)} + ${R.toPrecision(3)}·N/h`, p, L + 1, C, R, base);
+    oneSidedRichardsonModels.set(levels, model);
+  }
+  return model;
+}
+
 /** The model of a scheme; Richardson needs its number of levels (4 by default). */
 export function errorModel(scheme: SchemeName, levels = 4): ErrorModel {
   switch (scheme) {
@@ -185,6 +212,21 @@ export function errorModel(scheme: SchemeName, levels = 4): ErrorModel {
 /** The textbook step for `model` at coordinate x: base·max(1, |x|) (√ε, ∛ε, ε^⅕, … relative steps for large |x|). */
 export function textbookStep(model: ErrorModel, x: number): number {
   return model.textbookBase * Math.max(1, Math.abs(x));
+}
+
+/**
+ * The steps a finite difference starts from at coordinate x, largest first: base·max(1, |x|) (the
+ * {@link textbookStep}) and base·min(1, |x|). One of them is the step scaled to the point, base·|x|, which suits f
+ * whose scale is |x| itself (log x, √x, 1/x, xᵖ: their nearest singularity is at 0, so at small |x| every step must
+ * be small beside |x|, and at large |x| a step relative to |x| keeps the most digits); the other is the unscaled
+ * base, which suits f that varies on a scale of 1 wherever x is (sin x + x at 10⁴, cos x + x at 10⁻⁸). At x = 0,
+ * |x| = 1 or a non-finite x the two coincide and only one is given. The schemes evaluate both and keep the one
+ * with the smaller modelled error (then move it towards the model's optimum).
+ */
+export function candidateSteps(model: ErrorModel, x: number): number[] {
+  const ax = Math.abs(x);
+  const textbook = textbookStep(model, x);
+  return ax > 0 && ax !== 1 && Number.isFinite(ax) ? [textbook, model.textbookBase * Math.min(1, ax)] : [textbook];
 }
 
 /** N for a stably evaluated f: one rounding of the result, ε|f|, or the spacing of subnormals where that is larger. */

@@ -7,27 +7,39 @@ import { MethodUnavailableError, type GradientResult } from '../method.ts';
 import { type SchemeName } from './error-model.ts';
 import { evaluationNoiseBound } from './noise.ts';
 import { CoordinateLine, NonFiniteError } from './stencil.ts';
-import { differencePartial, richardsonPartial, type PartialEstimate, type PartialOptions } from './schemes.ts';
+import { differencePartial, richardsonPartial, type PartialEstimate, type PartialOptions, type RichardsonSide } from './schemes.ts';
 import { ComplexStepInvalidError, complexStepPartials } from './complex-step.ts';
 
 /** Options every numeric method accepts (passed through `gradient(expr, point, { method, ...options })`). */
 export interface NumericOptions {
-  /** The step (for Richardson: the largest step). By default the scheme's textbook step times max(1, |xᵢ|), per variable. */
+  /**
+   * The step (for Richardson: the largest step). By default chosen per variable: the scheme's base step times
+   * max(1, |xᵢ|) or times min(1, |xᵢ|) (one of them scaled to the point), whichever has the smaller modelled error,
+   * then (for the difference quotients) moved to the model's optimum for the estimated higher derivative and rounding.
+   */
   readonly h?: number;
   /** Richardson: how many central differences one extrapolation combines (4 by default: it eliminates h², h⁴, h⁶); 2 to 12. */
   readonly levels?: number;
   /** Richardson: how many central differences (at h, h/2, h/4, …) the tableau holds; 2·levels by default, levels to 40. */
   readonly steps?: number;
-  /** Spend extra evaluations on the error estimate (default true; false for pure timing runs). */
+  /**
+   * Richardson: extrapolate central differences (`'central'`, the default) or one-sided ones (`'forward'`,
+   * `'backward'`: f only on that side of the point, for a point at the edge of f's domain). A central tableau that
+   * meets a point where f is not finite falls back to the one-sided tableau by itself.
+   */
+  readonly side?: RichardsonSide;
+  /** Spend extra evaluations on the error estimate and on choosing the step (default true; false for pure timing runs: the textbook step). */
   readonly estimate?: boolean;
 }
+
+const sides: readonly RichardsonSide[] = ['central', 'forward', 'backward'];
 
 /**
  * Reads {@link NumericOptions} from a method's option bag, ignoring options meant for other methods.
  * @throws Error naming the option when a value is not acceptable.
  */
 export function readNumericOptions(options: Readonly<Record<string, unknown>>): NumericOptions {
-  const { h, levels, steps, estimate } = options;
+  const { h, levels, steps, estimate, side } = options;
   if (h !== undefined && !(typeof h === 'number' && h > 0 && Number.isFinite(h))) {
     throw new Error(`option h must be a positive finite number, got ${String(h)}`);
   }
@@ -38,7 +50,9 @@ export function readNumericOptions(options: Readonly<Record<string, unknown>>): 
     throw new Error(`option steps must be an integer from levels (${(levels as number | undefined) ?? 4}) to 40, got ${String(steps)}`);
   }
   if (estimate !== undefined && typeof estimate !== 'boolean') throw new Error(`option estimate must be true or false, got ${String(estimate)}`);
+  if (side !== undefined && !sides.includes(side as RichardsonSide)) throw new Error(`option side must be one of ${sides.join(', ')}, got ${String(side)}`);
   return {
+    side: side as RichardsonSide | undefined,
     h: h as number | undefined,
     levels: levels as number | undefined,
     steps: steps as number | undefined,
@@ -63,12 +77,15 @@ function describePoint(variables: readonly string[], point: Float64Array): strin
   return shown.join(', ') + (variables.length > 6 ? `, … (${variables.length} variables)` : '');
 }
 
-/** Symmetric schemes fall back to a one-sided difference on the side where f is finite, and say so. */
-function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFiniteError): PartialEstimate {
+/**
+ * Symmetric schemes fall back to a one-sided scheme on the side where f is finite, and say so: the difference
+ * quotients to the forward or backward difference, Richardson to the one-sided Richardson tableau.
+ */
+function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFiniteError, richardson = false): PartialEstimate {
   for (const side of ['forward', 'backward'] as const) {
     try {
-      const estimate = differencePartial(line, side, options);
-      const note = `∂f/∂${line.variable}: ${failure.message.split(':')[0]}; used the ${side} difference instead`;
+      const estimate = richardson ? richardsonPartial(line, { ...options, side }) : differencePartial(line, side, options);
+      const note = `∂f/∂${line.variable}: ${failure.message.split(':')[0]}; used the ${side} ${richardson ? 'Richardson tableau' : 'difference'} instead`;
       return { ...estimate, note: estimate.note === undefined ? note : `${note}; ${estimate.note}` };
     } catch (error) {
       if (!(error instanceof NonFiniteError)) throw error;
@@ -82,12 +99,15 @@ function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFin
  *
  * f is compiled once ({@link compile}); each partial moves one coordinate and reuses f(x). `evaluations` counts the
  * evaluations the difference formulas use: forward and backward n + 1, central 2n, five-point 4n, Richardson 2Sn
- * (S = steps, 2·levels by default: 16n), complex step n (complex evaluations, all in one interpretation); f(x)
- * itself is counted only where the formula uses it. The error estimate's own evaluations are in
- * `extra.estimateEvaluations`: 2n for forward, backward and central, 4n for five-point, 0 for Richardson (its tableau
- * is its own estimate) and for the complex step at its default step. Works for any number of variables.
+ * (S = steps, 2·levels by default: 16n; one-sided Sn + 1), complex step n (complex evaluations, all in one
+ * interpretation); f(x) itself is counted only where the formula uses it. The error estimate's and the step
+ * choice's own evaluations are in `extra.estimateEvaluations`: at |xᵢ| = 1 or xᵢ = 0 (one candidate step) 2 per
+ * variable for forward, backward and central, 4 for five-point, 0 for Richardson (its tableau is its own estimate);
+ * elsewhere also those of the second candidate step, and of any move towards the optimal step (see
+ * `differencePartial`). Works for any number of variables.
  *
  * `extra` holds, for reports: `scheme`; `schemes`, the scheme of each partial (one-sided after a fallback);
+ * `sides` (Richardson), the side of each partial's tableau;
  * `steps`, the realised h per variable; `higherDerivatives`, the estimated |f⁽ᵏ⁾| of each truncation term; `noise`,
  * the N each round-off term assumed; and `estimateEvaluations`.
  * @throws Error when f is not finite at the point, or (naming the variable and step) at a stencil point where no
@@ -130,15 +150,24 @@ export function numericGradient(
         if (scheme === 'richardson') partials.push(richardsonPartial(line, partialOptions));
         else partials.push(differencePartial(line, scheme, partialOptions));
       } catch (error) {
-        if (!(error instanceof NonFiniteError) || scheme === 'forward' || scheme === 'backward') throw error;
-        // Richardson's h is its largest step, far too large for a one-sided difference: use the textbook step.
-        partials.push(oneSided(line, scheme === 'richardson' ? { ...partialOptions, h: undefined } : partialOptions, error));
+        if (!(error instanceof NonFiniteError)) throw error;
+        if (scheme === 'forward' || scheme === 'backward' || (scheme === 'richardson' && (options.side ?? 'central') !== 'central')) {
+          // f is finite at the point but not on the stencil's side of it: a point at the edge of f's domain, where a
+          // one-sided method asked for the other side has no answer. A refusal that says which method has one.
+          const other = (scheme === 'richardson' ? options.side : scheme) === 'forward' ? 'backward' : 'forward';
+          throw new MethodUnavailableError(
+            method,
+            `${error.message.split(':')[0]}: the point is at the edge of f's domain on this side; ` +
+              `numeric-${other}, or numeric-richardson with side '${other}', looks the other way`,
+          );
+        }
+        partials.push(oneSided(line, partialOptions, error, scheme === 'richardson'));
       }
       lineEvaluations += line.evaluations;
     }
   }
   const estimateEvaluations = partials.reduce((s, p) => s + p.estimateEvaluations, 0);
-  const usesFx = partials.some((p) => p.scheme === 'forward' || p.scheme === 'backward');
+  const usesFx = partials.some((p) => p.scheme === 'forward' || p.scheme === 'backward' || p.side === 'forward' || p.side === 'backward');
   const evaluations =
     scheme === 'complex-step' ? n : lineEvaluations - estimateEvaluations + (usesFx ? 1 : 0);
   const notes = partials.flatMap((p) => (p.note === undefined ? [] : [p.note]));
@@ -152,6 +181,7 @@ export function numericGradient(
     extra: {
       scheme,
       schemes,
+      ...(scheme === 'richardson' ? { sides: partials.map((p) => p.side ?? 'central') } : {}),
       steps: Float64Array.from(partials, (p) => p.step),
       higherDerivatives: Float64Array.from(partials, (p) => p.higherDerivative),
       noise: Float64Array.from(partials, (p) => p.noise),

@@ -5,7 +5,7 @@ export {
 } from './methods.ts';
 export { numericGradient, readNumericOptions, assertAnalytic, type NumericOptions } from './gradient.ts';
 export {
-  machineEpsilon, estimateSafetyFactor, forwardModel, backwardModel, centralModel, fivePointModel, complexStepModel, richardsonModel,
+  machineEpsilon, estimateSafetyFactor, forwardModel, backwardModel, centralModel, fivePointModel, complexStepModel, richardsonModel, oneSidedRichardsonModel, candidateSteps,
   errorModel, textbookStep, evaluationNoise, modelCurve, logSteps, extrapolationWeights,
   type ErrorModel, type ModelInputs, type ModelPoint, type SchemeName, type DifferenceSchemeName,
 } from './error-model.ts';

@@ -59,11 +59,26 @@ describe('evaluation counts', () => {
     ['richardson', (n) => 16 * n, () => 0],
     ['complex-step', (n) => n, (n) => n],
   ];
-  it.each(counts)('%s spends the textbook number of evaluations (plus its estimate\'s, reported apart)', (scheme, formula, estimateFormula) => {
-    const result = numericGradient(parse('(w*x + b)^2'), ['w', 'x', 'b'], Float64Array.of(2, 3, 4), scheme);
+  it.each(counts)('%s at a given step spends the textbook number of evaluations (plus its estimate\'s, reported apart)', (scheme, formula, estimateFormula) => {
+    const result = numericGradient(parse('(w*x + b)^2'), ['w', 'x', 'b'], Float64Array.of(2, 3, 4), scheme, { h: 2 ** -20 });
     expect(result.evaluations).toBe(formula(3));
     expect(result.extra?.estimateEvaluations).toBe(estimateFormula(3));
   });
+
+  it.each(counts.filter(([scheme]) => scheme !== 'complex-step'))(
+    '%s choosing its step: the formula\'s count still, and the choice\'s evaluations reported with the estimate\'s',
+    (scheme, formula, estimateFormula) => {
+      for (const point of [Float64Array.of(2, 3, 4), Float64Array.of(0.5, -0.25, 1e-3)]) {
+        const result = numericGradient(parse('(w*x + b)^2'), ['w', 'x', 'b'], point, scheme);
+        expect(result.evaluations).toBe(formula(3));
+        const spent = result.extra?.estimateEvaluations as number;
+        // Two candidate steps and up to two moves towards the optimum, each a quotient with its estimate.
+        const perTry = (formula(3) + estimateFormula(3)) / 3;
+        expect(spent).toBeGreaterThan(estimateFormula(3));
+        expect(spent).toBeLessThanOrEqual(3 * (4 * perTry) - formula(3));
+      }
+    },
+  );
 
   it('skip the estimate\'s evaluations with `estimate: false`', () => {
     const result = numericGradient(parse('x * y'), ['x', 'y'], Float64Array.of(2, 3), 'central', { estimate: false });
@@ -134,29 +149,58 @@ describe('when f is not finite near the point', () => {
     );
   });
 
-  it('at a one-sided stencil point: a clear error naming the variable and the step', () => {
-    expect(() => numericGradient(parse('log(2 - x)'), ['y', 'x'], Float64Array.of(5, 2 - 1e-9), 'forward')).toThrow(
-      'f is not finite at x = 1.999999999 + 2.98e-8 (f = NaN): the point is too close to a singularity or outside the domain',
+  it('at a one-sided stencil point with a given step: a clear error naming the variable and the step', () => {
+    expect(() => numericGradient(parse('log(2 - x)'), ['y', 'x'], Float64Array.of(5, 2 - 1e-9), 'forward', { h: 2.98e-8 })).toThrow(
+      'forward: f is not finite at x = 1.999999999 + 2.98e-8 (f = NaN): the point is at the edge of f\'s domain on this side; ' +
+        'numeric-backward, or numeric-richardson with side \'backward\', looks the other way',
     );
   });
 
+  it('a domain edge nearer than the textbook step on the stencil\'s side: the step shrinks until the stencil fits', () => {
+    const result = numericGradient(parse('log(2 - x)'), ['y', 'x'], Float64Array.of(5, 2 - 1e-9), 'forward');
+    const exact = -1 / (2 - (2 - 1e-9));
+    expect((result.extra?.steps as Float64Array)[1]).toBeLessThan(1e-9);
+    expect(Math.abs(result.gradient[1] - exact)).toBeLessThanOrEqual(result.errorEstimate![1]);
+    expect(result.errorEstimate![1] / Math.abs(exact)).toBeLessThan(1e-5);
+  });
+
+  it('a one-sided method whose side leaves the domain at every step refuses, naming the method that looks the other way', () => {
+    let thrown: unknown;
+    try {
+      numericGradient(parse('sqrt(x)^2'), ['x'], Float64Array.of(0), 'backward', {}, 'numeric-backward');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(MethodUnavailableError);
+    expect((thrown as MethodUnavailableError).reason).toMatch(/^f is not finite at x = 0 - [\d.e-]+ \(f = NaN\): the point is at the edge of f's domain on this side; numeric-forward, or numeric-richardson with side 'forward', looks the other way$/);
+  });
+
   it.each([
-    ['central', 1e-6, 'x = 0.000001 - 0.00000606'],
-    ['five-point', 1e-4, 'x = 0.0001 - 0.00148'],
-  ] as const)('%s falls back to the finite side, and says so', (scheme, x, where) => {
-    const result = numericGradient(parse('sqrt(x)'), ['x'], Float64Array.of(x), scheme);
+    ['central', 'x = 0 - 0.00000606'],
+    ['five-point', 'x = 0 - 0.00148'],
+  ] as const)('%s falls back to the finite side, and says so', (scheme, where) => {
+    // √x² = x on x ≥ 0 and NaN below: smooth up to the edge, where no symmetric stencil fits at any step.
+    const result = numericGradient(parse('sqrt(x)^2'), ['x'], Float64Array.of(0), scheme);
     expect(result.extra?.schemes).toEqual(['forward']);
     expect(result.notes).toEqual([`∂f/∂x: f is not finite at ${where} (f = NaN); used the forward difference instead`]);
-    const exact = 0.5 / Math.sqrt(x);
-    expect(Math.abs(result.gradient[0] - exact)).toBeLessThanOrEqual(estimateSafetyFactor * result.errorEstimate![0]);
+    expect(Math.abs(result.gradient[0] - 1)).toBeLessThanOrEqual(estimateSafetyFactor * result.errorEstimate![0]);
+    expect(result.errorEstimate![0]).toBeLessThan(1e-6);
   });
 
   it('Richardson first halves its (large) steps to stay in the domain, and says so', () => {
-    const result = numericGradient(parse('sqrt(x)'), ['x'], Float64Array.of(0.01), 'richardson');
+    const result = numericGradient(parse('sqrt(x - 1)'), ['x'], Float64Array.of(1.01), 'richardson');
     expect(result.extra?.schemes).toEqual(['richardson']);
-    expect(result.notes?.[0]).toMatch(/^∂f\/∂x: Richardson's largest step reduced to 0\.00\d+ \(f is not finite at x = 0\.01 - [\d.]+ \(f = NaN\)\)$/);
-    expect(Math.abs(result.gradient[0] - 5)).toBeLessThanOrEqual(result.errorEstimate![0]);
-    expect(result.errorEstimate![0]).toBeLessThan(1e-9);
+    expect(result.notes?.[0]).toMatch(/^∂f\/∂x: Richardson's largest step reduced to 0\.00\d+ \(f is not finite at x = 1\.01 - [\d.]+ \(f = NaN\)\)$/);
+    expect(Math.abs(result.gradient[0] - 0.5 / Math.sqrt(1.01 - 1))).toBeLessThanOrEqual(result.errorEstimate![0]);
+    expect(result.errorEstimate![0]).toBeLessThan(1e-8);
+  });
+
+  it('Richardson falls back to the one-sided tableau where no central one fits, and says so', () => {
+    const result = numericGradient(parse('sqrt(x)^2 + x^3'), ['x'], Float64Array.of(0), 'richardson');
+    expect(result.extra?.sides).toEqual(['forward']);
+    expect(result.notes?.[0]).toMatch(/^∂f\/∂x: f is not finite at x = 0 - [\d.]+ \(f = NaN\); used the forward Richardson tableau instead$/);
+    expect(Math.abs(result.gradient[0] - 1)).toBeLessThanOrEqual(result.errorEstimate![0]);
+    expect(result.errorEstimate![0]).toBeLessThan(1e-10);
   });
 
   it('throws when neither side is finite', () => {
@@ -171,10 +215,19 @@ describe('when f is not finite near the point', () => {
     expect(result.notes?.[0]).toMatch(/do not resolve f \(a kink, jump, pole or singularity within reach of the stencil\)/);
   });
 
-  it('a kink inside the stencil too (|x| near 0), for every symmetric scheme', () => {
+  it('a kink inside the stencil too (|x| near 0, every step reaching across it), for every symmetric scheme', () => {
+    for (const scheme of ['central', 'five-point', 'richardson'] as const) {
+      // Richardson's finest step is h/128: still beyond the kink at 0.
+      const result = numericGradient(parse('abs(x)'), ['x'], Float64Array.of(1e-9), scheme, { h: 1e-6 });
+      expect(result.errorEstimate![0]).toBe(Infinity);
+    }
+  });
+
+  it('steps scaled to the point keep clear of a kink at 0 that the textbook step would cross', () => {
     for (const scheme of ['central', 'five-point', 'richardson'] as const) {
       const result = numericGradient(parse('abs(x)'), ['x'], Float64Array.of(1e-7), scheme);
-      expect(result.errorEstimate![0]).toBe(Infinity);
+      expect(Math.abs(result.gradient[0] - 1)).toBeLessThanOrEqual(result.errorEstimate![0]);
+      expect(result.errorEstimate![0]).toBeLessThan(1e-6);
     }
   });
 
