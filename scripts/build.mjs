@@ -32,7 +32,8 @@ function distIsFresh() {
 }
 
 if (!process.argv.includes('--force') && distIsFresh()) {
-  console.log('dist/ is newer than its sources: nothing to build (node scripts/build.mjs --force rebuilds)');
+  // stderr: `npm pack --json` runs this script (prepack) and its stdout must stay JSON.
+  console.error('dist/ is newer than its sources: nothing to build (node scripts/build.mjs --force rebuilds)');
   process.exit(0);
 }
 rmSync(dist, { recursive: true, force: true });
