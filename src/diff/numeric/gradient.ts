@@ -95,6 +95,33 @@ function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFin
 }
 
 /**
+ * One partial on its coordinate line by a finite-difference `scheme` (`options.side` for Richardson), with the
+ * fallbacks every numeric gradient applies: a symmetric scheme that meets a non-finite value turns one-sided
+ * (and says so); a one-sided scheme whose side leaves f's domain refuses, naming the method that looks the other way.
+ * Shared by expressions ({@link numericGradient}) and programs (define-by-run).
+ * @throws MethodUnavailableError for a one-sided scheme at the edge of f's domain; NonFiniteError when neither side
+ *   of a symmetric stencil is finite.
+ */
+export function linePartial(line: CoordinateLine, scheme: Exclude<SchemeName, 'complex-step'>, options: PartialOptions, method: string): PartialEstimate {
+  try {
+    return scheme === 'richardson' ? richardsonPartial(line, options) : differencePartial(line, scheme, options);
+  } catch (error) {
+    if (!(error instanceof NonFiniteError)) throw error;
+    if (scheme === 'forward' || scheme === 'backward' || (scheme === 'richardson' && (options.side ?? 'central') !== 'central')) {
+      // f is finite at the point but not on the stencil's side of it: a point at the edge of f's domain, where a
+      // one-sided method asked for the other side has no answer. A refusal that says which method has one.
+      const other = (scheme === 'richardson' ? options.side : scheme) === 'forward' ? 'backward' : 'forward';
+      throw new MethodUnavailableError(
+        method,
+        `${error.message.split(':')[0]}: the point is at the edge of f's domain on this side; ` +
+          `numeric-${other}, or numeric-richardson with side '${other}', looks the other way`,
+      );
+    }
+    return oneSided(line, options, error, scheme === 'richardson');
+  }
+}
+
+/**
  * The gradient of `expr` at `point` (values in `variables`' order) by one numeric scheme.
  *
  * f is compiled once ({@link compile}); each partial moves one coordinate and reuses f(x). `evaluations` counts the
@@ -146,23 +173,7 @@ export function numericGradient(
   } else {
     for (let i = 0; i < n; i++) {
       const line = new CoordinateLine(f, work, i, variables[i]);
-      try {
-        if (scheme === 'richardson') partials.push(richardsonPartial(line, partialOptions));
-        else partials.push(differencePartial(line, scheme, partialOptions));
-      } catch (error) {
-        if (!(error instanceof NonFiniteError)) throw error;
-        if (scheme === 'forward' || scheme === 'backward' || (scheme === 'richardson' && (options.side ?? 'central') !== 'central')) {
-          // f is finite at the point but not on the stencil's side of it: a point at the edge of f's domain, where a
-          // one-sided method asked for the other side has no answer. A refusal that says which method has one.
-          const other = (scheme === 'richardson' ? options.side : scheme) === 'forward' ? 'backward' : 'forward';
-          throw new MethodUnavailableError(
-            method,
-            `${error.message.split(':')[0]}: the point is at the edge of f's domain on this side; ` +
-              `numeric-${other}, or numeric-richardson with side '${other}', looks the other way`,
-          );
-        }
-        partials.push(oneSided(line, partialOptions, error, scheme === 'richardson'));
-      }
+      partials.push(linePartial(line, scheme, partialOptions, method));
       lineEvaluations += line.evaluations;
     }
   }

@@ -10,8 +10,8 @@ import { firstValue, resolve, tensorAlgebra } from '../autograd/functional.ts';
 import { complexStepModel, textbookStep, type SchemeName } from '../numeric/error-model.ts';
 import { evaluationNoiseBound } from '../numeric/noise.ts';
 import { CoordinateLine, NonFiniteError } from '../numeric/stencil.ts';
-import { differencePartial, richardsonPartial, type PartialEstimate, type PartialOptions } from '../numeric/schemes.ts';
-import type { NumericOptions } from '../numeric/gradient.ts';
+import type { PartialEstimate, PartialOptions } from '../numeric/schemes.ts';
+import { linePartial, type NumericOptions } from '../numeric/gradient.ts';
 import { ProgramRun, type Program } from './run.ts';
 import { sameTape, type ProgramTrace } from './trace.ts';
 
@@ -130,6 +130,7 @@ export function numericProgramGradient(
   trace: ProgramTrace,
   scheme: Exclude<SchemeName, 'complex-step'>,
   options: NumericOptions,
+  method: string,
 ): GradientResult {
   const { variables, point } = trace;
   const offPath = new Set<number>();
@@ -148,12 +149,7 @@ export function numericProgramGradient(
   for (let i = 0; i < variables.length; i++) {
     current = i;
     const line = new CoordinateLine(f, work, i, variables[i]);
-    try {
-      partials.push(scheme === 'richardson' ? richardsonPartial(line, partialOptions) : differencePartial(line, scheme, partialOptions));
-    } catch (error) {
-      if (!(error instanceof NonFiniteError) || scheme === 'forward' || scheme === 'backward') throw error;
-      partials.push(oneSided(line, { ...partialOptions, h: undefined }, error));
-    }
+    partials.push(linePartial(line, scheme, partialOptions, method));
     evaluations += line.evaluations - partials[i].estimateEvaluations;
   }
   const notes = partials.flatMap((p) => (p.note === undefined ? [] : [p.note]));
@@ -168,17 +164,4 @@ export function numericProgramGradient(
     notes: notes.length > 0 ? notes : undefined,
     extra: { scheme, schemes: partials.map((p) => p.scheme), steps: Float64Array.from(partials, (p) => p.step), offPath: [...offPath].map((i) => variables[i]) },
   };
-}
-
-/** A symmetric scheme that meets a non-finite value falls back to a one-sided difference, as the expression path does. */
-function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFiniteError): PartialEstimate {
-  for (const side of ['forward', 'backward'] as const) {
-    try {
-      const estimate = differencePartial(line, side, options);
-      return { ...estimate, note: `∂f/∂${line.variable}: ${failure.message.split(':')[0]}; used the ${side} difference instead` };
-    } catch (error) {
-      if (!(error instanceof NonFiniteError)) throw error;
-    }
-  }
-  throw failure;
 }

@@ -8,8 +8,8 @@ import { sameTape, traceAt, type ProgramTrace } from './trace.ts';
 
 type Runner = (method: GradientMethod, request: ProgramRequest) => GradientResult;
 
-const numeric = (scheme: Exclude<SchemeName, 'complex-step'>): Runner => (_method, { program, variables, point, options }) =>
-  numericProgramGradient(program, traceAt(program, variables, point), scheme, readNumericOptions(options));
+const numeric = (scheme: Exclude<SchemeName, 'complex-step'>): Runner => (method, { program, variables, point, options }) =>
+  numericProgramGradient(program, traceAt(program, variables, point), scheme, readNumericOptions(options), method.name);
 
 /**
  * The built-in methods that run the program itself, in their own arithmetic, by name. A method not listed (the

@@ -137,6 +137,22 @@ describe('guards', () => {
   });
 });
 
+describe('a program at the edge of its domain', () => {
+  const root: Program = (v, m) => m.add(m.sqrt(v.x), m.mul(v.y, v.y));
+
+  it('a one-sided difference looking out of the domain refuses and names the method that looks the other way', () => {
+    expect(() => gradient(root, { x: 0, y: 2 }, { method: 'numeric-backward' })).toThrow(MethodUnavailableError);
+    expect(() => gradient(root, { x: 0, y: 2 }, { method: 'numeric-backward' })).toThrow(/edge of f's domain on this side; numeric-forward/);
+  });
+
+  it("near the edge, a program's central difference is the expression's, step for step", () => {
+    const program = gradient(root, { x: 1e-3, y: 2 }, { method: 'numeric' });
+    const expression = gradient(parse('sqrt(x) + y*y'), { x: 1e-3, y: 2 }, { method: 'numeric' });
+    expect(program.gradient.x).toBe(expression.gradient.x);
+    expect(program.gradient.y).toBeCloseTo(4, 6);
+  });
+});
+
 describe('the math namespace and bad programs', () => {
   it('has exactly one function per op of the table, and the four comparisons', () => {
     let keys: string[] = [];
