@@ -10,8 +10,9 @@ import os from 'node:os';
 import { apply, compileGradient, constant, variable, type Expr } from '../src/index.ts';
 import { compileValue, type CompiledAdjoint } from '../src/diff/compiled/index.ts';
 import { measureInterleaved, quantile, Timer, type Budget } from './measure.ts';
+import { handScalarNetwork, scalarNetworkSizes } from './scalar-network.ts';
 
-const sizes = [3, 16, 16, 1];
+const sizes = scalarNetworkSizes;
 const samples = 100;
 const parameterCount = sizes.slice(1).reduce((n, size, l) => n + size * sizes[l] + size, 0);
 const names = Array.from({ length: parameterCount }, (_, i) => `w${i}`);
@@ -54,45 +55,6 @@ export function networkExpression(xs: Float64Array, ys: Float64Array, count: num
   return loss!;
 }
 
-/** The same loss and its gradient by hand, on plain numbers (the reference). */
-function handGradient(w: Float64Array, xs: Float64Array, ys: Float64Array, gw: Float64Array): number {
-  gw.fill(0);
-  let loss = 0;
-  const acts = sizes.map((n) => new Float64Array(n));
-  const deltas = sizes.map((n) => new Float64Array(n));
-  for (let s = 0; s < samples; s++) {
-    for (let i = 0; i < 3; i++) acts[0][i] = xs[s * 3 + i];
-    const offsets: number[] = [];
-    let off = 0;
-    for (let l = 1; l < sizes.length; l++) {
-      offsets.push(off);
-      const nin = sizes[l - 1], nout = sizes[l];
-      for (let o = 0; o < nout; o++) {
-        let z = w[off + nout * nin + o];
-        for (let i = 0; i < nin; i++) z += w[off + o * nin + i] * acts[l - 1][i];
-        acts[l][o] = l === sizes.length - 1 ? z : Math.tanh(z);
-      }
-      off += nout * nin + nout;
-    }
-    const e = acts[sizes.length - 1][0] - ys[s];
-    loss += e * e;
-    deltas[sizes.length - 1][0] = 2 * e;
-    for (let l = sizes.length - 1; l >= 1; l--) {
-      const nin = sizes[l - 1], nout = sizes[l];
-      const o0 = offsets[l - 1];
-      deltas[l - 1].fill(0);
-      for (let o = 0; o < nout; o++) {
-        const d = l === sizes.length - 1 ? deltas[l][o] : deltas[l][o] * (1 - acts[l][o] * acts[l][o]);
-        gw[o0 + nout * nin + o] += d;
-        for (let i = 0; i < nin; i++) {
-          gw[o0 + o * nin + i] += d * acts[l - 1][i];
-          deltas[l - 1][i] += d * w[o0 + o * nin + i];
-        }
-      }
-    }
-  }
-  return loss;
-}
 
 /** One statistic over trials: median and range. */
 export interface Spread {
@@ -151,7 +113,7 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
   }
   // The last trial's program against the hand gradient, then timed against f alone and the hand loops.
   const reference = new Float64Array(parameterCount);
-  const handValue = handGradient(weights, xs, ys, reference);
+  const handValue = handScalarNetwork(weights, xs, ys, reference);
   const value = adjoint!(weights, gradient);
   const scale = Math.max(...Array.from(reference, Math.abs));
   let maxRelError = Math.abs(value - handValue) / Math.abs(handValue);
@@ -164,7 +126,7 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
   const timers = [
     new Timer('gradient', () => adjoint!(weights, gradient)),
     new Timer('value', () => f(weights)),
-    new Timer('hand', () => handGradient(weights, xs, ys, reference)),
+    new Timer('hand', () => handScalarNetwork(weights, xs, ys, reference)),
   ];
   measureInterleaved(timers, budget);
   const phasesMs = Object.fromEntries(Object.entries(phases).map(([phase, list]) => [phase, spread(list)]));

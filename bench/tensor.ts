@@ -14,6 +14,7 @@ import { nn, optim, tensor, type Tensor } from '../src/index.ts';
 import { Value } from './closure-tape.ts';
 import { loadJax } from './peers/jax.ts';
 import { loadTf } from './peers/tfjs.ts';
+import { handScalarNetwork, scalarNetworkSizes as sizes } from './scalar-network.ts';
 
 const quick = process.argv.includes('--quick');
 /**
@@ -366,7 +367,6 @@ function chainRows(): TensorRow[] {
 
 // ---- the scalar Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples, squared error) ----
 
-const sizes = [3, 16, 16, 1];
 
 function scalarNetworkData() {
   const weights = random(3 * 16 + 16 + 16 * 16 + 16 + 16 + 1, 7);
@@ -374,45 +374,6 @@ function scalarNetworkData() {
   return { weights, xs, ys };
 }
 
-/** Forward and backward of the whole batch's loss by hand, on plain numbers (the reference). */
-function handScalarNetwork(w: Float64Array, xs: Float64Array, ys: Float64Array, gw: Float64Array): number {
-  gw.fill(0);
-  let loss = 0;
-  const acts: Float64Array[] = sizes.map((n) => new Float64Array(n));
-  const deltas: Float64Array[] = sizes.map((n) => new Float64Array(n));
-  for (let s = 0; s < ys.length; s++) {
-    for (let i = 0; i < 3; i++) acts[0][i] = xs[s * 3 + i];
-    let off = 0;
-    const offsets: number[] = [];
-    for (let l = 1; l < sizes.length; l++) {
-      offsets.push(off);
-      const nin = sizes[l - 1], nout = sizes[l];
-      for (let o = 0; o < nout; o++) {
-        let z = w[off + nout * nin + o];
-        for (let i = 0; i < nin; i++) z += w[off + o * nin + i] * acts[l - 1][i];
-        acts[l][o] = l === sizes.length - 1 ? z : Math.tanh(z);
-      }
-      off += nout * nin + nout;
-    }
-    const e = acts[3][0] - ys[s];
-    loss += e * e;
-    deltas[3][0] = 2 * e;
-    for (let l = sizes.length - 1; l >= 1; l--) {
-      const nin = sizes[l - 1], nout = sizes[l];
-      const o0 = offsets[l - 1];
-      deltas[l - 1].fill(0);
-      for (let o = 0; o < nout; o++) {
-        const d = l === sizes.length - 1 ? deltas[l][o] : deltas[l][o] * (1 - acts[l][o] * acts[l][o]);
-        gw[o0 + nout * nin + o] += d;
-        for (let i = 0; i < nin; i++) {
-          gw[o0 + o * nin + i] += d * acts[l - 1][i];
-          deltas[l - 1][i] += d * w[o0 + o * nin + i];
-        }
-      }
-    }
-  }
-  return loss;
-}
 
 /** The same network built from scalar values (0-d tensors, or micrograd Values), one graph for the batch. */
 function scalarNetwork<T extends { add(o: T): T; mul(o: T): T; tanh(): T; sub(o: T): T }>(
