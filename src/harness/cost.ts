@@ -140,9 +140,12 @@ export interface CostOptions {
 /** What a per-call ratio divides by. */
 export type PerCallDenominator = 'f on tensors' | 'f compiled' | 'f interpreted';
 
+/** Methods that run code compiled once per expression and cached (the reverse adjoint, the dual-number passes). */
+const compiledOnce: ReadonlySet<string> = new Set(['autograd-compiled', 'forward-mode']);
+
 /** The like-with-like denominator of a method's per-call time: f evaluated the way the method evaluates it. */
 export function perCallDenominator(method: string): PerCallDenominator {
-  return method === 'autograd' ? 'f on tensors' : method === 'autograd-compiled' ? 'f compiled' : 'f interpreted';
+  return method === 'autograd' ? 'f on tensors' : compiledOnce.has(method) ? 'f compiled' : 'f interpreted';
 }
 
 /**

@@ -110,3 +110,15 @@ describe('the memory of reverse mode is measured beside its count', () => {
     expect(large.retained!.median / large.tapeLength).toBeGreaterThan(8);
   });
 });
+
+describe('each per-call ratio divides by f evaluated the way the method evaluates it', () => {
+  it('methods that run cached compiled code divide by compiled f, the taping autograd by f on tensors, the rest by the interpreter', async () => {
+    const { perCallDenominator } = await import('../../src/harness/cost.ts');
+    // forward-mode's dual-number passes are compiled once and cached: against the interpreter it read 0.41× f,
+    // cheaper than f itself although it makes one pass per input.
+    expect(perCallDenominator('forward-mode')).toBe('f compiled');
+    expect(perCallDenominator('autograd-compiled')).toBe('f compiled');
+    expect(perCallDenominator('autograd')).toBe('f on tensors');
+    for (const m of ['symbolic', 'symbolic-dag', 'numeric-central', 'complex-step']) expect(perCallDenominator(m)).toBe('f interpreted');
+  });
+});
