@@ -62,7 +62,11 @@ export interface OpSpec {
    * Where mathjs's derivative rule (of the op, or of its lowering) is real-valued and free of overflow, when that is
    * narrower than where the op is smooth, and why. The mathjs methods refuse with the reason outside it.
    */
-  readonly mathjsDerivativeHolds?: { readonly where: (a: number, b: number) => boolean; readonly reason: string };
+  readonly mathjsDerivativeHolds?: {
+    /** `constant[i]`: argument i depends on no variable (mathjs's rules then often skip the part that fails). */
+    readonly where: (a: number, b: number, constant: readonly boolean[]) => boolean;
+    readonly reason: string;
+  };
   /**
    * Where mathjs's lowering of the op computes the op's *value* with a relative error beyond a few roundings, and
    * why. The value matters only where a partial of another op uses it (the u of u·v, the u of sin(u)): there the
@@ -213,6 +217,11 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     js: (a, b) => `(${a} / ${b})`,
     mathjs: { kind: 'operator', op: '/', fn: 'divide' },
     mathjsDerivative: true,
+    // mathjs's quotient rule squares v; with a constant v it divides u′ by v and squares nothing.
+    mathjsDerivativeHolds: {
+      where: (_a, b, constant) => constant[1] === true || (Math.abs(b) >= 2 ** -511 && Math.abs(b) < 2 ** 512),
+      reason: "mathjs differentiates u/v by the quotient rule (u′·v − u·v′)/v², and v² leaves float64's normal range here (it underflows for |v| < 1.5e-154, overflows for |v| > 1.3e154), where the table's du/v − (u/v)/v dv does not",
+    },
     domain: { description: 'v ≠ 0', contains: (_a, b) => b !== 0 },
     // PyTorch computes `2 / a` as `a.reciprocal() * 2`.
     gradFn: ([aConst, bConst]) => (aConst && !bConst ? 'MulBackward0' : 'DivBackward0'),
@@ -495,10 +504,11 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
       reason: 'mathjs differentiates softplus(u), lowered as log(1 + exp(u)), as exp(u)/(1 + exp(u)), which is inf/inf = NaN once exp(u) overflows (u > 709)',
     },
     // 1 + exp(u) keeps only the high digits of a small exp(u): log of it is off by up to ε/exp(u) relative, more than
-    // 16 roundings once exp(u) < 1/16 (mathjs has log1p but no derivative rule for it, so the lowering cannot use it).
+    // 256 roundings once exp(u) < 2^-8, beyond what an exact method's rounding bound allows for one op (mathjs has
+    // log1p but no derivative rule for it, so the lowering cannot use it). Seed 2 of the check met it at u = −7.7.
     mathjsValueLoses: {
-      where: (a) => Math.exp(a) < 1 / 16,
-      reason: 'mathjs evaluates softplus(u) through its lowering log(1 + exp(u)), whose sum 1 + exp(u) drops the low digits of a small exp(u): the value is off by up to ε/exp(u) relative (more than 16 roundings for u < −2.77), and a partial here uses that value',
+      where: (a) => Math.exp(a) < 2 ** -8,
+      reason: 'mathjs evaluates softplus(u) through its lowering log(1 + exp(u)), whose sum 1 + exp(u) drops the low digits of a small exp(u): the value is off by up to ε/exp(u) relative (more than 256 roundings for u < −5.55), and a partial here uses that value',
     },
     domain: everywhere,
     gradFn: named('SoftplusBackward0'),

@@ -205,7 +205,8 @@ function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: 
     const spec = ops[node.op];
     const [a, b] = node.args.map((arg) => values[position.get(arg.id)!]);
     const holds = spec.mathjsDerivativeHolds;
-    if (holds !== undefined && !holds.where(a, b ?? NaN)) reasons.add(`${holds.reason} (here u = ${a})`);
+    const constant = node.args.map((arg) => !dependent.has(arg.id));
+    if (holds !== undefined && !holds.where(a, b ?? NaN, constant)) reasons.add(`${holds.reason} (here u = ${a}${b === undefined ? '' : `, v = ${b}`})`);
     if (dependent.has(node.id)) {
       // An argument whose lowered value is inaccurate matters only where this op's partials use that value.
       node.args.forEach((arg, i) => {
@@ -215,7 +216,7 @@ function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: 
       });
     }
     const differs = spec.mathjsRuleDiffers;
-    if (differs !== undefined && differs.where(a, b ?? NaN, node.args.map((arg) => !dependent.has(arg.id)))) {
+    if (differs !== undefined && differs.where(a, b ?? NaN, constant)) {
       notes.add(`${differs.note} (here u = ${a}${b === undefined ? '' : `, v = ${b}`})`);
     }
   }

@@ -1,5 +1,6 @@
 // Property: mathjs's symbolic derivatives and gradlab's symbolic-dag agree on random expressions (to ~1e-12, scaled by the terms that cancel).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { MethodUnavailableError } from '../../../src/diff/method.ts';
 import fc from 'fast-check';
 import type { Expr } from '../../../src/ir/node.ts';
 import { opNames, ops, type OpName } from '../../../src/ir/ops.ts';
@@ -37,10 +38,19 @@ function magnitude(exprs: readonly Expr[], variables: readonly string[], point: 
 describe('symbolic and symbolic-dag gradients agree', () => {
   it('to 1e-12 relative, scaled near 0 by the largest intermediate value of either derivative', () => {
     const tolerance = 1e-12;
+    let refused = 0;
     fc.assert(
       fc.property(cases, ({ expr, variables, point }) => {
         const request = { expr, variables, point, options: {} };
-        const mathjs = symbolicMethod.compute(request).gradient;
+        let mathjs: Float64Array;
+        try {
+          mathjs = symbolicMethod.compute(request).gradient;
+        } catch (error) {
+          // mathjs's rules may not hold at the point (a lowering that loses its digits): a stated refusal, not an answer.
+          if (!(error instanceof MethodUnavailableError)) throw error;
+          refused++;
+          return;
+        }
         const dag = symbolicDagMethod.compute(request).gradient;
         const mathjsExprs = symbolicDerivatives(expr, variables).map((d) => d.derivative);
         const dagExprs = dagGradient(expr, variables);
@@ -59,5 +69,7 @@ describe('symbolic and symbolic-dag gradients agree', () => {
       }),
       { numRuns: 150 },
     );
+    // Refusals are the exception: the property must still compare almost every case.
+    expect(refused).toBeLessThan(15);
   });
 });
