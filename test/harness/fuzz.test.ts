@@ -73,6 +73,11 @@ describe('what the long fuzz found, pinned', () => {
     ['log(x) + x', [1e-300]],
     // Forward mode multiplies cbrt′ = 1.1e215 by ∂div = 5.8e107 before the terms cancel: ∞ − ∞.
     ['(cbrt(y) + cbrt(y)*x) / cbrt(y) + (cbrt(y) + cbrt(y)) / cbrt(y)', [-5e-324, 0]],
+    // A stencil point beyond the largest double: Richardson's (x + h) − x was ∞ and its answer a silent NaN.
+    ['atan(xz) + atan(z)', [1.7142366607932328e308, 0]],
+    ['atan(x) * 2', [-1.79e308]],
+    // mathjs's quotient rule squares v = xy = 5e-324 to 0: 0/0.
+    ['sin(x) / (x * y) + y', [1, 5e-324]],
   ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
     const expr = parse(text);
     const variables = variablesOf(expr);

@@ -17,6 +17,8 @@ export class NonFiniteError extends Error {
     /** The offset from x (0 for the point itself); a string for complex offsets such as `1e-20i`. */
     readonly offset: number | string,
     readonly value: number | string,
+    /** Set when f was not evaluated because the stencil point itself overflows float64. */
+    overflowingPoint?: number,
   ) {
     const where =
       offset === 0
@@ -24,7 +26,11 @@ export class NonFiniteError extends Error {
         : typeof offset === 'string'
           ? `${variable} = ${x} + ${offset}`
           : `${variable} = ${x} ${offset < 0 ? '-' : '+'} ${formatStep(Math.abs(offset))}`;
-    super(`f is not finite at ${where} (f = ${value}): the point is too close to a singularity or outside the domain`);
+    super(
+      overflowingPoint !== undefined
+        ? `the stencil point ${where} overflows float64 (${overflowingPoint}): the point is too close to the largest double for this step`
+        : `f is not finite at ${where} (f = ${value}): the point is too close to a singularity or outside the domain`,
+    );
     this.name = 'NonFiniteError';
   }
 }
@@ -70,7 +76,10 @@ export class CoordinateLine {
    * @throws NonFiniteError naming the variable and the step when f is not finite there.
    */
   at(t: number): number {
-    this.work[this.index] = this.x + t;
+    const moved = this.x + t;
+    // A stencil point beyond float64's range has no finite offset to divide by (∞ − x): refuse it like a non-finite f.
+    if (!Number.isFinite(moved)) throw new NonFiniteError(this.variable, this.x, t, 'not evaluated', moved);
+    this.work[this.index] = moved;
     const value = this.f(this.work);
     this.work[this.index] = this.x;
     this.evaluations++;
