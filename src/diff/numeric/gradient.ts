@@ -168,6 +168,14 @@ export function numericGradient(
     } catch (error) {
       // Not a failure of the method's arithmetic: a point where the complex step has no honest answer. Say why.
       if (error instanceof ComplexStepInvalidError) throw new MethodUnavailableError('complex-step', error.reason);
+      // f is finite at the point (checked above), so a non-finite Im f(x + ih)/h means the step meets f's growth:
+      // the imaginary part overflows (sinh(x·h) for a huge x), and no step of this size gives f′.
+      if (error instanceof NonFiniteError) {
+        throw new MethodUnavailableError(
+          method,
+          `Im f(${error.variable} = ${error.x} + ${error.offset})/h is not finite (f there = ${error.value}): f grows too fast, or has a singularity, within the complex step's h`,
+        );
+      }
       throw error;
     }
   } else {
