@@ -95,6 +95,17 @@ function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFin
 }
 
 /**
+ * The refusal for a complex step whose Im f(x + ih)/h is not finite although f(x) is: the imaginary part overflows
+ * (sinh(x·h) for a huge x) or meets a singularity within h. Shared by expressions and programs.
+ */
+export function complexStepRefusal(method: string, error: NonFiniteError): MethodUnavailableError {
+  return new MethodUnavailableError(
+    method,
+    `Im f(${error.variable} = ${error.x} + ${error.offset})/h is not finite (f there = ${error.value}): f grows too fast, or has a singularity, within the complex step's h`,
+  );
+}
+
+/**
  * One partial on its coordinate line by a finite-difference `scheme` (`options.side` for Richardson), with the
  * fallbacks every numeric gradient applies: a symmetric scheme that meets a non-finite value turns one-sided
  * (and says so); a one-sided scheme whose side leaves f's domain refuses, naming the method that looks the other way.
@@ -170,12 +181,7 @@ export function numericGradient(
       if (error instanceof ComplexStepInvalidError) throw new MethodUnavailableError('complex-step', error.reason);
       // f is finite at the point (checked above), so a non-finite Im f(x + ih)/h means the step meets f's growth:
       // the imaginary part overflows (sinh(x·h) for a huge x), and no step of this size gives f′.
-      if (error instanceof NonFiniteError) {
-        throw new MethodUnavailableError(
-          method,
-          `Im f(${error.variable} = ${error.x} + ${error.offset})/h is not finite (f there = ${error.value}): f grows too fast, or has a singularity, within the complex step's h`,
-        );
-      }
+      if (error instanceof NonFiniteError) throw complexStepRefusal(method, error);
       throw error;
     }
   } else {

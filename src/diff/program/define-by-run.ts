@@ -11,7 +11,7 @@ import { complexStepModel, textbookStep, type SchemeName } from '../numeric/erro
 import { evaluationNoiseBound } from '../numeric/noise.ts';
 import { CoordinateLine, NonFiniteError } from '../numeric/stencil.ts';
 import type { PartialEstimate, PartialOptions } from '../numeric/schemes.ts';
-import { linePartial, type NumericOptions } from '../numeric/gradient.ts';
+import { complexStepRefusal, linePartial, type NumericOptions } from '../numeric/gradient.ts';
 import { ProgramRun, type Program } from './run.ts';
 import { sameTape, type ProgramTrace } from './trace.ts';
 
@@ -107,7 +107,9 @@ export function complexGradient(program: Program, variables: readonly string[], 
     value = z.re;
     gradient[k] = z.im / h;
     if (!Number.isFinite(z.re) || !Number.isFinite(gradient[k])) {
-      throw new NonFiniteError(variables[k], point[k], `${h}i`, `${z.re} + ${z.im}i`);
+      const failure = new NonFiniteError(variables[k], point[k], `${h}i`, `${z.re} + ${z.im}i`);
+      // f itself finite at the point: the step, not the point, is the problem; say so as the expression path does.
+      throw Number.isFinite(realRunValue(program, variables, point)) ? complexStepRefusal(method, failure) : failure;
     }
   }
   if (n === 0) value = realRunValue(program, variables, point);

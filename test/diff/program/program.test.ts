@@ -145,6 +145,12 @@ describe('a program at the edge of its domain', () => {
     expect(() => gradient(root, { x: 0, y: 2 }, { method: 'numeric-backward' })).toThrow(/edge of f's domain on this side; numeric-forward/);
   });
 
+  it('the complex step refuses, as for an expression, where Im f(x + ih)/h overflows', () => {
+    const grows: Program = (v, m) => m.sin(m.mul(v.x, v.z));
+    expect(() => gradient(grows, { x: 9.810654470783936e22, z: 0 }, { method: 'complex-step' })).toThrow(MethodUnavailableError);
+    expect(() => gradient(grows, { x: 9.810654470783936e22, z: 0 }, { method: 'complex-step' })).toThrow(/grows too fast/);
+  });
+
   it("near the edge, a program's central difference is the expression's, step for step", () => {
     const program = gradient(root, { x: 1e-3, y: 2 }, { method: 'numeric' });
     const expression = gradient(parse('sqrt(x) + y*y'), { x: 1e-3, y: 2 }, { method: 'numeric' });
