@@ -231,8 +231,13 @@ export function referenceTrace(
   const precision = (options.precision ?? defaultPrecision) + extraDigitsFor(expr, variables, point);
   const trace = traceAt(expr, variables, point, precision);
   const needed = cancellationDigits(trace);
-  return needed > 0 ? traceAt(expr, variables, point, precision + needed) : trace;
+  // decimal.js knows π to 1025 digits and its sin, cos and tan work internally at up to twice the working precision:
+  // cap the re-run at 500 digits (the rounding of terms up to 1e170 still falls below half the smallest subnormal).
+  return needed > 0 ? traceAt(expr, variables, point, Math.min(precision + needed, Math.max(precision, maxPrecision))) : trace;
 }
+
+/** The most digits a cancellation re-run works to: decimal.js's trig functions need π to about twice the working precision. */
+const maxPrecision = 500;
 
 /** Digits of the working precision a partial must keep to count as right: far more than float64's 17. */
 const trustedDigits = 24;
