@@ -10,22 +10,12 @@ import os from 'node:os';
 import { apply, compileGradient, constant, variable, type Expr } from '../src/index.ts';
 import { compileValue, type CompiledAdjoint } from '../src/diff/compiled/index.ts';
 import { measureInterleaved, quantile, Timer, type Budget } from './measure.ts';
-import { handScalarNetwork, scalarNetworkSizes } from './scalar-network.ts';
+import { handScalarNetwork, random, scalarNetworkSizes } from './scalar-network.ts';
 
 const sizes = scalarNetworkSizes;
 const samples = 100;
 const parameterCount = sizes.slice(1).reduce((n, size, l) => n + size * sizes[l] + size, 0);
 const names = Array.from({ length: parameterCount }, (_, i) => `w${i}`);
-
-function random(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 4294967296 - 0.5;
-  }
-  return out;
-}
 
 /**
  * The loss Σₛ (net(xₛ) − yₛ)² over `count` samples as one expression over the weights `w0`… (layer by layer: weights

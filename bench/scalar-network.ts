@@ -1,8 +1,19 @@
-// The micrograd-style scalar network's loss and gradient written by hand on plain numbers: the reference both the tensor and the compile benchmarks time against.
+// The micrograd-style scalar network's seeded data and its loss and gradient written by hand on plain numbers: shared by the tensor and compile benchmarks.
 
 /** Layer widths: 3 inputs, two hidden tanh layers of 16, one linear output. */
 export const scalarNetworkSizes: readonly number[] = [3, 16, 16, 1];
 const sizes = scalarNetworkSizes;
+
+/** n uniform values in [-0.5, 0.5) from a linear congruential generator: the same data for a seed on every machine. */
+export function random(n: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 4294967296 - 0.5;
+  }
+  return out;
+}
 
 /** Forward and backward of the whole batch's loss by hand, on plain numbers (the reference). */
 export function handScalarNetwork(w: Float64Array, xs: Float64Array, ys: Float64Array, gw: Float64Array): number {

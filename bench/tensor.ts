@@ -14,7 +14,7 @@ import { nn, optim, tensor, type Tensor } from '../src/index.ts';
 import { Value } from './closure-tape.ts';
 import { loadJax } from './peers/jax.ts';
 import { loadTf } from './peers/tfjs.ts';
-import { handScalarNetwork, scalarNetworkSizes as sizes } from './scalar-network.ts';
+import { handScalarNetwork, random, scalarNetworkSizes as sizes } from './scalar-network.ts';
 
 const quick = process.argv.includes('--quick');
 /**
@@ -98,16 +98,6 @@ interface Entry { engine: string; fn: () => unknown; note?: (ms: number) => stri
 function measure(entries: readonly Entry[], options: TimingOptions | number): Cell[] {
   const timings = timeInterleaved(entries.map((e) => e.fn), typeof options === 'number' ? { samples: options } : options);
   return entries.map((e, k) => ({ engine: e.engine, ...timings[k], note: e.note?.(timings[k].median) }));
-}
-
-function random(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 4294967296 - 0.5;
-  }
-  return out;
 }
 
 // ---- hand-written Float64Array references (as a person writes them: i-p-j loops, no blocking) ----
