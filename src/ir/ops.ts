@@ -258,6 +258,11 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
       a === 0 && b === 0
         ? [{ argument: 1, why: '0^v jumps at v = 0 (∞ for v < 0, 1 at v = 0, 0 for v > 0), so it has no derivative in v there; 0 is PyTorch\'s convention, which the exact methods follow' }]
         : [],
+    // At v = 0 and a tiny u ≠ 0, mathjs's v·u^(v−1) is 0·∞ (u^−1 overflows for |u| < 5.6e-309) where ∂/∂u is 0.
+    mathjsDerivativeHolds: {
+      where: (a, b) => !(b === 0 && a !== 0 && !Number.isFinite(1 / a)),
+      reason: "mathjs differentiates u^v as v·u^(v−1)·du + …, which is 0·∞ = NaN at v = 0 once u^(v−1) = 1/u overflows (|u| < 5.6e-309), where the derivative along u is 0",
+    },
     mathjsRuleDiffers: {
       // With a constant exponent c > 0 mathjs's c·u^(c−1) is the table's own formula; log(u) enters only through a variable v.
       where: (a, b, constArgs) => a === 0 && (b === 0 || (b > 0 && constArgs[1] !== true)),
