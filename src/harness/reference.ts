@@ -26,8 +26,8 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
     const m = math;
     const zero = m.bignumber(0);
     const one = m.bignumber(1);
-    // The op table's functions that mathjs lacks (relu, step), and xlogy and mulNoNan, whose lowerings would turn
-    // the op's conventions (xlogy(0, v) = 0, mul_no_nan(u, 0) = 0) into 0·(−∞) = NaN.
+    // The op table's functions that mathjs lacks (relu, step), and xlogy, mulNoNan and powPrime, whose lowerings would
+    // turn the op's conventions (xlogy(0, v) = 0, mul_no_nan(u, 0) = 0, pow_prime(u, 0) = 0) into 0·(−∞) = NaN.
     m.import(
       {
         relu: m.typed('relu', { BigNumber: (u: BigNumber) => (u.isNaN() ? u : u.gt(0) ? u : zero) }),
@@ -38,6 +38,10 @@ export function bigMath(precision: number = defaultPrecision): MathJsInstance {
         // mul_no_nan's lowering u·v would turn its 0 where v = 0 into 0·∞ = NaN when u is infinite (pow's masks).
         mulNoNan: m.typed('mulNoNan', {
           'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (v.isZero() ? zero : u.times(v)),
+        }),
+        // pow_prime's lowering v·u^(v−1) is 0·∞ = NaN at v = 0, u = 0, where pow_prime is 0.
+        powPrime: m.typed('powPrime', {
+          'BigNumber, BigNumber': (u: BigNumber, v: BigNumber) => (v.isZero() ? zero : v.times(u.pow(v.minus(1)))),
         }),
         // decimal.js's sinh, cosh and tanh run for minutes at |u| ≳ 1e15 (series in u); from e^|u| they take
         // microseconds, and lose no digits for |u| ≥ 1 (below that the native ones are fast and exact).
@@ -94,7 +98,7 @@ function log1p(t: BigNumber): BigNumber {
 }
 
 /** Ops evaluated by a registered BigNumber function instead of their `mathjs` form (see {@link bigMath}). */
-const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy', mulNoNan: 'mulNoNan', softplus: 'softplus' };
+const bigOverrides: Partial<Record<OpName, string>> = { xlogy: 'xlogy', mulNoNan: 'mulNoNan', powPrime: 'powPrime', softplus: 'softplus' };
 
 /**
  * The exact decimal value of a finite double (every double is a binary rational m·2^k, so its decimal expansion

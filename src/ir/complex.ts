@@ -353,6 +353,19 @@ export function mulNoNan(a: Complex, b: Complex): Complex {
   return mul(a, b);
 }
 
+/**
+ * b·a^(b−1), exactly 0 + 0i when b = 0 + 0i (pow's partial along its base, as the op table's pow_prime). Where the
+ * power alone overflows, (b·h)·h with h = a^((b−1)/2) keeps each factor in range, as the real pow_prime does.
+ */
+export function powPrime(a: Complex, b: Complex): Complex {
+  if (b.re === 0 && b.im === 0) return complex(0, 0);
+  const bMinusOne = complex(b.re - 1, b.im);
+  const power = pow(a, bMinusOne);
+  if (Number.isFinite(power.re) && Number.isFinite(power.im)) return mul(b, power);
+  const half = pow(a, complex(bMinusOne.re / 2, bMinusOne.im / 2));
+  return mul(mul(b, half), half);
+}
+
 /** The modulus |a| (a helper: not analytic, so not a complex-step op). */
 export function abs(a: Complex): number {
   return Math.hypot(a.re, a.im);

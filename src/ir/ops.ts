@@ -13,7 +13,7 @@ export type OpName =
   | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan'
   | 'sinh' | 'cosh' | 'tanh' | 'abs'
   | 'sigmoid' | 'relu' | 'softplus'
-  | 'sign' | 'step' | 'xlogy' | 'mulNoNan';
+  | 'sign' | 'step' | 'xlogy' | 'mulNoNan' | 'powPrime';
 
 /** How an op is written in infix text. */
 export type Syntax =
@@ -109,6 +109,7 @@ const add = build('add'), sub = build('sub'), mul = build('mul'), div = build('d
 const pow = build('pow'), log = build('log'), sqrt = build('sqrt'), sin = build('sin'), cos = build('cos');
 const sinh = build('sinh'), cosh = build('cosh'), sigmoid = build('sigmoid'), sign = build('sign'), step = build('step');
 const xlogy = build('xlogy'), exp = build('exp'), abs = build('abs'), mulNoNan = build('mulNoNan');
+const powPrime = build('powPrime');
 
 const everywhere: Domain = { description: 'all reals', contains: () => true };
 const nonzero = (what: string): Domain => ({ description: `${what} ≠ 0`, contains: (a) => a !== 0 });
@@ -133,13 +134,58 @@ function softplusValue(a: number): number {
   return Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a)));
 }
 
+/** Where uᵛ (and so v·uᵛ⁻¹) is smooth. */
+const powDomain: Domain = {
+  description: 'u > 0, or v an integer and u ≠ 0, or v a constant integer ≥ 0 (a polynomial in u)',
+  // A constant exponent n ≥ 0 makes uⁿ a polynomial, smooth at u = 0 too; a variable exponent is not (uᵛ is
+  // undefined for u < 0 and non-integer v), and a negative one has a pole at 0.
+  contains: (a, b, constArgs) => a > 0 || (Number.isInteger(b) && (a !== 0 || (b >= 0 && constArgs?.[1] === true))),
+};
+
 /** A constant that is not 0 (NaN included: a mask on it is never 0, and NaN propagates either way). */
 const nonzeroConstant = (node: Expr): boolean => node.kind === 'const' && node.value !== 0;
 
-/** ∂(uᵛ)/∂u = where(v == 0, 0, v·uᵛ⁻¹): a constant exponent decides the branch now, a variable one at run time. */
+/**
+ * v·uᵛ⁻¹, 0 where v = 0 (u⁰ ≡ 1), without the overflow of uᵛ⁻¹ alone: at u = v = 5e-324 the power uᵛ⁻¹ ≈ 1/u is
+ * beyond float64's range while the product is 1. Where the power overflows for u > 0, (v·h)·h with h = u^((v−1)/2)
+ * keeps each factor in range; for u < 0 (an integer v, so |v| ≥ 1) or u = 0 the product overflows too.
+ */
+function powPrimeValue(u: number, v: number): number {
+  if (v === 0) return 0;
+  const power = Math.pow(u, v - 1);
+  if (Number.isFinite(power) || !(u > 0 && u < Infinity)) return v * power;
+  const half = Math.pow(u, (v - 1) / 2);
+  return (v * half) * half;
+}
+
+/**
+ * Constant exponents c for which c·uᶜ⁻¹ can overflow only where the product does: |c| ≥ 1 (|c·p| ≥ |p|), or
+ * 0.05 ≤ c < 1, where uᶜ⁻¹ ≤ (5e-324)^−0.95 ≈ 1e307 stays in range for every double u. Below, uᶜ⁻¹ can overflow
+ * while c·uᶜ⁻¹ does not (c = 1e-20 at u = 5e-324), so the partial uses pow_prime.
+ */
+const plainPowPrime = (c: number): boolean => Math.abs(c) >= 1 || (c >= 0.05 && c < 1);
+
+/** ∂(uᵛ)/∂u = where(v == 0, 0, v·uᵛ⁻¹): c·u^(c−1) for a constant exponent where that cannot overflow alone, else pow_prime. */
 function baseOfPowPartial(u: Expr, v: Expr): Expr {
-  if (v.kind === 'const') return v.value === 0 ? constant(0) : mul(v, pow(u, sub(v, 1)));
-  return mulNoNan(pow(u, sub(v, 1)), v);
+  if (v.kind === 'const' && (v.value === 0 || plainPowPrime(v.value))) return v.value === 0 ? constant(0) : mul(v, pow(u, sub(v, 1)));
+  return powPrime(u, v);
+}
+
+/**
+ * ∂pow_prime(u, v)/∂u = v·(v−1)·u^(v−2), in one of two forms, each exact where the other over- or underflows alone:
+ * - v·pow_prime(u, v − 1) for |v| ≥ 1: its factor is at most the product in size, so it overflows only where that
+ *   does; for |v| < 1 it overflows alone (u = v = 1e-300: −1e600, where the product is −1e300);
+ * - (pow_prime(u, v)·(v − 1))/u for |v| < 1, from the node's value: for |v| ≥ 1 that value underflows alone
+ *   (u = 1e-300, v = 3: 3e-600, where the product is 6e-300), and at u = 0 it is 0/0.
+ * A constant exponent picks its form now; a variable one at run time, by masks that are 0 on the other side
+ * (mul_no_nan(form, 1 − s) + mul_no_nan(form, s) with s = step(1 − |v|)), so neither form's ∞ or NaN leaks.
+ */
+function powPrimeAlongBase(u: Expr, v: Expr, self: Expr): Expr {
+  const scaled = (): Expr => mul(v, powPrime(u, sub(v, 1)));
+  const fromValue = (): Expr => div(mul(self, sub(v, 1)), u);
+  if (v.kind === 'const') return Math.abs(v.value) >= 1 ? scaled() : fromValue();
+  const small = step(sub(1, abs(v)));
+  return add(mulNoNan(scaled(), sub(1, small)), mulNoNan(fromValue(), small));
 }
 
 /**
@@ -258,10 +304,11 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
       a === 0 && b === 0
         ? [{ argument: 1, why: '0^v jumps at v = 0 (∞ for v < 0, 1 at v = 0, 0 for v > 0), so it has no derivative in v there; 0 is PyTorch\'s convention, which the exact methods follow' }]
         : [],
-    // At v = 0 and a tiny u ≠ 0, mathjs's v·u^(v−1) is 0·∞ (u^−1 overflows for |u| < 5.6e-309) where ∂/∂u is 0.
+    // mathjs's v·u^(v−1) forms u^(v−1) alone, which overflows where the product does not: at v = 0 and a tiny u ≠ 0
+    // it is 0·∞ (∂/∂u is 0), at u = v = 5e-324 it is ∞ (∂/∂u is 1).
     mathjsDerivativeHolds: {
-      where: (a, b) => !(b === 0 && a !== 0 && !Number.isFinite(1 / a)),
-      reason: "mathjs differentiates u^v as v·u^(v−1)·du + …, which is 0·∞ = NaN at v = 0 once u^(v−1) = 1/u overflows (|u| < 5.6e-309), where the derivative along u is 0",
+      where: (a, b) => a === 0 || Number.isFinite(Math.pow(a, b - 1)) || !Number.isFinite(powPrimeValue(a, b)),
+      reason: "mathjs differentiates u^v as v·u^(v−1)·du + …, whose power u^(v−1) overflows here (|u| tiny, v < 0.05) while v·u^(v−1) is finite: it gives ∞, or 0·∞ = NaN at v = 0, where the derivative along u is finite",
     },
     mathjsRuleDiffers: {
       // With a constant exponent c > 0 mathjs's c·u^(c−1) is the table's own formula; log(u) enters only through a variable v.
@@ -274,12 +321,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     js: (a, b) => `Math.pow(${a}, ${b})`,
     mathjs: { kind: 'operator', op: '^', fn: 'pow' },
     mathjsDerivative: true,
-    domain: {
-      description: 'u > 0, or v an integer and u ≠ 0, or v a constant integer ≥ 0 (a polynomial in u)',
-      // A constant exponent n ≥ 0 makes uⁿ a polynomial, smooth at u = 0 too; a variable exponent is not (uᵛ is
-      // undefined for u < 0 and non-integer v), and a negative one has a pole at 0.
-      contains: (a, b, constArgs) => a > 0 || (Number.isInteger(b) && (a !== 0 || (b >= 0 && constArgs?.[1] === true))),
-    },
+    domain: powDomain,
     gradFn: ([, bConst]) => (bConst ? 'PowBackward0' : 'PowBackward1'),
     simplify: ([a, b]) => (isConstant(b, 1) ? a : isConstant(b, 0) ? constant(1) : undefined),
   },
@@ -584,6 +626,36 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     gradFn: named('WhereBackward0'),
     // A constant v decides the mask now: 0 gives 0, any other (NaN included) the plain product.
     simplify: ([a, b]) => (b.kind !== 'const' || b.symbol !== null ? undefined : b.value === 0 ? constant(0) : mul(a, b)),
+  },
+  powPrime: {
+    arity: 2,
+    // v·u^(v−1), 0 where v = 0: pow's partial along u as one op, so the table can state it without the overflow of
+    // u^(v−1) alone (see powPrimeValue). Not a primitive people write; it appears in derivatives of u^v.
+    eval: powPrimeValue,
+    complex: C.powPrime,
+    // d(v·u^(v−1)) = v·(v−1)·u^(v−2) du + (u^(v−1) + v·u^(v−1)·log u) dv   (see powPrimeAlongBase for du)
+    partials: ([a, b], self) => [powPrimeAlongBase(a, b, self), add(pow(a, sub(b, 1)), xlogy(self, a))],
+    kinks: '∂pow_prime(u, v)/∂u = 0 where v = 0, as pow_prime(u, 0) ≡ 0',
+    syntax: { kind: 'function', name: 'pow_prime' },
+    latex: (a, b) => `\\operatorname{pow\\_prime}\\left(${a}, ${b}\\right)`,
+    latexGrouped: [true, true],
+    mathjs: { kind: 'lowering', lower: ([a, b]) => mul(b, pow(a, sub(b, 1))) },
+    mathjsDerivative: true,
+    mathjsDerivativeHolds: {
+      where: (a, b) => a === 0 || (Number.isFinite(Math.pow(a, b - 1)) && Number.isFinite(Math.pow(a, b - 2))),
+      reason: 'mathjs differentiates pow_prime(u, v), lowered as v·u^(v−1), by formulas whose powers u^(v−1) and u^(v−2) overflow alone here (|u| tiny) while the derivative is finite',
+    },
+    // v·u^(v−1) is smooth where u^v is: the same powers of u, times v.
+    domain: powDomain,
+    randomExpressions: false,
+    // PyTorch computes pow's partial as exponent * self.pow(exponent - 1) (FunctionsManual.cpp), a MulBackward0.
+    gradFn: named('MulBackward0'),
+    // A constant v decides now: 0 gives 0, one that cannot overflow alone the plain c·u^(c−1) (3·u² for pow_prime(u, 3)).
+    simplify: ([a, b]) => {
+      if (b.kind !== 'const' || b.symbol !== null) return undefined;
+      if (b.value === 0) return constant(0);
+      return plainPowPrime(b.value) ? mul(b, pow(a, sub(b, 1))) : undefined;
+    },
   },
 };
 

@@ -85,6 +85,10 @@ describe('what the long fuzz found, pinned', () => {
     // mathjs's 0·u^(−1) at u = 5e-324: u^(−1) overflows, 0·∞ = NaN where ∂/∂u is 0.
     ['xy^(0 + 0)', [5e-324]],
     ['x^y + y', [-1e-310, 0]],
+    // pow's ∂u = v·u^(v−1) formed u^(v−1) ≈ 1/u = ∞ alone at u = v = 5e-324, where the product is 1: 0·∞ = NaN.
+    ['0*x^z', [5e-324, 5e-324]],
+    ['x^z', [5e-324, 5e-324]],
+    ['sin(x^z) * x', [1e-320, 1e-20]],
   ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
     const expr = parse(text);
     const variables = variablesOf(expr);

@@ -85,6 +85,8 @@ const known: { readonly [K in OpName]: { readonly point: readonly [number, numbe
   step: { point: [2], partials: [0] },
   xlogy: { point: [2, 3], partials: [Math.log(3), 2 / 3] }, // d(u log v) = log v du + (u/v) dv
   mulNoNan: { point: [2, 3], partials: [3, 2] }, // away from v = 0 the product: d(uv) = v du + u dv
+  // d(v·uᵛ⁻¹) = v(v−1)uᵛ⁻² du + (uᵛ⁻¹ + v·uᵛ⁻¹·log u) dv: at (2, 3), 3·2·2 = 12 and 4 + 12·log 2
+  powPrime: { point: [2, 3], partials: [12, 4 + 12 * Math.log(2)] },
 };
 
 const x = variable('x');
