@@ -89,6 +89,9 @@ describe('what the long fuzz found, pinned', () => {
     ['0*x^z', [5e-324, 5e-324]],
     ['x^z', [5e-324, 5e-324]],
     ['sin(x^z) * x', [1e-320, 1e-20]],
+    // mathjs's cbrt′ = 1/(3·u^(2/3)) with 2/3 rounded: 3.7e-17·|log u| relative, 2.2e-14 at u = 4.6e-263.
+    ['cbrt(z)', [4.574689432628819e-263]],
+    ['cbrt(x) * y', [1e250, 2]],
   ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
     const expr = parse(text);
     const variables = variablesOf(expr);
