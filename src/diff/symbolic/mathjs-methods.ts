@@ -226,8 +226,8 @@ function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: 
 /**
  * A partial whose value mathjs's `simplify` changed at the point: the simplified derivative evaluates to
  * something else than mathjs's own unsimplified derivative there. `simplify` rewrites over the complex plane
- * and assumes positivity (`cbrt(z·z)` → `z^(2/3)`, `(x²)^0.5` → `x`, `(−z)^c` → `(−1)^c·z^c`) and drops terms it
- * deems negligible (`x² + 1e-300` → `x²`), so its rewrite can be invalid at a real point where the unsimplified
+ * and assumes positivity (`cbrt(z·z)` → `z^(2/3)`, `(x²)^0.5` → `x`, `(−z)^c` → `(−1)^c·z^c`), drops terms it
+ * deems negligible (`x² + 1e-300` → `x²`) and folds constants past float64's range (`1e308·3` → `Infinity`), so its rewrite can be invalid at a real point where the unsimplified
  * derivative is fine. `symbolic-simplified` reports these in `extra.simplifyRewrites` (and
  * `extra.unsimplifiedGradient`), and the agreement check counts them as `simplify-invalid`, not as bugs.
  */
@@ -252,7 +252,8 @@ export function simplifyRewrites(
   for (let i = 0; i < variables.length; i++) {
     const [u, s] = [unsimplified[i], simplified[i]];
     if (u === s || (Number.isNaN(u) && Number.isNaN(s))) continue;
-    if (Math.abs(u - s) <= rewriteThreshold * Math.max(Math.abs(u), Math.abs(s))) continue;
+    // Both finite and close: rounding. (With an infinite one, |u − s| ≤ 1e-8·∞ would hold for every finite other.)
+    if (Number.isFinite(u) && Number.isFinite(s) && Math.abs(u - s) <= rewriteThreshold * Math.max(Math.abs(u), Math.abs(s))) continue;
     changed.push({ variable: variables[i], unsimplified: u, simplified: s });
   }
   return changed;
