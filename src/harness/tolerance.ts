@@ -11,7 +11,7 @@
 // by evaluating the partial at its arguments moved by their error bound. The sum is a conditioning-aware
 // "few ulps": large where the expression cancels or amplifies (sin of a large argument, a difference of
 // nearly equal terms), tiny where the gradient is well conditioned.
-import type { Expr } from '../ir/node.ts';
+import type { Expr, OpExpr } from '../ir/node.ts';
 import { ops } from '../ir/ops.ts';
 import { partialKernels, partialTemplates } from '../ir/partials.ts';
 import { metrics } from '../ir/traverse.ts';
@@ -45,6 +45,41 @@ function partialOpCount(op: Expr['op'] & string, index: number): number {
   return count;
 }
 
+/** a·b for error terms, with 0·∞ = 0: a partial that is exactly 0 passes on none of an unbounded error. */
+const times = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : a * b);
+
+/**
+ * True when a periodic op's argument carries an error bound of a radian or more (sin(z + z·tan 1) at z = 3.7e65: the
+ * sum's rounding alone is 2e50): its value and partials have no correct digit left, whatever their first-order terms say.
+ */
+function lostPhase(node: OpExpr, argErrors: readonly number[]): boolean {
+  return ops[node.op].periodic === true && argErrors.some((e) => e >= 1);
+}
+
+/**
+ * Where a first-order error bound misses: unbounded for a periodic op that lost its phase ({@link lostPhase}), and
+ * for an op with a kink or jump (relu, abs, sign, step, pow's masks) the change of its value when an argument moves by
+ * its own error bound either way, which may cross the kink (relu(tan(x − y)) at x = 1e300: the exact tan is
+ * negative, the float64 one, of x − y rounded, positive; relu′ = 0 at the exact point passes on nothing).
+ */
+function beyondFirstOrder(node: OpExpr, args: readonly number[], argErrors: readonly number[]): number {
+  if (lostPhase(node, argErrors)) return Infinity;
+  const spec = ops[node.op];
+  if (spec.kinks === undefined) return 0;
+  const at = spec.eval(args[0], args[1] ?? NaN);
+  let change = 0;
+  argErrors.forEach((e, j) => {
+    if (e === 0 || node.args[j].kind === 'const') return;
+    for (const direction of [-1, 1]) {
+      const moved = [...args];
+      moved[j] += direction * e;
+      const d = Math.abs(spec.eval(moved[0], moved[1] ?? NaN) - at);
+      if (!Number.isNaN(d)) change = Math.max(change, d);
+    }
+  });
+  return change;
+}
+
 /**
  * The first-order rounding-error bound of a float64 gradient of the traced expression.
  * @param trace the reference trace ({@link referenceTrace}) of the expression at the point.
@@ -67,9 +102,9 @@ export function roundingBound(trace: ReferenceTrace, variables: readonly string[
     // 2.47e-324 to 4.94e-324: 100% off) would be assumed exact, and so would everything computed from it.
     let e = eps * Math.abs(value.get(node.id)!) + Number.MIN_VALUE;
     node.args.forEach((arg, k) => {
-      if (arg.kind !== 'const') e += Math.abs(partial(node.id, k)) * forward.get(arg.id)!;
+      if (arg.kind !== 'const') e += times(Math.abs(partial(node.id, k)), forward.get(arg.id)!);
     });
-    forward.set(node.id, e);
+    forward.set(node.id, Math.max(e, beyondFirstOrder(node, node.args.map((a) => value.get(a.id)!), node.args.map((a) => forward.get(a.id)!))));
   }
 
   // Reverse: error bound of each adjoint.
@@ -87,6 +122,7 @@ export function roundingBound(trace: ReferenceTrace, variables: readonly string[
       const p = partial(node.id, k);
       // δ(∂v/∂a): the partial at arguments moved by their own error bounds, plus its own roundings.
       let delta = partialOpCount(node.op, k) * eps * Math.abs(p);
+      if (lostPhase(node, node.args.map((a) => forward.get(a.id)!))) delta = Infinity;
       node.args.forEach((other, j) => {
         const e = forward.get(other.id)!;
         if (e === 0) return;
@@ -96,7 +132,7 @@ export function roundingBound(trace: ReferenceTrace, variables: readonly string[
         const shifted = kernels[k](moved[0], moved[1] ?? NaN, out);
         if (Number.isFinite(shifted)) delta += Math.abs(shifted - p);
       });
-      const contribution = own * Math.abs(p) + adjoint * delta + 2 * eps * adjoint * Math.abs(p);
+      const contribution = times(own, Math.abs(p)) + times(adjoint, delta) + 2 * eps * adjoint * Math.abs(p);
       backward.set(arg.id, (backward.get(arg.id) ?? 0) + contribution);
     });
   }

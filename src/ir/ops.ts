@@ -306,9 +306,13 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
         : [],
     // mathjs's v·u^(v−1) forms u^(v−1) alone, which overflows where the product does not: at v = 0 and a tiny u ≠ 0
     // it is 0·∞ (∂/∂u is 0), at u = v = 5e-324 it is ∞ (∂/∂u is 1).
+    // And along a variable v at u < 0 where u^v underflows to 0, its u^v·log(u) is 0·NaN where the table's
+    // xlogy(u^v, u) is 0, as the reference's is.
     mathjsDerivativeHolds: {
-      where: (a, b) => a === 0 || Number.isFinite(Math.pow(a, b - 1)) || !Number.isFinite(powPrimeValue(a, b)),
-      reason: "mathjs differentiates u^v as v·u^(v−1)·du + …, whose power u^(v−1) overflows here (|u| tiny, v < 0.05) while v·u^(v−1) is finite: it gives ∞, or 0·∞ = NaN at v = 0, where the derivative along u is finite",
+      where: (a, b, constant) =>
+        (a === 0 || Number.isFinite(Math.pow(a, b - 1)) || !Number.isFinite(powPrimeValue(a, b))) &&
+        !(a < 0 && constant[1] !== true && Math.pow(a, b) === 0),
+      reason: "mathjs differentiates u^v as v·u^(v−1)·du + u^v·log(u)·dv: its power u^(v−1) overflows alone for a tiny |u| and v < 0.05 (∞, or 0·∞ = NaN at v = 0, where the derivative along u is finite), and at u < 0 where u^v underflows to 0 its 0·log(u) is NaN where xlogy (PyTorch's rule, which the other exact methods follow) gives 0",
     },
     mathjsRuleDiffers: {
       // With a constant exponent c > 0 mathjs's c·u^(c−1) is the table's own formula; log(u) enters only through a variable v.
