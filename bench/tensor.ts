@@ -5,7 +5,7 @@
 // Tensor API on a micrograd-style network (3→16→16→1, tanh, 100 samples), and the heap after GC over 1,000
 // training steps. Each cell is the median of repeated timed calls (with the interquartile
 // range); the engines of a case are timed interleaved (one call each per round), so ratios compare like with like.
-// Run alone with `npx tsx bench/tensor.ts [--quick] [--cpu] [--only=matmul,mlp,chain,scalar,memory]`; `npm run
+// Run alone with `npx tsx bench/tensor.ts [--quick] [--cpu] [--floor] [--only=matmul,mlp,chain,scalar,memory]`; `npm run
 // bench` runs it after the scalar table.
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -30,6 +30,13 @@ const clock = cpuClock
     return (user + system) / 1000;
   }
   : () => performance.now();
+/**
+ * `--floor`: the chain rows also time two references that bound what an eager engine with gradlab's op table can
+ * reach: the hand loop with gradlab's partial of tanh, sech²u = (1/cosh u)², instead of 1 − tanh²u; and the chain
+ * written by hand one loop per op, as an eager Tensor API must run it (fresh arrays for the four forward results and
+ * the two gradients, backward passes fused as far as an engine could).
+ */
+const floor = process.argv.includes('--floor');
 const sections = ['matmul', 'mlp', 'chain', 'scalar', 'memory'] as const;
 /** The cases to run: `--only=chain,scalar` narrows the run to those sections (all by default). */
 const only = (() => {
@@ -189,6 +196,48 @@ function handChain(x: Float64Array, w: Float64Array, b: Float64Array, gw: Float6
   return s;
 }
 
+/** handChain with the op table's partial of tanh, (1/cosh u)², in place of 1 − tanh²u (`--floor`). */
+function handChainCosh(x: Float64Array, w: Float64Array, b: Float64Array, gw: Float64Array, gbias: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    const u = x[i] * w[i] + b[i];
+    const t = Math.tanh(u);
+    s += t * t;
+    const c = 1 / Math.cosh(u);
+    const d = 2 * t * (c * c);
+    gw[i] = d * x[i];
+    gbias[i] = d;
+  }
+  return s;
+}
+
+/**
+ * The chain by hand one loop per op, as an eager engine runs it (`--floor`): the forward's four results and the two
+ * gradients in fresh arrays, sum's, pow's, add's and mul's backward fused into the neighbouring loops.
+ */
+function handChainOpByOp(x: Float64Array, w: Float64Array, b: Float64Array): { s: number; gw: Float64Array; gbias: Float64Array } {
+  const n = x.length;
+  const m = new Float64Array(n);
+  for (let i = 0; i < n; i++) m[i] = x[i] * w[i];
+  const u = new Float64Array(n);
+  for (let i = 0; i < n; i++) u[i] = m[i] + b[i];
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = Math.tanh(u[i]);
+  const p = new Float64Array(n);
+  for (let i = 0; i < n; i++) p[i] = t[i] * t[i];
+  let s = 0;
+  for (let i = 0; i < n; i++) s += p[i];
+  const gbias = new Float64Array(n);
+  for (let i = 0; i < n; i++) gbias[i] = 2 * t[i];
+  for (let i = 0; i < n; i++) {
+    const c = 1 / Math.cosh(u[i]);
+    gbias[i] *= c * c;
+  }
+  const gw = new Float64Array(n);
+  for (let i = 0; i < n; i++) gw[i] = gbias[i] * x[i];
+  return { s, gw, gbias };
+}
+
 // ---- rows ----
 
 interface Cell { engine: string; median: number; q1: number; q3: number; note?: string }
@@ -345,10 +394,15 @@ function chainRows(): TensorRow[] {
     for (let i = 0; i < n; i++) {
       if (Math.abs(gwT[i] - gw[i]) > 1e-12 || Math.abs(gbT[i] - gbias[i]) > 1e-12) throw new Error(`chain n=${n}: gradient ${i} differs from the hand gradient`);
     }
-    const cells = measure([
+    const entries: Entry[] = [
       { engine: 'hand', fn: () => handChain(x, w, b, gw, gbias) },
       { engine: 'gradlab', fn: step },
-    ], { samples, warmup: 5, reps: [reps, reps] });
+    ];
+    if (floor) {
+      entries.push({ engine: 'hand, cosh partial', fn: () => handChainCosh(x, w, b, gw, gbias) });
+      entries.push({ engine: 'hand, op by op', fn: () => handChainOpByOp(x, w, b) });
+    }
+    const cells = measure(entries, { samples, warmup: 5, reps: entries.map(() => reps) });
     rows.push({ case: `chain sum(tanh(xw+b)²) n=${n.toExponential(0)}`, cells });
     printRow(rows[rows.length - 1]);
   }

@@ -322,7 +322,9 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     syntax: { kind: 'infix', symbol: '^', precedence: 4, associativity: 'right' },
     latex: (a, b) => `${a}^{${b}}`,
     latexGrouped: [false, true],
-    js: (a, b) => `Math.pow(${a}, ${b})`,
+    // A literal exponent of 1 is the base itself (Math.pow returns its base exactly there, NaN and −0 included),
+    // which V8 does not fold: without it, x**2's partial 2·x^(2−1) would call pow once per element.
+    js: (a, b) => (b === '1' ? a : `Math.pow(${a}, ${b})`),
     mathjs: { kind: 'operator', op: '^', fn: 'pow' },
     mathjsDerivative: true,
     domain: powDomain,

@@ -6,7 +6,7 @@
 // and numbers rendered by `numberLiteral` enter the generated code, never user text. The matrix products block
 // four rows at a time, so each element of the right operand loaded from memory serves four multiply-adds.
 import { ops, opNames } from '../../ir/ops.ts';
-import { numberLiteral, opInstruction, type Operand } from '../../ir/codegen.ts';
+import { numberLiteral, opInstruction, type Instruction, type Operand } from '../../ir/codegen.ts';
 import { lowerToProgram } from '../../ir/compile.ts';
 import { partialTemplates, placeholder } from '../../ir/partials.ts';
 
@@ -74,8 +74,8 @@ function operandCode(operand: Operand): string {
   }
 }
 
-/** What a lowered partial template is: a constant (1 for add's arguments, −1 for sub's second), or code. */
-interface LoweredPartial { readonly lines: readonly string[]; readonly result: Operand; readonly reads: ReadonlySet<number> }
+/** A lowered partial template: its instructions over the inputs p0 (a), p1 (b), p2 (out), and its result (a constant for add's arguments, −1 for sub's second). */
+interface LoweredPartial { readonly instructions: readonly Instruction[]; readonly result: Operand }
 
 const loweredPartials = new Map<string, LoweredPartial>();
 
@@ -85,14 +85,7 @@ function loweredPartial(op: number, i: number): LoweredPartial {
   if (lowered === undefined) {
     const template = partialTemplates(opNames[op])[i];
     const { instructions, operandOf } = lowerToProgram(template, [placeholder.a.name, placeholder.b.name, placeholder.out.name]);
-    const reads = new Set<number>();
-    const note = (o: Operand) => {
-      if (o.kind === 'input') reads.add(o.index);
-    };
-    for (const ins of instructions) ins.args.forEach(note);
-    const result = operandOf.get(template.id)!;
-    note(result);
-    lowered = { lines: instructions.map((ins, k) => `const v${k} = ${ins.render(ins.args.map(operandCode))};`), result, reads };
+    lowered = { instructions, result: operandOf.get(template.id)! };
     loweredPartials.set(key, lowered);
   }
   return lowered;
@@ -105,6 +98,43 @@ function loweredPartial(op: number, i: number): LoweredPartial {
 export function constantPartial(op: number, i: number): number | null {
   const { result } = loweredPartial(op, i);
   return result.kind === 'const' ? result.value : null;
+}
+
+/** The value of one rendered expression over literals, computed by running that same JavaScript once. */
+function evaluateCode(code: string): number {
+  return new Function('F', `"use strict"; return ${code};`)(opFunctions) as number;
+}
+
+/**
+ * The partial's code for one operand layout: `inputs[k]` is the code of input k, or a number when the loop is
+ * specialised on it. Instructions whose operands are all numbers are computed here, by running their own rendered
+ * JavaScript once, and enter the loop as literals; so `x**2`'s partial 2·x^(2−1) reaches the op table's template
+ * as x^1, which the template renders as x itself, where V8 would have called pow for every element (it does not
+ * fold an exponent of 1). The values are those of the unspecialised loop: the same code, run earlier.
+ */
+function specialisedPartial(lowered: LoweredPartial, inputs: readonly (string | number)[]): { lines: string[]; result: string; reads: Set<number> } {
+  const folded = new Map<number, number>();
+  const reads = new Set<number>();
+  const valueOf = (o: Operand): number | undefined => {
+    if (o.kind === 'const') return o.value;
+    if (o.kind === 'input') {
+      const v = inputs[o.index];
+      return typeof v === 'number' ? v : undefined;
+    }
+    return folded.get(o.index);
+  };
+  const code = (o: Operand): string => {
+    const v = valueOf(o);
+    if (v !== undefined) return numberLiteral(v);
+    if (o.kind === 'input') reads.add(o.index);
+    return operandCode(o);
+  };
+  const lines: string[] = [];
+  lowered.instructions.forEach((ins, k) => {
+    if (ins.args.every((o) => valueOf(o) !== undefined)) folded.set(k, evaluateCode(ins.render(ins.args.map(code))));
+    else lines.push(`const v${k} = ${ins.render(ins.args.map(code))};`);
+  });
+  return { lines, result: code(lowered.result), reads };
 }
 
 /**
@@ -120,7 +150,10 @@ export function backwardLoop(op: number, i: number, aArray: boolean, bArray: boo
   const key = `${op},${i},${a},${b},${store ? 1 : 0}`;
   let loop = backwardLoops.get(key);
   if (loop === undefined) {
-    const { lines, result, reads } = loweredPartial(op, i);
+    // A number operand the loop is specialised on (and unary ops' absent b) is folded into the partial's code.
+    const literal = (isArray: boolean, value: number | undefined) => (!isArray && value !== undefined && inlinableConstant(value) ? value : undefined);
+    const ka = unary ? undefined : literal(aArray, k), kb = unary ? NaN : literal(bArray, k);
+    const { lines, result, reads } = specialisedPartial(loweredPartial(op, i), [ka ?? 'p0', kb ?? 'p1', 'p2']);
     // Only the values the partial reads are loaded (the fallback reads all three, so it loads them itself).
     const load = (index: number, code: string) => (reads.has(index) ? [`const p${index} = ${code};`] : []);
     const value = (index: number, code: string) => (reads.has(index) ? `p${index}` : code);
@@ -129,7 +162,7 @@ export function backwardLoop(op: number, i: number, aArray: boolean, bArray: boo
       ...load(1, b),
       ...load(2, 'O[j]'),
       ...lines,
-      `let d = ${operandCode(result)};`,
+      `let d = ${result};`,
       `if (d - d !== 0) d = fallback(${op}, ${i}, ${value(0, a)}, ${value(1, b)}, ${value(2, 'O[j]')});`,
       `buf[j] ${store ? '=' : '+='} G[j] * d;`,
     ].join('\n');

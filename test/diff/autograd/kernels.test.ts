@@ -1,0 +1,48 @@
+// The generated elementwise loops: specialising on a number operand changes the code, never the values.
+import { describe, expect, it } from 'vitest';
+import { backwardLoop, inlinableConstant } from '../../../src/diff/autograd/kernels.ts';
+import { partialAt } from '../../../src/diff/autograd/functional.ts';
+import { arityById, elementwiseCount } from '../../../src/diff/autograd/op-ids.ts';
+import { ops, opNames } from '../../../src/ir/ops.ts';
+import { opId } from '../../../src/diff/autograd/op-ids.ts';
+
+// Ordinary values and the ones where partials have special cases (zeros of both signs, infinities, NaN, tiny).
+const special = [0, -0, 1, -1, 2, 0.5, -0.5, 3, Infinity, -Infinity, NaN, 5e-324, -5e-324, 1e-300, 1e300, 0.1, -7.25];
+const samples = Float64Array.from([...special, ...Array.from({ length: 200 }, (_, i) => Math.sin(i * 12.9898) * 10 ** ((i % 13) - 6))]);
+const constants = [0, 1, -1, 2, -2, 0.5, -0.5, 3, 1.5, 16];
+
+describe('backward loops specialised on a number operand', () => {
+  const binary = Array.from({ length: elementwiseCount }, (_, op) => op).filter((op) => arityById[op] === 2);
+
+  it('give, bit for bit, what the loop reading the number at run time gives (every binary op, both sides, both arguments)', () => {
+    const n = samples.length;
+    const G = Float64Array.from(samples, (_, j) => 1 + j / n);
+    for (const op of binary) {
+      for (const k of constants) {
+        expect(inlinableConstant(k)).toBe(true);
+        for (const numberSide of [0, 1]) {
+          const aArray = numberSide === 1, bArray = numberSide === 0;
+          const A = aArray ? samples : null, B = bArray ? samples : null;
+          const O = Float64Array.from(samples, (v) => (aArray ? ops[opNames[op]].eval(v, k) : ops[opNames[op]].eval(k, v)));
+          for (const i of [0, 1]) {
+            const plain = new Float64Array(n), specialised = new Float64Array(n);
+            backwardLoop(op, i, aArray, bArray, undefined, true)(G, A, B, O, plain, n, k, k, partialAt);
+            backwardLoop(op, i, aArray, bArray, k, true)(G, A, B, O, specialised, n, k, k, partialAt);
+            for (let j = 0; j < n; j++) {
+              if (!Object.is(specialised[j], plain[j])) {
+                throw new Error(`${opNames[op]} ∂/∂arg${i} with ${numberSide === 0 ? 'a' : 'b'} = ${k}, at ${samples[j]}: ${specialised[j]} specialised, ${plain[j]} read at run time`);
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('fold the number into the partial: x**2’s 2·x^(2−1) calls no pow per element', () => {
+    const source = backwardLoop(opId('pow'), 0, true, false, 2, true).toString();
+    expect(source).not.toContain('Math.pow');
+    // Read at run time the exponent is not known when the loop is generated, so pow stays.
+    expect(backwardLoop(opId('pow'), 0, true, false, undefined, true).toString()).toContain('Math.pow');
+  });
+});
