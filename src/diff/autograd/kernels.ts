@@ -9,6 +9,7 @@ import { ops, opNames } from '../../ir/ops.ts';
 import { numberLiteral, opInstruction, type Instruction, type Operand } from '../../ir/codegen.ts';
 import { lowerToProgram } from '../../ir/compile.ts';
 import { partialTemplates, placeholder } from '../../ir/partials.ts';
+import { constant } from '../../ir/node.ts';
 
 const opFunctions: readonly ((a: number, b: number) => number)[] = opNames.map((name) => ops[name].eval);
 
@@ -79,11 +80,19 @@ interface LoweredPartial { readonly instructions: readonly Instruction[]; readon
 
 const loweredPartials = new Map<string, LoweredPartial>();
 
-function loweredPartial(op: number, i: number): LoweredPartial {
-  const key = `${op},${i}`;
+/**
+ * Partial `i` of op `op` lowered to instructions; with `ka`/`kb`, built by the op table with that operand a constant,
+ * so the table's own rules specialise it (pow's pow_prime(u, 2) is 2·u) as they do in any derived expression.
+ */
+function loweredPartial(op: number, i: number, ka?: number, kb?: number): LoweredPartial {
+  const key = `${op},${i},${ka},${kb}`;
   let lowered = loweredPartials.get(key);
   if (lowered === undefined) {
-    const template = partialTemplates(opNames[op])[i];
+    const name = opNames[op];
+    const specialised = ops[name].arity === 2 && (ka !== undefined || kb !== undefined);
+    const template = specialised
+      ? ops[name].partials([ka === undefined ? placeholder.a : constant(ka), kb === undefined ? placeholder.b : constant(kb)], placeholder.out)[i]
+      : partialTemplates(name)[i];
     const { instructions, operandOf } = lowerToProgram(template, [placeholder.a.name, placeholder.b.name, placeholder.out.name]);
     lowered = { instructions, result: operandOf.get(template.id)! };
     loweredPartials.set(key, lowered);
@@ -153,7 +162,7 @@ export function backwardLoop(op: number, i: number, aArray: boolean, bArray: boo
     // A number operand the loop is specialised on (and unary ops' absent b) is folded into the partial's code.
     const literal = (isArray: boolean, value: number | undefined) => (!isArray && value !== undefined && inlinableConstant(value) ? value : undefined);
     const ka = unary ? undefined : literal(aArray, k), kb = unary ? NaN : literal(bArray, k);
-    const { lines, result, reads } = specialisedPartial(loweredPartial(op, i), [ka ?? 'p0', kb ?? 'p1', 'p2']);
+    const { lines, result, reads } = specialisedPartial(loweredPartial(op, i, ka, unary ? undefined : kb), [ka ?? 'p0', kb ?? 'p1', 'p2']);
     // Only the values the partial reads are loaded (the fallback reads all three, so it loads them itself).
     const load = (index: number, code: string) => (reads.has(index) ? [`const p${index} = ${code};`] : []);
     const value = (index: number, code: string) => (reads.has(index) ? `p${index}` : code);
