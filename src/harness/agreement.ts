@@ -20,6 +20,8 @@ import { domainViolations, isSmoothAround, nodeValues } from './domain.ts';
 import { referenceTrace, type ReferenceResult, type ReferenceTrace } from './reference.ts';
 import type { BigNumber } from 'mathjs';
 import type { OpExpr } from '../ir/node.ts';
+import { ops } from '../ir/ops.ts';
+import { topologicalOrder } from '../ir/traverse.ts';
 import {
   defaultFactors,
   gradientScale,
@@ -297,6 +299,14 @@ function judgeAnswer(
         explanation: `a plain central difference at its step ${step.toExponential(1)} is off by over 10%: f varies faster than the stencil resolves`,
       };
     }
+    const phase = step === undefined ? undefined : phaseAcrossStep(c, i, step);
+    if (phase !== undefined) {
+      return {
+        ...base,
+        verdict: 'under-resolved',
+        explanation: `${phase.op}'s argument moves by ${phase.radians.toExponential(1)} radians across its step ${step!.toExponential(1)}: the stencil samples an oscillation it cannot resolve, so no Taylor error model holds`,
+      };
+    }
   }
   const explanation = !valueOk
     ? `value ${result.value} differs from f = ${reference.value} by more than ${valueTolerance.toExponential(1)}`
@@ -321,6 +331,24 @@ function stepOf(extra: Readonly<Record<string, unknown>> | undefined, i: number)
   }
   const h = extra?.step;
   return typeof h === 'number' && h > 0 && Number.isFinite(h) ? h : undefined;
+}
+
+/**
+ * A periodic op (sin, cos, tan) whose argument moves by a radian or more when variable i moves by h, if any: its
+ * oscillation is then sampled below two points per period (z + sin(z) at z = 3.2e100, h ≈ 3e95), and the
+ * difference quotient sees an average, not the slope, however small the method's own estimate.
+ */
+function phaseAcrossStep(c: GradientCase, i: number, h: number): { op: string; radians: number } | undefined {
+  const at = nodeValues(c.expr, c.variables, c.point);
+  const moved = Float64Array.from(c.point);
+  moved[i] = c.point[i] + h;
+  const there = nodeValues(c.expr, c.variables, moved);
+  for (const node of topologicalOrder(c.expr)) {
+    if (node.kind !== 'op' || ops[node.op].periodic !== true) continue;
+    const radians = Math.abs(there.get(node.args[0].id)! - at.get(node.args[0].id)!);
+    if (radians >= 1) return { op: node.op, radians };
+  }
+  return undefined;
 }
 
 /**
