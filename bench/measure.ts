@@ -4,10 +4,33 @@
 // cost; medians because other processes share the machine. The benchmark interleaves the timers of one case
 // round by round, so a burst of load hits every engine alike.
 
+import { readFileSync } from 'node:fs';
+
+let schedstat = process.platform === 'linux';
+
+/**
+ * CPU µs of the calling thread (the main thread: not V8's background compiler, not the GC helpers, not other
+ * processes): Linux's /proc/thread-self/schedstat, in ns. Elsewhere the whole process's CPU time (process.cpuUsage).
+ * On a shared machine the wall clock of a loaded core runs 2–4× slower than the work; this does not.
+ */
+export function threadCpuUs(): number {
+  if (schedstat) {
+    try {
+      return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1000;
+    } catch {
+      schedstat = false;
+    }
+  }
+  const used = process.cpuUsage();
+  return used.user + used.system;
+}
+
 /** A function under measurement: batches of calls, one sample (µs per call) per batch. */
 export class Timer {
   /** µs per call, one entry per batch. */
   readonly samples: number[] = [];
+  /** CPU µs per call of this thread ({@link threadCpuUs}), one entry per batch: what other processes' load does not add. */
+  readonly cpuSamples: number[] = [];
   /** Calls per batch (1 for slow functions). */
   batch = 1;
   /** Milliseconds spent measuring so far (warm-up excluded). */
@@ -44,16 +67,61 @@ export class Timer {
   runBatch(): void {
     const n = this.batch;
     const fn = this.fn;
+    const cpu = threadCpuUs();
     const start = performance.now();
     for (let i = 0; i < n; i++) fn();
     const ms = performance.now() - start;
+    const used = threadCpuUs() - cpu;
     this.spentMs += ms;
     this.samples.push((ms * 1000) / n);
+    this.cpuSamples.push(used / n);
   }
 
   /** Median µs per call over the batches (NaN before any). */
   median(): number {
     return quantile(this.samples, 0.5);
+  }
+}
+
+/** How {@link settle} went: how long the calls ran, and whether the per-call time stopped falling before the cap. */
+export interface Settled {
+  readonly ms: number;
+  readonly settled: boolean;
+  /** CPU µs per call of this thread ({@link threadCpuUs}) in the last window. */
+  readonly lastCpuUs: number;
+}
+
+/**
+ * Calls `fn` until V8 has optimized it: in windows of `windowMs`, until the best of the last `windows` windows is
+ * no faster than 0.97× the best window before them (the per-call time stopped falling), after at least `minMs`,
+ * or until `maxMs`. A large generated program is optimized chunk by chunk on V8's background compile thread
+ * (seconds of TurboFan for a 200,000-instruction program); timing it before that measures the interpreter.
+ * Windows are compared by this thread's CPU time per call ({@link threadCpuUs}), not wall time: other processes'
+ * load slows the wall clock by whole factors on a shared machine, and the background compiler's own CPU time would
+ * blur exactly the fall this waits for.
+ */
+export function settle(fn: () => unknown, options: { windowMs?: number; windows?: number; minMs?: number; maxMs?: number } = {}): Settled {
+  const windowMs = options.windowMs ?? 250;
+  const windows = options.windows ?? 4;
+  const minMs = options.minMs ?? 1000;
+  const maxMs = options.maxMs ?? 60_000;
+  const perCall: number[] = [];
+  const start = performance.now();
+  for (;;) {
+    const windowStart = performance.now();
+    const cpu = threadCpuUs();
+    let calls = 0;
+    do {
+      fn();
+      calls++;
+    } while (performance.now() - windowStart < windowMs);
+    perCall.push((threadCpuUs() - cpu) / calls);
+    const elapsed = performance.now() - start;
+    if (elapsed >= maxMs) return { ms: elapsed, settled: false, lastCpuUs: perCall[perCall.length - 1] };
+    if (elapsed < minMs || perCall.length <= windows) continue;
+    const recent = Math.min(...perCall.slice(-windows));
+    const before = Math.min(...perCall.slice(0, -windows));
+    if (recent >= 0.97 * before) return { ms: elapsed, settled: true, lastCpuUs: perCall[perCall.length - 1] };
   }
 }
 
