@@ -57,3 +57,19 @@ describe('memoize', () => {
     expect(memoize([f, x], 'test-kind', ['x', 'y'], make)).toBe(4);
   });
 });
+
+describe('memoize with a frozen variable list', () => {
+  it('finds the entry by the array itself, and an equal unfrozen list still finds the same entry', () => {
+    let builds = 0;
+    const make = () => ++builds;
+    const names = Object.freeze(['x', 'y']);
+    const value = memoize([f], 'frozen-kind', names, make);
+    expect(memoize([f], 'frozen-kind', names, make)).toBe(value);
+    expect(memoize([f], 'frozen-kind', ['x', 'y'], make)).toBe(value);
+    expect(memoize([f], 'frozen-kind', Object.freeze(['x', 'y']), make)).toBe(value);
+    expect(memoize([f], 'frozen-kind', Object.freeze(['y', 'x']), make)).toBe(value + 1);
+    expect(memoize([f, x], 'frozen-kind', names, make)).toBe(value + 2);
+    expect(memoize([f], 'other-frozen-kind', names, make)).toBe(value + 3);
+    expect(builds).toBe(value + 3);
+  });
+});
