@@ -85,7 +85,7 @@ export interface CompileNetworkResult {
   readonly handCallUs: Quartiles;
   /** gradient / f per call, median of the per-round ratios with quartiles. */
   readonly ratio: Quartiles;
-  /** The same in CPU time of the main thread (what other processes' load does not add; see threadCpuUs). */
+  /** The same in the process's CPU time (what other processes' load does not add; see Timer.cpuSamples). */
   readonly cpuUs: { readonly gradient: Quartiles; readonly value: Quartiles; readonly hand: Quartiles; readonly ratio: Quartiles };
   /** Calls before each timer's per-call time stopped falling (V8 optimizing the generated chunks). */
   readonly settle: { readonly gradient: Settled; readonly value: Settled; readonly hand: Settled };
@@ -190,7 +190,7 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
   );
   const cpu = result.cpuUs;
   console.log(
-    `  main-thread CPU time per call, same batches: gradient ${us(cpu.gradient)}, f ${us(cpu.value)}, ratio ${cpu.ratio.median.toFixed(2)} [${cpu.ratio.q1.toFixed(2)}–${cpu.ratio.q3.toFixed(2)}], hand ${us(cpu.hand)}`,
+    `  CPU time per call (the process's), same batches: gradient ${us(cpu.gradient)}, f ${us(cpu.value)}, ratio ${cpu.ratio.median.toFixed(2)} [${cpu.ratio.q1.toFixed(2)}–${cpu.ratio.q3.toFixed(2)}], hand ${us(cpu.hand)}`,
   );
   return result;
 }
