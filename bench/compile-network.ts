@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { apply, compileGradient, constant, variable, type Expr } from '../src/index.ts';
 import { compileValue, type CompiledAdjoint } from '../src/diff/compiled/index.ts';
-import { measureInterleaved, quantile, Timer, type Budget } from './measure.ts';
+import { measureInterleaved, quantile, settle, Timer, type Budget, type Settled } from './measure.ts';
 import { handScalarNetwork, random, scalarNetworkSizes } from './scalar-network.ts';
 
 const sizes = scalarNetworkSizes;
@@ -53,6 +53,17 @@ export interface Spread {
   readonly max: number;
 }
 
+/** Median and quartiles. */
+export interface Quartiles {
+  readonly median: number;
+  readonly q1: number;
+  readonly q3: number;
+}
+
+function quartiles(values: readonly number[]): Quartiles {
+  return { median: quantile(values, 0.5), q1: quantile(values, 0.25), q3: quantile(values, 0.75) };
+}
+
 function spread(values: readonly number[]): Spread {
   return { median: quantile(values, 0.5), min: Math.min(...values), max: Math.max(...values) };
 }
@@ -68,9 +79,16 @@ export interface CompileNetworkResult {
   readonly compileCpuMs: Spread;
   readonly phasesMs: Readonly<Record<string, Spread>>;
   readonly firstCallMs: Spread;
-  readonly gradientCallUs: number;
-  readonly valueCallUs: number;
-  readonly handCallUs: number;
+  /** µs per call after {@link settle}: median and quartiles over interleaved batches. */
+  readonly gradientCallUs: Quartiles;
+  readonly valueCallUs: Quartiles;
+  readonly handCallUs: Quartiles;
+  /** gradient / f per call, median of the per-round ratios with quartiles. */
+  readonly ratio: Quartiles;
+  /** The same in the process's CPU time (what other processes' load does not add; see Timer.cpuSamples). */
+  readonly cpuUs: { readonly gradient: Quartiles; readonly value: Quartiles; readonly hand: Quartiles; readonly ratio: Quartiles };
+  /** Calls before each timer's per-call time stopped falling (V8 optimizing the generated chunks). */
+  readonly settle: { readonly gradient: Settled; readonly value: Settled; readonly hand: Settled };
   readonly maxRelError: number;
 }
 
@@ -118,7 +136,20 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
     new Timer('value', () => f(weights)),
     new Timer('hand', () => handScalarNetwork(weights, xs, ys, reference)),
   ];
+  // V8 optimizes the generated chunks one by one on its background thread: seconds of TurboFan for the gradient's
+  // ~200 chunks. Until then a call runs mostly in the interpreter, so each function is called until its time per call
+  // stops falling (the gradient first: f's chunks would otherwise wait behind its compile jobs), then timed.
+  const settleOptions = quick ? { windowMs: 500, windows: 4, minMs: 2000, maxMs: 60_000 } : { windowMs: 1000, windows: 4, minMs: 4000, maxMs: 120_000 };
+  const settled = {
+    gradient: settle(() => adjoint!(weights, gradient), settleOptions),
+    value: settle(() => f(weights), settleOptions),
+    hand: settle(() => handScalarNetwork(weights, xs, ys, reference), settleOptions),
+  };
   measureInterleaved(timers, budget);
+  // Rounds are interleaved, so sample i of each timer comes from the same moment of load.
+  const rounds = Math.min(timers[0].samples.length, timers[1].samples.length);
+  const ratios = Array.from({ length: rounds }, (_, i) => timers[0].samples[i] / timers[1].samples[i]);
+  const cpuRatios = Array.from({ length: rounds }, (_, i) => timers[0].cpuSamples[i] / timers[1].cpuSamples[i]);
   const phasesMs = Object.fromEntries(Object.entries(phases).map(([phase, list]) => [phase, spread(list)]));
   const result: CompileNetworkResult = {
     machine: `${os.cpus()[0]?.model ?? 'unknown CPU'} ×${os.cpus().length}, Node ${process.version}`,
@@ -129,9 +160,12 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
     compileCpuMs: spread(compileCpuMs),
     phasesMs,
     firstCallMs: spread(firstCallMs),
-    gradientCallUs: timers[0].median(),
-    valueCallUs: timers[1].median(),
-    handCallUs: timers[2].median(),
+    gradientCallUs: quartiles(timers[0].samples),
+    valueCallUs: quartiles(timers[1].samples),
+    handCallUs: quartiles(timers[2].samples),
+    ratio: quartiles(ratios),
+    cpuUs: { gradient: quartiles(timers[0].cpuSamples), value: quartiles(timers[1].cpuSamples), hand: quartiles(timers[2].cpuSamples), ratio: quartiles(cpuRatios) },
+    settle: settled,
     maxRelError,
   };
   const ms = (s: Spread) => `${s.median.toFixed(0)} ms [${s.min.toFixed(0)}–${s.max.toFixed(0)}]`;
@@ -144,10 +178,19 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
   );
   console.log(`  phases: ${Object.entries(phasesMs).map(([phase, s]) => `${phase.replace(/Ms$/, '')} ${ms(s)}`).join(', ')}`);
   console.log(`  first call (V8 compiles the generated chunks): ${ms(result.firstCallMs)}`);
+  const us = (q: Quartiles) => `${q.median.toFixed(0)} µs [${q.q1.toFixed(0)}–${q.q3.toFixed(0)}]`;
+  const took = (s: Settled) => `${(s.ms / 1000).toFixed(1)} s${s.settled ? '' : ' (still falling at the cap)'}`;
   console.log(
-    `  per call: gradient ${(result.gradientCallUs / 1000).toFixed(2)} ms, f alone (compileValue) ${(result.valueCallUs / 1000).toFixed(2)} ms ` +
-      `(ratio ${(result.gradientCallUs / result.valueCallUs).toFixed(2)}), hand-written forward + backward ${(result.handCallUs / 1000).toFixed(2)} ms; ` +
-      `max error against the hand gradient ${maxRelError.toExponential(1)}`,
+    `  calls until the time per call stopped falling (V8 optimizing the chunks): gradient ${took(settled.gradient)}, f ${took(settled.value)}, hand ${took(settled.hand)}`,
+  );
+  console.log(
+    `  per call after that (median [IQR] over interleaved batches): gradient ${us(result.gradientCallUs)}, f alone (compileValue) ${us(result.valueCallUs)}, ` +
+      `ratio ${result.ratio.median.toFixed(2)} [${result.ratio.q1.toFixed(2)}–${result.ratio.q3.toFixed(2)}] (instructions ${(result.instructions.gradient / result.instructions.f).toFixed(2)}), ` +
+      `hand-written forward + backward ${us(result.handCallUs)}; max error against the hand gradient ${maxRelError.toExponential(1)}`,
+  );
+  const cpu = result.cpuUs;
+  console.log(
+    `  CPU time per call (the process's), same batches: gradient ${us(cpu.gradient)}, f ${us(cpu.value)}, ratio ${cpu.ratio.median.toFixed(2)} [${cpu.ratio.q1.toFixed(2)}–${cpu.ratio.q3.toFixed(2)}], hand ${us(cpu.hand)}`,
   );
   return result;
 }

@@ -22,8 +22,18 @@ export const memoryModel: Readonly<Record<string, { readonly unitBytes: number; 
   'symbolic-dag': { unitBytes: 3072, partials: true },
 });
 
-/** The heap this process may grow to, bytes: V8's limit when readable (Node), else a conservative 2 GB. */
+let heapLimit: number | undefined;
+
+/**
+ * The heap this process may grow to, bytes: V8's limit when readable (Node), else a conservative 2 GB. Read once:
+ * the limit is fixed when the process starts, and reading it costs about a µs (a C++ call building an object),
+ * which every cached gradient call used to pay, many times the cost of a small compiled gradient.
+ */
 export function heapLimitBytes(): number {
+  return (heapLimit ??= readHeapLimit());
+}
+
+function readHeapLimit(): number {
   const v8 = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:v8') as
     | { getHeapStatistics(): { heap_size_limit: number } }
     | undefined;

@@ -335,7 +335,8 @@ export interface CompileGradientOptions {
  *
  * Cost: compiling is linear in the DAG size. The adjoint terms live in a local DAG ({@link adjointGraph}), not as
  * global IR nodes; the phases are in `phases`, and `npm run bench` measures them on a ~200,000-instruction network
- * (bench/compile-network.ts). V8's own compile of the generated chunks follows on the first call. A call runs
+ * (bench/compile-network.ts). V8 then parses the chunks on the first call and optimizes them over the first calls: for
+ * that network, seconds of background compilation before calls run at full speed (see codegen.ts). A call runs
  * {@link operationCounts}`.ratio` times f's instructions (1.67–1.75 on the benchmark cases, at most the op
  * table's worst per-op cost in general), and with loops rolled it runs within 1.4× of a hand-written adjoint there.
  * @throws Error when `expr` uses a variable missing from `variables`.

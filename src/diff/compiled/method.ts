@@ -3,17 +3,7 @@ import type { Expr } from '../../ir/node.ts';
 import type { GradientMethod, GradientRequest, GradientResult } from '../method.ts';
 import { compileGradient, type CompiledAdjoint } from './gradient.ts';
 import { checkSize } from '../size-limit.ts';
-
-// Compiled code per expression (held weakly: it goes when the expression goes), then per variable list. Lists
-// are compared entry by entry (a few µs for 1,000 names), not turned into a key string on every call.
-const cache = new WeakMap<Expr, { variables: readonly string[]; adjoint: CompiledAdjoint }[]>();
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+import { memoize } from './cache.ts';
 
 /**
  * The compiled adjoint of `expr` for `variables`, from the cache or compiled now (`cached` tells which).
@@ -21,12 +11,13 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  * @throws Error when `expr` uses a variable missing from `variables`.
  */
 export function cachedGradient(expr: Expr, variables: readonly string[]): { adjoint: CompiledAdjoint; cached: boolean } {
-  let entries = cache.get(expr);
-  if (entries === undefined) cache.set(expr, (entries = []));
-  for (const entry of entries) if (sameList(entry.variables, variables)) return { adjoint: entry.adjoint, cached: true };
-  const adjoint = compileGradient(expr, variables);
-  entries.push({ variables: [...variables], adjoint });
-  return { adjoint, cached: false };
+  // Held weakly by the expression; variable lists compared entry by entry (no key string per call).
+  let cached = true;
+  const adjoint = memoize([expr], 'adjoint', variables, () => {
+    cached = false;
+    return compileGradient(expr, variables);
+  });
+  return { adjoint, cached };
 }
 
 /**

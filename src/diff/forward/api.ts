@@ -7,7 +7,7 @@ import { buildProgram, defaultChunkSize } from '../../ir/codegen.ts';
 import { compileJvp } from './jvp-program.ts';
 import { unitTangentExpressions } from './tangent.ts';
 import { variableIndex } from '../../ir/compile.ts';
-import { memoize } from './cache.ts';
+import { memoize } from '../compiled/cache.ts';
 import { cachedJvp, unitTangentProgram } from './method.ts';
 
 /** A value and a directional derivative. */
@@ -132,7 +132,7 @@ export interface JacobianProgram {
  * Built once per expression list and variable list.
  */
 export function reverseJacobianProgram(exprs: readonly Expr[], variables: readonly string[]): JacobianProgram {
-  return memoize(exprs, `jacobian-reverse|${JSON.stringify(variables)}`, () => {
+  return memoize(exprs, 'jacobian-reverse', variables, () => {
     const rows = exprs.map((expr) => adjointExpressions(expr, variables));
     const program = lowerExpressions([...rows.flat(), ...exprs], variables);
     const { program: run } = buildProgram(program.instructions, program.roots, defaultChunkSize);
@@ -146,7 +146,7 @@ export function reverseJacobianProgram(exprs: readonly Expr[], variables: readon
  * Built once per expression list and variable list.
  */
 export function forwardJacobianProgram(exprs: readonly Expr[], variables: readonly string[]): JacobianProgram {
-  return memoize(exprs, `jacobian-forward|${JSON.stringify(variables)}`, () => {
+  return memoize(exprs, 'jacobian-forward', variables, () => {
     variableIndex(exprs, variables);
     const columns = variables.map((name) => unitTangentExpressions(exprs, name));
     const program = lowerExpressions([...columns.flat(), ...exprs], variables);
@@ -175,7 +175,7 @@ export interface HessianResult {
 export function hessian(expr: Expr, variables: readonly string[], point: ArrayLike<number>): HessianResult {
   checkLength('the point', point, variables.length);
   const n = variables.length;
-  const program = memoize([expr], `hessian|${JSON.stringify(variables)}`, () =>
+  const program = memoize([expr], 'hessian', variables, () =>
     compileJvp([expr, ...adjointExpressions(expr, variables)], variables),
   );
   const m = n + 1;

@@ -5,23 +5,17 @@ import { buildProgram, defaultChunkSize } from '../../ir/codegen.ts';
 import { lowerExpressions } from '../compiled/gradient.ts';
 import { compileJvp, type CompiledJvp } from './jvp-program.ts';
 import { checkSize } from '../size-limit.ts';
-import { memoize } from './cache.ts';
+import { memoize } from '../compiled/cache.ts';
 import { unitTangentExpressions } from './tangent.ts';
-
-const cache = new WeakMap<Expr, { variables: readonly string[]; jvp: CompiledJvp }[]>();
 
 /** The compiled JVP program of one expression, from the cache or compiled now. */
 export function cachedJvp(expr: Expr, variables: readonly string[]): { jvp: CompiledJvp; cached: boolean } {
-  let entries = cache.get(expr);
-  if (entries === undefined) cache.set(expr, (entries = []));
-  for (const entry of entries) {
-    if (entry.variables.length === variables.length && entry.variables.every((name, i) => name === variables[i])) {
-      return { jvp: entry.jvp, cached: true };
-    }
-  }
-  const jvp = compileJvp([expr], variables);
-  entries.push({ variables: [...variables], jvp });
-  return { jvp, cached: false };
+  let cached = true;
+  const jvp = memoize([expr], 'jvp', variables, () => {
+    cached = false;
+    return compileJvp([expr], variables);
+  });
+  return { jvp, cached };
 }
 
 /**
@@ -29,7 +23,7 @@ export function cachedJvp(expr: Expr, variables: readonly string[]): { jvp: Comp
  * `unitTangentExpressions`): a term whose tangent is zero is absent, not `0 · partial`. Cached per expression.
  */
 export function unitTangentProgram(expr: Expr, variables: readonly string[], variable: string): (point: ArrayLike<number>) => number {
-  return memoize([expr], `unit-tangent|${JSON.stringify(variables)}|${variable}`, () => {
+  return memoize([expr], `unit-tangent|${variable}`, variables, () => {
     const program = lowerExpressions([...unitTangentExpressions([expr], variable)], variables);
     const { program: run } = buildProgram(program.instructions, program.roots, defaultChunkSize);
     const out = new Float64Array(1);
