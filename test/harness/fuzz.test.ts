@@ -104,6 +104,8 @@ describe('what the long fuzz found, pinned', () => {
     // A step of 3e95 samples sin's oscillation of period 2π: the difference quotient averages it away (1, not 1 + cos z).
     ['z + sin(z)', [3.229526798309231e100]],
     ['x * cos(2*x)', [7.5e40]],
+    // f finite at the point, NaN on both sides of Richardson's step (tan changes sign across h = 1.2e11): a refusal.
+    ['sign(tan(z)) * xlogy(sign(abs(z)), tan(z)*c)', [1e16, -7.451548105958744e-276]],
   ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
     const expr = parse(text);
     const variables = variablesOf(expr);

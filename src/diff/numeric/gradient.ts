@@ -81,7 +81,7 @@ function describePoint(variables: readonly string[], point: Float64Array): strin
  * Symmetric schemes fall back to a one-sided scheme on the side where f is finite, and say so: the difference
  * quotients to the forward or backward difference, Richardson to the one-sided Richardson tableau.
  */
-function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFiniteError, richardson = false): PartialEstimate {
+function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFiniteError, method: string, richardson = false): PartialEstimate {
   for (const side of ['forward', 'backward'] as const) {
     try {
       const estimate = richardson ? richardsonPartial(line, { ...options, side }) : differencePartial(line, side, options);
@@ -91,7 +91,12 @@ function oneSided(line: CoordinateLine, options: PartialOptions, failure: NonFin
       if (!(error instanceof NonFiniteError)) throw error;
     }
   }
-  throw failure;
+  // f is finite at the point but on neither side within the step (a pole, a domain edge, or an oscillation that
+  // crosses one, as log(tan(z)·c) at z = 1e16 with h = 1.2e11): no difference quotient exists at this step.
+  throw new MethodUnavailableError(
+    method,
+    `${failure.message.split(':')[0]}, and f is not finite on the other side either: a singularity or the edge of f's domain lies within the step on both sides`,
+  );
 }
 
 /**
@@ -110,8 +115,8 @@ export function complexStepRefusal(method: string, error: NonFiniteError): Metho
  * fallbacks every numeric gradient applies: a symmetric scheme that meets a non-finite value turns one-sided
  * (and says so); a one-sided scheme whose side leaves f's domain refuses, naming the method that looks the other way.
  * Shared by expressions ({@link numericGradient}) and programs (define-by-run).
- * @throws MethodUnavailableError for a one-sided scheme at the edge of f's domain; NonFiniteError when neither side
- *   of a symmetric stencil is finite.
+ * @throws MethodUnavailableError for a one-sided scheme at the edge of f's domain, and for a symmetric one when
+ *   neither side of its stencil is finite.
  */
 export function linePartial(line: CoordinateLine, scheme: Exclude<SchemeName, 'complex-step'>, options: PartialOptions, method: string): PartialEstimate {
   try {
@@ -128,7 +133,7 @@ export function linePartial(line: CoordinateLine, scheme: Exclude<SchemeName, 'c
           `numeric-${other}, or numeric-richardson with side '${other}', looks the other way`,
       );
     }
-    return oneSided(line, options, error, scheme === 'richardson');
+    return oneSided(line, options, error, method, scheme === 'richardson');
   }
 }
 
