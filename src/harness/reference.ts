@@ -197,12 +197,22 @@ function applyBig(math: MathJsInstance, node: OpExpr, values: BigValues): BigNum
   const args = node.args.map((a) => values.get(a.id)!);
   const fns = math as unknown as Record<string, (...xs: BigNumber[]) => unknown>;
   const override = bigOverrides[node.op];
+  // A periodic op of an argument whose integer part takes nearly all the working digits has no known phase (sin of
+  // sinh(2000) = 10^868 at 64 digits): NaN, as float64's ∞ there is, where decimal.js would return noise or throw
+  // "Precision limit exceeded" past its 1025 digits of π.
+  if (spec.periodic === true && args[0].isFinite() && !args[0].isZero() && phaseUnknown(args[0], math)) return math.bignumber(NaN);
   let result: unknown;
   if (override !== undefined) result = fns[override](...args);
   else if (spec.mathjs.kind === 'operator') result = fns[spec.mathjs.fn](...args);
   else if (spec.mathjs.kind === 'function') result = fns[spec.mathjs.name](...args);
   else result = evaluateBig(math, spec.mathjs.lower(node.args), values);
   return isBig(result) ? result : math.bignumber(NaN);
+}
+
+/** True when |u| ≥ 10^(P − 16) at working precision P: fewer than 16 digits of u's fraction, so of its phase, are known. */
+function phaseUnknown(u: BigNumber, math: MathJsInstance): boolean {
+  const precision = (math.config as { precision?: number }).precision ?? defaultPrecision;
+  return u.abs().gte(math.bignumber(`1e${precision - 16}`) as BigNumber);
 }
 
 /** Everything the reference computed: each node's value, adjoint ∂f/∂node and local partials, in BigNumbers. */
