@@ -607,6 +607,11 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     latex: (a, b) => `\\operatorname{xlogy}\\left(${a}, ${b}\\right)`,
     latexGrouped: [true, true],
     mathjs: { kind: 'lowering', lower: ([a, b]) => mul(a, log(b)) },
+    // mathjs writes ∂/∂v of u·log(v) as u·(1/v): 1/v overflows for v < 5.6e-309, and at u = 0 that is 0·∞.
+    mathjsDerivativeHolds: {
+      where: (_a, b, constant) => constant[1] === true || Number.isFinite(1 / b),
+      reason: 'mathjs differentiates xlogy(u, v), lowered as u·log(v), with ∂/∂v = u·(1/v), whose 1/v overflows for v < 5.6e-309 (∞, and 0·∞ = NaN at u = 0) where u/v is finite',
+    },
     domain: { description: 'v > 0', contains: (_a, b) => b > 0 },
     gradFn: named('XlogyBackward0'),
   },

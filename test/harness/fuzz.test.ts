@@ -109,6 +109,9 @@ describe('what the long fuzz found, pinned', () => {
     // tan of sinh(1e16) = 10^(4e15) in BigNumbers: past decimal.js's digits of π the judge threw "Precision limit exceeded".
     ['sinh(tan(abs(sinh(yz))))', [1e16]],
     ['sin(exp(x)) + x', [3000]],
+    // mathjs's ∂xlogy/∂v = u·(1/v): 0·∞ at v = 5e-324, where u/v = 0.
+    ['xlogy(xz, z)', [0, 5e-324]],
+    ['xlogy(x, y) + y', [1e-300, 1e-310]],
   ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
     const expr = parse(text);
     const variables = variablesOf(expr);
