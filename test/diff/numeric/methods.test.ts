@@ -203,10 +203,10 @@ describe('when f is not finite near the point', () => {
     expect(result.errorEstimate![0]).toBeLessThan(1e-10);
   });
 
-  it('throws when neither side is finite', () => {
-    expect(() => numericGradient(parse('sqrt(x) + sqrt(-x)'), ['x'], Float64Array.of(0), 'central')).toThrow(
-      /^f is not finite at x = 0 [-+] 0\.00000606 \(f = NaN\)/,
-    );
+  it('refuses, naming the point and step, when neither side is finite', () => {
+    const attempt = () => numericGradient(parse('sqrt(x) + sqrt(-x)'), ['x'], Float64Array.of(0), 'central');
+    expect(attempt).toThrow(MethodUnavailableError);
+    expect(attempt).toThrow(/^central: f is not finite at x = 0 [-+] 0\.00000606 \(f = NaN\), and f is not finite on the other side either/);
   });
 
   it('a pole inside the stencil (finite on both sides) gives an Infinity estimate and a note, not a confident number', () => {
