@@ -113,6 +113,9 @@ describe('what the long fuzz found, pinned', () => {
     // mathjs's ∂xlogy/∂v = u·(1/v): 0·∞ at v = 5e-324, where u/v = 0.
     ['xlogy(xz, z)', [0, 5e-324]],
     ['xlogy(x, y) + y', [1e-300, 1e-310]],
+    // mathjs's quotient rule forms u·v′ = 1.8e308 · 33 = ∞ where (u′v − uv′)/v² is 5e306: a refusal, not ∞.
+    ['(-2*p - (y + 2) - z) / sinh(-2.19 - (y + 2))', [-1.0013771908940032e-16, -6e-323, -1.7976931348623135e308]],
+    ['z / (3 * y)', [1.5e308, 2]],
   ])('%s at %j: a clear error or an answer the judge accepts', (text, values) => {
     const expr = parse(text);
     const variables = variablesOf(expr);

@@ -189,15 +189,17 @@ function partialsUse(node: Expr, arg: Expr): boolean {
  * What the op table says about mathjs's rules at this point: `caveats`, the reasons they give no real derivative
  * here (`mathjsDerivativeHolds`, e.g. cbrt of a negative number), so the method says so instead of returning NaN;
  * and `notes`, where they give other values than the table's masked partials (`mathjsRuleDiffers`, pow at u = 0),
- * so the method answers with mathjs's values and says why they differ.
+ * so the method answers with mathjs's values and says why they differ; and `smooth`, whether every op is inside its
+ * smooth domain here.
  */
-function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: string[] } {
+function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: string[]; smooth: boolean } {
   const index = new Map(request.variables.map((name, i) => [name, i]));
   const { order, values } = interpretNodes(request.expr, (v) => request.point[index.get(v.name)!], realAlgebra);
   const position = new Map(order.map((node, i) => [node.id, i]));
   const dependent = new Set<number>();
   const reasons = new Set<string>();
   const notes = new Set<string>();
+  let smooth = true;
   for (const node of order) {
     if (node.kind === 'var') dependent.add(node.id);
     if (node.op === null) continue;
@@ -206,6 +208,7 @@ function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: 
     const [a, b] = node.args.map((arg) => values[position.get(arg.id)!]);
     const holds = spec.mathjsDerivativeHolds;
     const constant = node.args.map((arg) => !dependent.has(arg.id));
+    if (!spec.domain.contains(a, b ?? NaN, constant)) smooth = false;
     if (holds !== undefined && !holds.where(a, b ?? NaN, constant)) reasons.add(`${holds.reason} (here u = ${a}${b === undefined ? '' : `, v = ${b}`})`);
     if (dependent.has(node.id)) {
       // An argument whose lowered value is inaccurate matters only where this op's partials use that value.
@@ -220,7 +223,7 @@ function mathjsRuleFacts(request: GradientRequest): { caveats: string[]; notes: 
       notes.add(`${differs.note} (here u = ${a}${b === undefined ? '' : `, v = ${b}`})`);
     }
   }
-  return { caveats: [...reasons], notes: [...notes] };
+  return { caveats: [...reasons], notes: [...notes], smooth };
 }
 
 /**
@@ -277,15 +280,29 @@ function mathjsMethod(simplify: boolean): GradientMethod {
       : "mathjs's derivative per variable without simplification, evaluated through gradlab's compiler",
     compute(request) {
       const { budgets, thread } = readSymbolicOptions(request.options);
-      const { caveats, notes: ruleNotes } = mathjsRuleFacts(request);
+      const { caveats, notes: ruleNotes, smooth } = mathjsRuleFacts(request);
       if (caveats.length > 0) throw new SymbolicUnavailableError(methodName(simplify), caveats.join('; '), 'unsupported');
       const { derivatives, unsimplified } = mathjsDerivatives(request.expr, request.variables, { simplify, budgets, thread });
       const plain = symbolicResult(request, derivatives);
+      // mathjs's own (unsimplified) derivative at this point: what simplify started from.
+      const before = unsimplified === undefined ? plain.gradient : compileGradient(request.expr, unsimplified, request.variables)(request.point).gradient;
+      if (smooth && ruleNotes.length === 0 && Number.isFinite(plain.value)) {
+        // Inside every op's smooth domain a non-finite partial is no derivative mathjs can stand behind: its formula
+        // overflowed (the quotient rule's u·v′ at u = 1.8e308, where (u′v − uv′)/v² is 5e306) or the derivative
+        // itself is beyond float64's range. Either way, refuse with the reason instead of answering ∞ or NaN.
+        const k = Array.from(before).findIndex((g) => !Number.isFinite(g));
+        if (k >= 0) {
+          throw new SymbolicUnavailableError(
+            methodName(simplify),
+            `mathjs's derivative ${partialName(request.variables[k])} evaluates to ${before[k]} here although f = ${plain.value} and every op is smooth: either the derivative is beyond float64's range or mathjs's formula forms an intermediate that is (as the quotient rule's u·v′ can for a huge u)`,
+            'overflow',
+          );
+        }
+      }
       const result = ruleNotes.length === 0 ? plain : { ...plain, notes: [...(plain.notes ?? []), ...ruleNotes] };
       if (unsimplified === undefined) return result;
-      // simplify may rewrite into a form that is not valid at this point: evaluate mathjs's unsimplified derivative
-      // here too, and say where the two differ (the answer stays the simplified one: that is what mathjs gives).
-      const before = compileGradient(request.expr, unsimplified, request.variables)(request.point).gradient;
+      // simplify may rewrite into a form that is not valid at this point: compare with mathjs's unsimplified
+      // derivative, and say where the two differ (the answer stays the simplified one: that is what mathjs gives).
       const rewrites = simplifyRewrites(request.variables, before, result.gradient);
       if (rewrites.length === 0) return result;
       const notes = rewrites.map(
