@@ -6,7 +6,7 @@
 // central differences against one forward and one backward pass for reverse mode.
 import type { TopLevelSpec } from 'vega-lite';
 import { trainingExperiment, type TrainingCurve, type TrainingExperiment } from '../../harness/training.ts';
-import { renderSvg } from '../plots.ts';
+import { renderFigure } from '../plots.ts';
 import type { ReportSection } from '../section.ts';
 import { sig } from './common.ts';
 
@@ -17,6 +17,7 @@ const stepsByProfile = { full: 150, quick: 60, tiny: 5 } as const;
 export interface TrainingData {
   readonly experiment: TrainingExperiment;
   readonly svg: string;
+  readonly narrowSvg?: string;
 }
 
 const label = (c: TrainingCurve) => (c.method === 'ad' ? 'reverse-mode AD' : 'central differences');
@@ -55,9 +56,9 @@ export const trainingSection: ReportSection<TrainingData> = {
   async measure(_suite, _settings, ctx) {
     ctx.progress(0, 'training with AD and with central differences');
     const experiment = trainingExperiment({ seed: ctx.seed, steps: stepsByProfile[ctx.profile] });
-    return { experiment, svg: await renderSvg(trainingSpec(experiment)) };
+    return { experiment, ...(await renderFigure(trainingSpec(experiment))) };
   },
-  render({ experiment: e, svg }) {
+  render({ experiment: e, svg, narrowSvg }) {
     const n = e.parameters;
     // One AD step measured in units of the no-grad forward passes the central-difference run made.
     const forwardMs = e.msPerStep.fd / e.fd.forwardPerStep;
@@ -95,9 +96,9 @@ export const trainingSection: ReportSection<TrainingData> = {
           },
         },
       ],
-      figures: [{ id: 'training', file: 'training.svg', title: 'Loss against steps and against time', caption, svg }],
+      figures: [{ id: 'training', file: 'training.svg', title: 'Loss against steps and against time', caption, svg, narrowSvg }],
       code: [],
     };
   },
-  json: ({ svg: _svg, ...rest }) => rest,
+  json: ({ svg: _svg, narrowSvg: _narrow, ...rest }) => rest,
 };
