@@ -4,7 +4,16 @@
 // AD one forward and one backward, whatever n. Both runs start from the same weights, see the same data and take
 // the same optimizer steps, so their loss curves differ only by the gradients' errors and their costs only by how
 // the gradients were computed. The report draws the curves; this module only measures them.
+//
+// The cost per step is timed apart from the runs, as every other time in the report: on this process's CPU clock,
+// each kind of step warmed up until V8's tiering settles, AD steps, central-difference steps and bare no-grad
+// forward passes sampled in interleaved rounds, medians with quartiles. (Medians of one run's own wall-clock steps,
+// as before, put an AD step of a fraction of a millisecond at the mercy of the neighbours' load and of the first
+// steps' unoptimised code: the ratio read 68×, 73×, 94× and 130× in four full runs.) The forward pass is the unit
+// both gradients are counted in, so the times can be checked against the counts: a central-difference step must
+// cost about 2n + 1 forward passes.
 import { Generator, nn, noGrad, optim, tensor, type Tensor } from '../diff/autograd/index.ts';
+import { measureTimes, timingRatio, type Timing, type TimingRatio } from './timing.ts';
 
 /** Options of {@link trainingExperiment}. */
 export interface TrainingExperimentOptions {
@@ -22,6 +31,28 @@ export interface TrainingExperimentOptions {
   noise?: number;
   /** Central-difference step, relative to max(1, |θ|) (default 6e-6, near the cube root of machine epsilon). */
   fdStep?: number;
+  /** Timing of the steps: each sample lasts at least this long, milliseconds (default 5). */
+  timingSampleMs?: number;
+  /** Timing of the steps: samples per kind of step, taken in interleaved rounds (default 15). */
+  timingSamples?: number;
+}
+
+/** The cost of one optimizer step of each kind, timed apart from the runs (see the file header). */
+export interface StepTimings {
+  /** One AD step (zero_grad, forward recording the graph, backward, Adam), CPU milliseconds. */
+  readonly ad: Timing;
+  /** One central-difference step (zero_grad, the loss, 2n loss evaluations, Adam), CPU milliseconds. */
+  readonly fd: Timing;
+  /** One no-grad forward pass (the loss), the unit both gradients are counted in. */
+  readonly forward: Timing;
+  /** fd / ad, with its spread from the quartiles. */
+  readonly ratio: TimingRatio;
+  /** ad / forward: what one AD step costs in forward passes. */
+  readonly adInForwards: TimingRatio;
+  /** fd / forward: what one central-difference step costs in forward passes (the count says 2n + 1). */
+  readonly fdInForwards: TimingRatio;
+  /** The ratio the counts predict from the measured AD cost: (2n + 1) / adInForwards. */
+  readonly predictedRatio: number;
 }
 
 /** One run's measurements, one entry per optimizer step. */
@@ -30,7 +61,7 @@ export interface TrainingCurve {
   readonly method: 'ad' | 'central-difference';
   /** Loss before each step (the loss whose gradient the step used). */
   readonly loss: readonly number[];
-  /** Milliseconds since the run began, at the end of each step (gradient and update included). */
+  /** CPU milliseconds since the run began, at the end of each step (gradient and update included). */
   readonly elapsedMs: readonly number[];
   /** Loss evaluations (forward passes) per step: 1 for AD, 2n + 1 for central differences. */
   readonly forwardPerStep: number;
@@ -53,8 +84,8 @@ export interface TrainingExperiment {
   readonly fd: TrainingCurve;
   /** Largest |AD − FD| over the gradient's entries at the common start, relative to the largest |AD| entry. */
   readonly startGradientRelativeDifference: number;
-  /** Median wall-clock milliseconds per step of each run, and their ratio FD / AD. */
-  readonly msPerStep: { readonly ad: number; readonly fd: number; readonly ratio: number };
+  /** The cost of a step of each kind, timed apart from the runs, with spread. */
+  readonly msPerStep: StepTimings;
 }
 
 /**
@@ -110,12 +141,6 @@ function centralDifferenceGradient(params: readonly Tensor[], loss: () => number
   });
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function accuracy(model: nn.Sequential, x: Tensor, y: Tensor): number {
   const predicted = noGrad(() => model.forward(x).argmax(1)).toFloat64Array();
   const truth = y.toFloat64Array();
@@ -127,10 +152,12 @@ function accuracy(model: nn.Sequential, x: Tensor, y: Tensor): number {
 /**
  * Trains the same small network (2→h→h→2, tanh, cross-entropy, Adam) on two moons twice from the same initial
  * weights: once with gradients from `backward()`, once with central-difference gradients (2n + 1 loss evaluations
- * per step, counting the loss itself). Returns both loss curves against steps and against wall-clock time, the
- * evaluation counts, and how far the two gradients differ at the start. Deterministic in everything but the
- * timings. With the defaults (218 parameters, so 437 loss evaluations per central-difference step) it takes about
- * 10 s on a 2-core machine, nearly all of it in the central-difference run.
+ * per step, counting the loss itself). Returns both loss curves against steps and against CPU time, the
+ * evaluation counts, how far the two gradients differ at the start, and the cost of each kind of step timed apart
+ * from the runs (interleaved, warmed-up samples on the CPU clock, in units of a no-grad forward pass as well as in
+ * milliseconds). Deterministic in everything but the timings. With the defaults (218 parameters, so 437 loss
+ * evaluations per central-difference step) it takes about 10 to 15 s on a 2-core machine, nearly all of it in
+ * central-difference steps.
  */
 export function trainingExperiment(options: TrainingExperimentOptions = {}): TrainingExperiment {
   const o: Required<TrainingExperimentOptions> = {
@@ -141,6 +168,8 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
     lr: options.lr ?? 0.03,
     noise: options.noise ?? 0.1,
     fdStep: options.fdStep ?? 6e-6,
+    timingSampleMs: options.timingSampleMs ?? 5,
+    timingSamples: options.timingSamples ?? 15,
   };
   for (const [name, v] of [['hidden', o.hidden], ['steps', o.steps]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`trainingExperiment: ${name} must be a positive integer, got ${v}`);
@@ -161,26 +190,41 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
   }));
   const n = probeParams.reduce((s, p) => s + p.numel(), 0);
 
-  const run = (method: 'ad' | 'central-difference'): TrainingCurve => {
-    const model = network(o.hidden, o.seed);
+  /** One optimizer step of either kind on `model`; returns the loss whose gradient it used. */
+  const stepper = (model: nn.Sequential, method: 'ad' | 'central-difference') => {
     const params = model.parameters();
     const opt = new optim.Adam(params, { lr: o.lr });
-    const loss: number[] = [];
-    const elapsedMs: number[] = [];
-    const start = performance.now();
-    for (let s = 0; s < o.steps; s++) {
+    const forward = () => noGrad(() => lossOf(model).item());
+    return (): number => {
       opt.zeroGrad();
+      let loss: number;
       if (method === 'ad') {
         const l = lossOf(model);
         l.backward();
-        loss.push(l.item());
+        loss = l.item();
       } else {
-        loss.push(noGrad(() => lossOf(model).item()));
-        const grads = centralDifferenceGradient(params, () => noGrad(() => lossOf(model).item()), o.fdStep);
+        loss = forward();
+        const grads = centralDifferenceGradient(params, forward, o.fdStep);
         params.forEach((p, k) => (p.grad = tensor(grads[k]).reshape(p.shape as number[])));
       }
       opt.step();
-      elapsedMs.push(performance.now() - start);
+      return loss;
+    };
+  };
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+
+  const run = (method: 'ad' | 'central-difference'): TrainingCurve => {
+    const model = network(o.hidden, o.seed);
+    const step = stepper(model, method);
+    const loss: number[] = [];
+    const elapsedMs: number[] = [];
+    const start = cpuMs();
+    for (let s = 0; s < o.steps; s++) {
+      loss.push(step());
+      elapsedMs.push(cpuMs() - start);
     }
     const finalLoss = noGrad(() => lossOf(model).item());
     return {
@@ -192,13 +236,33 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
   };
   const ad = run('ad');
   const fd = run('central-difference');
-  const perStep = (c: TrainingCurve) => median(c.elapsedMs.map((t, i) => t - (i === 0 ? 0 : c.elapsedMs[i - 1])));
-  const msAd = perStep(ad), msFd = perStep(fd);
+
+  // The cost per step, timed on fresh copies of the network: each kind warmed up, then sampled in interleaved rounds.
+  // The weights keep moving under Adam while they are timed, which changes values, not the work of a step.
+  const timedModel = network(o.hidden, o.seed);
+  const candidates = {
+    ad: stepper(network(o.hidden, o.seed), 'ad'),
+    fd: stepper(network(o.hidden, o.seed), 'central-difference'),
+    forward: () => noGrad(() => lossOf(timedModel).item()),
+  };
+  // A first, discarded pass: measureTimes warms the candidates one after another, and the code the later ones get
+  // optimised (on V8's compiler threads, whose CPU time this clock counts) landed in the first ones' samples. In a
+  // fresh process the AD step's median read 0.43 ms instead of 0.22 ms without it.
+  measureTimes(candidates, { sampleMs: o.timingSampleMs, samples: 3, seed: o.seed + 1 });
+  const times = measureTimes(candidates, { sampleMs: o.timingSampleMs, samples: o.timingSamples, seed: o.seed });
+  const adInForwards = timingRatio(times.ad, times.forward);
+  const msPerStep: StepTimings = {
+    ...times,
+    ratio: timingRatio(times.fd, times.ad),
+    adInForwards,
+    fdInForwards: timingRatio(times.fd, times.forward),
+    predictedRatio: (2 * n + 1) / adInForwards.median,
+  };
   return {
     options: o,
     parameters: n,
     ad, fd,
     startGradientRelativeDifference: maxAd === 0 ? maxDiff : maxDiff / maxAd,
-    msPerStep: { ad: msAd, fd: msFd, ratio: msFd / msAd },
+    msPerStep,
   };
 }

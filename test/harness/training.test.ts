@@ -23,7 +23,19 @@ describe('trainingExperiment', () => {
     expect(r.ad.elapsedMs).toHaveLength(40);
     expect(r.ad.finalLoss).toBeLessThan(r.ad.loss[0] * 0.7);
     expect(Math.abs(r.ad.finalLoss - r.fd.finalLoss)).toBeLessThan(1e-4);
-    expect(r.msPerStep.ratio).toBeGreaterThan(1);
+  });
+
+  it('times each kind of step with its spread, and the ratio is the quotient of the two medians', () => {
+    const t = r.msPerStep;
+    for (const k of [t.ad, t.fd, t.forward]) {
+      expect(k.samples).toBe(15);
+      expect(k.q1).toBeLessThanOrEqual(k.median);
+      expect(k.median).toBeLessThanOrEqual(k.q3);
+    }
+    expect(t.ratio.median).toBeCloseTo(t.fd.median / t.ad.median, 10);
+    expect(t.ratio.low).toBeLessThanOrEqual(t.ratio.median);
+    expect(t.ratio.high).toBeGreaterThanOrEqual(t.ratio.median);
+    expect(t.predictedRatio).toBeCloseTo((2 * r.parameters + 1) / t.adInForwards.median, 10);
   });
 
   it('twoMoons is deterministic in its seed and balanced', () => {
