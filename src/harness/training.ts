@@ -31,7 +31,7 @@ export interface TrainingExperimentOptions {
   noise?: number;
   /** Central-difference step, relative to max(1, |θ|) (default 6e-6, near the cube root of machine epsilon). */
   fdStep?: number;
-  /** Timing of the steps: each sample lasts at least this long, milliseconds (default 5). */
+  /** Timing of the steps: each sample lasts at least this long and at least 1.2 central-difference steps, milliseconds (default 5). */
   timingSampleMs?: number;
   /** Timing of the steps: samples per kind of step, taken in interleaved rounds (default 15). */
   timingSamples?: number;
@@ -245,11 +245,18 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
     fd: stepper(network(o.hidden, o.seed), 'central-difference'),
     forward: () => noGrad(() => lossOf(timedModel).item()),
   };
+  // Every sample lasts at least one central-difference step, for all three kinds: V8's garbage collections come
+  // every few milliseconds of allocation, so a 30-ms step always carries its share of them, while a 2-ms batch of
+  // forward passes or AD steps either misses them or is an outlier the median drops. With short samples the
+  // central-difference step came out 10–25% dearer than its 2n + 1 forward passes, and the ratio as much above
+  // what the counts predict.
+  const fdStepMs = [...fd.elapsedMs.map((t, i) => t - (i === 0 ? 0 : fd.elapsedMs[i - 1]))].sort((a, b) => a - b)[fd.elapsedMs.length >> 1];
+  const sampleMs = Math.max(o.timingSampleMs, 1.2 * fdStepMs);
   // A first, discarded pass: measureTimes warms the candidates one after another, and the code the later ones get
   // optimised (on V8's compiler threads, whose CPU time this clock counts) landed in the first ones' samples. In a
   // fresh process the AD step's median read 0.43 ms instead of 0.22 ms without it.
-  measureTimes(candidates, { sampleMs: o.timingSampleMs, samples: 3, seed: o.seed + 1 });
-  const times = measureTimes(candidates, { sampleMs: o.timingSampleMs, samples: o.timingSamples, seed: o.seed });
+  measureTimes(candidates, { sampleMs, samples: 3, seed: o.seed + 1 });
+  const times = measureTimes(candidates, { sampleMs, samples: o.timingSamples, seed: o.seed });
   const adInForwards = timingRatio(times.ad, times.forward);
   const msPerStep: StepTimings = {
     ...times,
