@@ -13,7 +13,7 @@
 // both gradients are counted in, so the times can be checked against the counts: a central-difference step must
 // cost about 2n + 1 forward passes.
 import { Generator, nn, noGrad, optim, tensor, type Tensor } from '../diff/autograd/index.ts';
-import { measureTimes, timingRatio, type Timing, type TimingRatio } from './timing.ts';
+import type { Timing, TimingRatio } from './timing.ts';
 
 /** Options of {@link trainingExperiment}. */
 export interface TrainingExperimentOptions {
@@ -35,7 +35,19 @@ export interface TrainingExperimentOptions {
   timingSampleMs?: number;
   /** Timing of the steps: samples per kind of step, taken in interleaved rounds (default 15). */
   timingSamples?: number;
+  /**
+   * What times the steps (the report passes `measureTimes` of harness/timing.ts). Passed in rather than imported,
+   * because that module reaches for Node's `v8` and `vm` and this one is part of the browser bundle. Without it
+   * the steps are not timed and `msPerStep` is absent.
+   */
+  timer?: StepTimer;
 }
+
+/** Times named candidates in interleaved, warmed-up samples, as `measureTimes` of harness/timing.ts does. */
+export type StepTimer = <K extends string>(candidates: Readonly<Record<K, () => void>>, options: { sampleMs: number; samples: number; seed: number }) => Record<K, Timing>;
+
+/** time(a) / time(b) with the spread [q1(a)/q3(b), q3(a)/q1(b)]: `timingRatio` of harness/timing.ts, which this module cannot import (see `timer`). */
+const ratioOf = (a: Timing, b: Timing): TimingRatio => ({ median: a.median / b.median, low: a.q1 / b.q3, high: a.q3 / b.q1 });
 
 /** The cost of one optimizer step of each kind, timed apart from the runs (see the file header). */
 export interface StepTimings {
@@ -76,7 +88,7 @@ export interface TrainingCurve {
 /** What {@link trainingExperiment} returns. */
 export interface TrainingExperiment {
   /** The options used, defaults filled in. */
-  readonly options: Required<TrainingExperimentOptions>;
+  readonly options: Required<Omit<TrainingExperimentOptions, 'timer'>>;
   /** Number of parameters n of the network. */
   readonly parameters: number;
   /** The AD run and the central-difference run. */
@@ -84,8 +96,8 @@ export interface TrainingExperiment {
   readonly fd: TrainingCurve;
   /** Largest |AD − FD| over the gradient's entries at the common start, relative to the largest |AD| entry. */
   readonly startGradientRelativeDifference: number;
-  /** The cost of a step of each kind, timed apart from the runs, with spread. */
-  readonly msPerStep: StepTimings;
+  /** The cost of a step of each kind, timed apart from the runs, with spread (when a `timer` was given). */
+  readonly msPerStep?: StepTimings;
 }
 
 /**
@@ -160,7 +172,7 @@ function accuracy(model: nn.Sequential, x: Tensor, y: Tensor): number {
  * central-difference steps.
  */
 export function trainingExperiment(options: TrainingExperimentOptions = {}): TrainingExperiment {
-  const o: Required<TrainingExperimentOptions> = {
+  const o: Required<Omit<TrainingExperimentOptions, 'timer'>> = {
     seed: options.seed ?? 20261206,
     samples: options.samples ?? 64,
     hidden: options.hidden ?? 12,
@@ -211,7 +223,9 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
       return loss;
     };
   };
+  // This process's CPU time, the clock of every other time in the report; elapsed time where there is no process (a browser).
   const cpuMs = () => {
+    if (typeof process === 'undefined' || typeof process.cpuUsage !== 'function') return performance.now();
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
@@ -248,23 +262,26 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
   // Every sample lasts at least one central-difference step, for all three kinds: V8's garbage collections come
   // every few milliseconds of allocation, so a 30-ms step always carries its share of them, while a 2-ms batch of
   // forward passes or AD steps either misses them or is an outlier the median drops. With short samples the
-  // central-difference step came out 10–25% dearer than its 2n + 1 forward passes, and the ratio as much above
+  // central-difference step came out 5–20% dearer than its 2n + 1 forward passes, and the ratio as much above
   // what the counts predict.
   const fdStepMs = [...fd.elapsedMs.map((t, i) => t - (i === 0 ? 0 : fd.elapsedMs[i - 1]))].sort((a, b) => a - b)[fd.elapsedMs.length >> 1];
   const sampleMs = Math.max(o.timingSampleMs, 1.2 * fdStepMs);
   // A first, discarded pass: measureTimes warms the candidates one after another, and the code the later ones get
   // optimised (on V8's compiler threads, whose CPU time this clock counts) landed in the first ones' samples. In a
   // fresh process the AD step's median read 0.43 ms instead of 0.22 ms without it.
-  measureTimes(candidates, { sampleMs, samples: 3, seed: o.seed + 1 });
-  const times = measureTimes(candidates, { sampleMs, samples: o.timingSamples, seed: o.seed });
-  const adInForwards = timingRatio(times.ad, times.forward);
-  const msPerStep: StepTimings = {
-    ...times,
-    ratio: timingRatio(times.fd, times.ad),
-    adInForwards,
-    fdInForwards: timingRatio(times.fd, times.forward),
-    predictedRatio: (2 * n + 1) / adInForwards.median,
+  const timeSteps = (timer: StepTimer): StepTimings => {
+    timer(candidates, { sampleMs, samples: 3, seed: o.seed + 1 });
+    const times = timer(candidates, { sampleMs, samples: o.timingSamples, seed: o.seed });
+    const adInForwards = ratioOf(times.ad, times.forward);
+    return {
+      ...times,
+      ratio: ratioOf(times.fd, times.ad),
+      adInForwards,
+      fdInForwards: ratioOf(times.fd, times.forward),
+      predictedRatio: (2 * n + 1) / adInForwards.median,
+    };
   };
+  const msPerStep = options.timer === undefined ? undefined : timeSteps(options.timer);
   return {
     options: o,
     parameters: n,

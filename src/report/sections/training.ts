@@ -12,7 +12,7 @@
 const countSlack = 1.5;
 import type { TopLevelSpec } from 'vega-lite';
 import { trainingExperiment, type TrainingCurve, type TrainingExperiment } from '../../harness/training.ts';
-import { contradiction } from '../../harness/timing.ts';
+import { contradiction, measureTimes } from '../../harness/timing.ts';
 import { renderFigure } from '../plots.ts';
 import type { ReportSection } from '../section.ts';
 import { formatRatio, formatTiming, sig } from './common.ts';
@@ -64,12 +64,13 @@ export const trainingSection: ReportSection<TrainingData> = {
     ctx.progress(0, 'training with AD and with central differences');
     // At least 15 interleaved samples of each kind of step, even in the tiny profile: a central-difference step lasts
     // tens of ms, so a garbage collection lands in some of its samples, and with 9 samples two such hits moved the median.
-    const experiment = trainingExperiment({ seed: ctx.seed, steps: stepsByProfile[ctx.profile], timingSampleMs: ctx.settings.sampleMs, timingSamples: Math.max(15, ctx.settings.samples) });
+    const experiment = trainingExperiment({ seed: ctx.seed, steps: stepsByProfile[ctx.profile], timingSampleMs: ctx.settings.sampleMs, timingSamples: Math.max(15, ctx.settings.samples), timer: measureTimes });
     return { experiment, ...(await renderFigure(trainingSpec(experiment))) };
   },
   render({ experiment: e, svg, narrowSvg }) {
     const n = e.parameters;
     const t = e.msPerStep;
+    if (t === undefined) throw new Error('training section: the experiment was run without a timer, so its steps have no times');
     // The forward pass, timed in the same interleaved rounds, is the unit of the counts: a central-difference step is
     // 2n + 1 of them, an AD step one forward (recording the graph) and one backward.
     const conflict = contradiction('central-difference step in forward passes', t.fdInForwards, e.fd.forwardPerStep, countSlack);
