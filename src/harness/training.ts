@@ -266,11 +266,18 @@ export function trainingExperiment(options: TrainingExperimentOptions = {}): Tra
   // what the counts predict.
   const fdStepMs = [...fd.elapsedMs.map((t, i) => t - (i === 0 ? 0 : fd.elapsedMs[i - 1]))].sort((a, b) => a - b)[fd.elapsedMs.length >> 1];
   const sampleMs = Math.max(o.timingSampleMs, 1.2 * fdStepMs);
-  // A first, discarded pass: measureTimes warms the candidates one after another, and the code the later ones get
-  // optimised (on V8's compiler threads, whose CPU time this clock counts) landed in the first ones' samples. In a
-  // fresh process the AD step's median read 0.43 ms instead of 0.22 ms without it.
+  // First, all three kinds in interleaved rounds, untimed: the timer warms the candidates one after another, and the
+  // code the later ones got optimised (on V8's compiler threads, whose CPU time this clock counts) landed in the first
+  // ones' samples. In a fresh process the AD step's median read 0.43 ms instead of 0.22 ms without a settling pass.
+  const settle = () => {
+    for (let round = 0; round < 3; round++) {
+      candidates.fd();
+      for (let i = 0; i < 30; i++) candidates.ad();
+      for (let i = 0; i < 100; i++) candidates.forward();
+    }
+  };
   const timeSteps = (timer: StepTimer): StepTimings => {
-    timer(candidates, { sampleMs, samples: 3, seed: o.seed + 1 });
+    settle();
     const times = timer(candidates, { sampleMs, samples: o.timingSamples, seed: o.seed });
     const adInForwards = ratioOf(times.ad, times.forward);
     return {

@@ -62,9 +62,9 @@ export const trainingSection: ReportSection<TrainingData> = {
   applies: (suite) => suite.experiments.training === true,
   async measure(_suite, _settings, ctx) {
     ctx.progress(0, 'training with AD and with central differences');
-    // At least 15 interleaved samples of each kind of step, even in the tiny profile: a central-difference step lasts
-    // tens of ms, so a garbage collection lands in some of its samples, and with 9 samples two such hits moved the median.
-    const experiment = trainingExperiment({ seed: ctx.seed, steps: stepsByProfile[ctx.profile], timingSampleMs: ctx.settings.sampleMs, timingSamples: Math.max(15, ctx.settings.samples), timer: measureTimes });
+    // At least 9 interleaved samples of each kind of step, even in the tiny profile, so the quartiles mean something.
+    // (Each sample lasts at least one central-difference step, tens of ms: see trainingExperiment.)
+    const experiment = trainingExperiment({ seed: ctx.seed, steps: stepsByProfile[ctx.profile], timingSampleMs: ctx.settings.sampleMs, timingSamples: Math.max(9, ctx.settings.samples), timer: measureTimes });
     return { experiment, ...(await renderFigure(trainingSpec(experiment))) };
   },
   render({ experiment: e, svg, narrowSvg }) {
