@@ -49,4 +49,4 @@ export { formatCase, formatCounterexample, exactText, errorText, pointText } fro
 export { gradlabMatchers, type ExpectedGradient, type GradientSubject, type ToHaveGradientOptions } from './matchers.ts';
 /** PyTorch's `torch.autograd.gradcheck`: analytical (autograd) against central-difference Jacobians. */
 export { gradcheck, type GradcheckOptions } from '../diff/autograd/index.ts';
-export { trainingExperiment, twoMoons, type TrainingExperiment, type TrainingExperimentOptions, type TrainingCurve } from './training.ts';
+export { trainingExperiment, twoMoons, type TrainingExperiment, type TrainingExperimentOptions, type TrainingCurve, type StepTimer, type StepTimings } from './training.ts';

@@ -30,6 +30,12 @@ function short(value: number): string {
 export interface GraphOptions {
   /** Show a reused value's gradient as the sum of its per-use contributions (`grad 5 = 4 + 1`), and draw reused values bold. On by default. */
   readonly contributions?: boolean;
+  /**
+   * `wide` (default): left to right, for a page or a projector. `narrow`: top to bottom with each record's fields
+   * stacked and its gradient sum broken over lines, in 12-pt text (16 CSS px at natural size, a phone's body text), for a
+   * phone's width.
+   */
+  readonly layout?: 'wide' | 'narrow';
 }
 
 /** One use of a value: the op node that uses it (by Wengert name) and the gradient that flows back along that edge. */
@@ -85,13 +91,17 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
   const lineName = new Map(lines.map((l) => [l.node.id, l.name]));
   const lineRhs = new Map(lines.map((l) => [l.node.id, l.rhs]));
   const nodes: GraphNode[] = [];
+  const narrow = options.layout === 'narrow';
+  // Graphviz sizes text in points and writes the SVG in points, so 12 pt is 16 CSS px when the SVG is shown at its natural size.
   const out: string[] = [
     'digraph G {',
-    '  rankdir=LR;',
+    narrow ? '  rankdir=TB;' : '  rankdir=LR;',
     '  bgcolor="white";',
-    '  node [fontname="Helvetica", fontsize=11];',
-    '  edge [fontname="Helvetica", fontsize=10, color="#555555"];',
+    `  node [fontname="Helvetica", fontsize=${narrow ? 12 : 11}];`,
+    `  edge [fontname="Helvetica", fontsize=${narrow ? 12 : 10}, color="#555555"];`,
     '  forcelabels=true;',
+    // Narrow: edges into one op run side by side, their labels in one row, so they need a little more room than Graphviz's 0.25 in.
+    ...(narrow ? ['  nodesep=0.35;'] : []),
   ];
   for (const node of trace.order) {
     const value = trace.values.get(node.id)!.toNumber();
@@ -104,12 +114,16 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
     // A reused value's gradient is the sum over its uses (the multivariate chain rule): show the terms.
     const gradText =
       node.kind === 'const'
-        ? 'grad — (a constant: nothing flows back)'
+        ? narrow
+          ? 'no grad'
+          : 'grad — (a constant: nothing flows back)'
         : uses.length > 1
-          ? `grad ${short(grad)} = ${uses.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')} (summed over ${uses.length} uses)`
+          ? `grad ${short(grad)} = ${uses.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')} (${narrow ? '' : 'summed over '}${uses.length} uses)`
           : `grad ${short(grad)}`;
+    // Narrow: the long texts go over several lines (a record's `\n`), so no record is wider than a phone.
+    const lines = (text: string) => (narrow ? recordText(text).replace(/ (= |\(|— )/g, '\\n$1') : recordText(text));
     const penwidth = uses.length > 1 ? ', penwidth=2.5, color="#b45309"' : '';
-    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${recordText(label)} | data ${recordText(short(value))} | ${recordText(gradText)} }"${penwidth}];`);
+    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${lines(label)} | data ${recordText(short(value))} | ${lines(gradText)} }"${penwidth}];`);
     if (node.kind !== 'op') continue;
     const spec = ops[node.op];
     const symbol = spec.syntax.kind === 'function' ? spec.syntax.name : spec.syntax.symbol;
@@ -121,7 +135,14 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
       // A plain edge label, which dot lays out as a node of its own (space reserved, parallel edges of x·x side by
       // side); an xlabel, placed after layout, let the two labels of x·x sit on top of each other. Nothing flows back
       // into a constant, so its edge carries no partial and is drawn dashed.
-      const edgeLabel = arg.kind === 'const' || p === null || p === undefined ? '' : `label="∂ ${recordText(short(p.toNumber()))}"`;
+      // Top to bottom, the labels of parallel edges (y·y) sit in one row, closer than nodesep keeps other labels: the
+      // first is raised by a line and the second lowered by one, so they read one above the other. (Graphviz drops an
+      // empty line, so the spacer line holds a no-break space.)
+      const parallel = narrow && node.args.filter((a) => a === arg).length > 1;
+      const first = node.args.indexOf(arg) === k;
+      const partial = p === null || p === undefined ? '' : `∂ ${recordText(short(p.toNumber()))}`;
+      const stacked = !parallel ? partial : first ? `${partial}\\n\u00a0` : `\u00a0\\n${partial}`;
+      const edgeLabel = arg.kind === 'const' || partial === '' ? '' : `label="${stacked}"`;
       const reused = (contributions?.get(arg.id)?.length ?? 0) > 1 ? `${edgeLabel ? ', ' : ''}color="#b45309", penwidth=1.8` : '';
       const constant = arg.kind === 'const' ? 'style=dashed, color="#9ca3af"' : '';
       out.push(`  n${arg.id} -> op${node.id} [${[edgeLabel, reused.replace(/^, /, ''), constant].filter((a) => a !== '').join(', ')}];`);

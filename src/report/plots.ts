@@ -22,6 +22,82 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/**
+ * The body text's size on a phone (the browser default, 16 CSS px): a figure drawn for narrow screens sets no text
+ * smaller, and is shown at its natural size, so its labels read as large as the prose around it.
+ */
+export const narrowFontPx = 16;
+
+/** Widest plot area of a narrow figure: with axis labels it stays within a 390-px phone's 358-px text column or close to it. */
+const narrowPlotWidth = 250;
+
+/** Breaks a title into lines of at most `max` characters at spaces (vega-lite draws an array as one line each). */
+function wrapLines(text: string, max: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= max) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/**
+ * The same plot laid out for a narrow screen: every font at least {@link narrowFontPx}, plot areas at most
+ * {@link narrowPlotWidth} wide, side-by-side panels stacked, and titles wrapped. The data and marks are untouched,
+ * so the narrow figure shows exactly what the wide one shows.
+ */
+export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
+  const ownAxes = (panel: unknown): unknown => {
+    const encoding = (panel as { encoding?: Record<string, { axis?: unknown }> }).encoding;
+    if (encoding === undefined) return panel;
+    const shown = Object.fromEntries(Object.entries(encoding).map(([channel, e]) => [channel, e !== null && typeof e === 'object' && e.axis === null ? { ...e, axis: {} } : e]));
+    return { ...(panel as object), encoding: shown };
+  };
+  const visit = (value: unknown, key: string | undefined): unknown => {
+    if (Array.isArray(value)) return key === 'values' ? value : value.map((v) => visit(v, undefined));
+    if (value === null || typeof value !== 'object') {
+      if (typeof value === 'number' && /fontsize$/i.test(key ?? '')) return Math.max(value, narrowFontPx);
+      if (typeof value === 'number' && key === 'width') return Math.min(value, narrowPlotWidth);
+      if (typeof value === 'number' && key === 'labelLimit') return Math.min(value, 2 * narrowPlotWidth);
+      return value;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // Marks that leave their text size to the config get it explicitly (a text mark's default is 11 px).
+      // Side-by-side panels are stacked; a panel that relied on its left neighbour's axis for its rows then shows its own.
+      out[k === 'hconcat' ? 'vconcat' : k] = k === 'hconcat' && Array.isArray(v) ? v.map((panel) => visit(ownAxes(panel), undefined)) : visit(v, k);
+    }
+    if (key === 'mark' && out.type === 'text') {
+      out.fontSize ??= narrowFontPx;
+      // A long direct label ("no step: autograd, autograd-compiled, …") goes over lines at its commas instead of running off the plot.
+      out.lineBreak ??= ', ';
+    }
+    if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, 32);
+    if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, 36);
+    return out;
+  };
+  const narrow = visit(spec, undefined) as Record<string, unknown>;
+  if (typeof narrow.title === 'string') narrow.title = wrapLines(narrow.title, 32);
+  const f = narrowFontPx;
+  const config = (narrow.config ?? {}) as Record<string, Record<string, unknown>>;
+  narrow.config = {
+    ...config,
+    axis: { ...config.axis, labelFontSize: f, titleFontSize: f, labelLimit: 240 },
+    axisY: { labelLimit: 240 },
+    legend: { ...config.legend, labelFontSize: f, titleFontSize: f, labelLimit: 2 * narrowPlotWidth },
+    title: { ...config.title, fontSize: f + 2, subtitleFontSize: f },
+    header: { ...config.header, labelFontSize: f, titleFontSize: f },
+    text: { ...config.text, fontSize: f },
+  };
+  return narrow as unknown as TopLevelSpec;
+}
+
+/** A figure's two drawings: `svg` for wide screens, `narrowSvg` ({@link narrowSpec}) for phones. */
+export async function renderFigure(spec: TopLevelSpec): Promise<{ svg: string; narrowSvg: string }> {
+  return { svg: await renderSvg(spec), narrowSvg: await renderSvg(narrowSpec(spec)) };
+}
+
 const base = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
   config: { font: 'sans-serif', range: { category: { scheme: 'tableau20' } }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 } },

@@ -69,16 +69,25 @@ td code { white-space: normal; overflow-wrap: anywhere; }
 figure { margin: 1em 0 1.6em; max-width: 100%; }
 .figure-scroll { max-width: 100%; overflow-x: auto; }
 figure svg { max-width: 100%; height: auto; display: block; }
+.figure-narrow { display: none; }
 figcaption { font-style: italic; color: #374151; margin-top: .3em; }
 pre { background: #f9fafb; border: 1px solid #e5e7eb; padding: .6em; overflow-x: auto; font-size: .85em; max-width: 100%; }
 details { margin: .6em 0 1.4em; } summary { cursor: pointer; font-weight: 600; }
 .math { overflow-x: auto; max-width: 100%; }
 @media (max-width: 640px) {
-  /* On a phone a figure keeps a legible size and scrolls sideways in its own box instead of shrinking its text. */
-  figure svg { max-width: none; width: 600px; }
+  /* On a phone a figure shows its narrow layout at its natural size, so its text is as large as the body's; what is
+     still wider than the screen scrolls sideways in its own box, never the page. */
+  .figure-wide { display: none; }
+  .figure-narrow { display: block; }
+  .figure-narrow svg { max-width: none; }
   body { margin: 1em auto; }
 }
 `;
+
+/** The SVG with every id (and every reference to one) prefixed, so a second drawing of a figure on the page cannot take over the first one's gradients or clip paths. */
+function uniqueIds(svg: string, prefix: string): string {
+  return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`).replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
+}
 
 const inline = (text: string) => escapeHtml(text).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
 
@@ -91,7 +100,11 @@ function htmlSection(section: Section): string {
   ];
   for (const m of section.math ?? []) parts.push(`<h3>${escapeHtml(m.title)}</h3>`, `<div class="math">${m.html}</div>`);
   for (const figure of section.figures) {
-    parts.push(`<figure id="figure-${figure.id}" data-figure="${figure.id}">`, `<div class="figure-scroll">${figure.svg}</div>`, `<figcaption>${inline(figure.caption)}</figcaption>`, '</figure>');
+    const drawings =
+      figure.narrowSvg === undefined
+        ? [`<div class="figure-scroll">${figure.svg}</div>`]
+        : [`<div class="figure-scroll figure-wide">${figure.svg}</div>`, `<div class="figure-scroll figure-narrow">${uniqueIds(figure.narrowSvg, `${figure.id}-narrow-`)}</div>`];
+    parts.push(`<figure id="figure-${figure.id}" data-figure="${figure.id}">`, ...drawings, `<figcaption>${inline(figure.caption)}</figcaption>`, '</figure>');
   }
   for (const { title, table, collapsed } of section.tables) {
     if (collapsed) parts.push('<details>', `<summary>${inline(title)}</summary>`, toHtmlTable(table), '</details>');

@@ -68,6 +68,11 @@ export interface Figure {
   readonly title: string;
   readonly caption: string;
   readonly svg: string;
+  /**
+   * The same figure laid out for a narrow screen (a phone), with text no smaller than the body's at its natural
+   * size; the HTML report shows it instead of `svg` below 640 px. Markdown and the figure files keep `svg`.
+   */
+  readonly narrowSvg?: string;
 }
 
 /** A rendered table, optionally collapsed (long lists the reader opens on demand). */

@@ -1,9 +1,10 @@
 // The training experiment: AD and central differences from the same start, with their evaluation counts.
 import { describe, expect, it } from 'vitest';
 import { trainingExperiment, twoMoons } from '../../src/harness/training.ts';
+import { measureTimes } from '../../src/harness/timing.ts';
 
 describe('trainingExperiment', () => {
-  const r = trainingExperiment({ hidden: 4, samples: 32, steps: 40, lr: 0.05 });
+  const r = trainingExperiment({ hidden: 4, samples: 32, steps: 40, lr: 0.05, timer: measureTimes });
 
   it('counts 2n + 1 loss evaluations per central-difference step and one forward and one backward per AD step', () => {
     // 2→4→4→2: (2·4 + 4) + (4·4 + 4) + (4·2 + 2) = 42 parameters.
@@ -23,7 +24,23 @@ describe('trainingExperiment', () => {
     expect(r.ad.elapsedMs).toHaveLength(40);
     expect(r.ad.finalLoss).toBeLessThan(r.ad.loss[0] * 0.7);
     expect(Math.abs(r.ad.finalLoss - r.fd.finalLoss)).toBeLessThan(1e-4);
-    expect(r.msPerStep.ratio).toBeGreaterThan(1);
+  });
+
+  it('times each kind of step with its spread, and the ratio is the quotient of the two medians', () => {
+    const t = r.msPerStep!;
+    for (const k of [t.ad, t.fd, t.forward]) {
+      expect(k.samples).toBe(15);
+      expect(k.q1).toBeLessThanOrEqual(k.median);
+      expect(k.median).toBeLessThanOrEqual(k.q3);
+    }
+    expect(t.ratio.median).toBeCloseTo(t.fd.median / t.ad.median, 10);
+    expect(t.ratio.low).toBeLessThanOrEqual(t.ratio.median);
+    expect(t.ratio.high).toBeGreaterThanOrEqual(t.ratio.median);
+    expect(t.predictedRatio).toBeCloseTo((2 * r.parameters + 1) / t.adInForwards.median, 10);
+  });
+
+  it('without a timer the steps are not timed (the module stays free of Node-only timing code)', () => {
+    expect(trainingExperiment({ hidden: 2, samples: 8, steps: 2 }).msPerStep).toBeUndefined();
   });
 
   it('twoMoons is deterministic in its seed and balanced', () => {

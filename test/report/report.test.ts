@@ -271,13 +271,17 @@ describe('the HTML report in headless Chromium', () => {
         // No horizontal scroll of the page itself: wide tables and figures scroll inside their own boxes.
         const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
         expect(overflow, `horizontal page overflow at ${width} px`).toBeLessThanOrEqual(0);
-        const boxes = await page.$$eval('figure svg', (svgs) =>
-          svgs.map((svg) => {
-            const box = svg.getBoundingClientRect();
-            return { width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length };
-          }),
+        // Each figure has a wide and a narrow drawing, and shows exactly one of them at any width.
+        const boxes = await page.$$eval('figure', (figures) =>
+          figures.flatMap((figure) =>
+            [...figure.querySelectorAll('svg')]
+              .map((svg) => ({ svg, box: svg.getBoundingClientRect() }))
+              .filter(({ box }) => box.width > 0)
+              .map(({ svg, box }) => ({ figure: figure.id, width: box.width, height: box.height, shapes: svg.querySelectorAll('path, polygon, text, line, rect, ellipse').length })),
+          ),
         );
         expect(boxes).toHaveLength(11);
+        expect(new Set(boxes.map((b) => b.figure)).size).toBe(11);
         for (const box of boxes) {
           expect(box.width).toBeGreaterThan(50);
           expect(box.height).toBeGreaterThan(50);
@@ -296,6 +300,27 @@ describe('the HTML report in headless Chromium', () => {
           }),
         );
         expect(unlabelled).toEqual([]);
+        if (width === 390) {
+          // On a phone every figure's text, as drawn (its font size times the scale the SVG is shown at), is at least
+          // as large as the body text: a figure shrunk to the screen's width fails this.
+          // (A string, run in the page: the tests are compiled without the DOM's types.)
+          const small = (await page.evaluate(`(() => {
+            const body = parseFloat(getComputedStyle(document.body).fontSize);
+            return [...document.querySelectorAll('figure')].flatMap((figure) => {
+              const sizes = [...figure.querySelectorAll('svg text')]
+                .filter((t) => t.textContent.trim() !== '' && t.getBoundingClientRect().width > 0)
+                .map((t) => {
+                  const m = t.getScreenCTM();
+                  return { text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b) };
+                });
+              // Each figure must show text at all (a figure shown nowhere would pass vacuously).
+              if (sizes.length === 0) return [figure.id + ': no visible text'];
+              const smallest = sizes.reduce((a, b) => (b.px < a.px ? b : a));
+              return smallest.px < body - 0.01 ? [figure.id + ': "' + smallest.text + '" at ' + smallest.px.toFixed(1) + ' px < body ' + body + ' px'] : [];
+            });
+          })()`)) as string[];
+          expect(small).toEqual([]);
+        }
         expect(await page.locator('section[id] > h2').count()).toBe(13); // the glossary and twelve sections
         await page.close();
       }

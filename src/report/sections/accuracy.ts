@@ -7,7 +7,7 @@ import { measureVCurve, type VCurve } from '../../harness/accuracy.ts';
 import { expressionWithPoint, type GradientCase } from '../../harness/arbitraries.ts';
 import { isPass, judgeCase } from '../../harness/agreement.ts';
 import type { Suite } from '../../harness/suite.ts';
-import { accuracySpec, renderSvg, vCurveSpec, typicalFloor } from '../plots.ts';
+import { accuracySpec, renderFigure, vCurveSpec, typicalFloor } from '../plots.ts';
 import type { ReportSection } from '../section.ts';
 import type { TableData } from '../tables.ts';
 import { errorText, medianOf, pointText, relativeErrorDefinition, sig } from './common.ts';
@@ -132,7 +132,7 @@ export const accuracySection: ReportSection<AccuracyData> = {
     const v = data.vcurve;
     let vCaption = '';
     const figures = [
-      { id: 'accuracy', file: 'accuracy.svg', title: 'Relative error per method over the suite', caption: accuracyCaption, svg: await renderSvg(accuracySpec(measured, methods)) },
+      { id: 'accuracy', file: 'accuracy.svg', title: 'Relative error per method over the suite', caption: accuracyCaption, ...(await renderFigure(accuracySpec(measured, methods))) },
     ];
     if (v) {
       const parts = v.series
@@ -148,7 +148,7 @@ export const accuracySection: ReportSection<AccuracyData> = {
       const nonzero = v.flat.filter((f) => f.error !== 0);
       if (nonzero.length > 0) parts.push(`${nonzero.map((f) => `${f.method} ${errorText(f.error)}`).join(', ')}`);
       vCaption = `On ${v.label} at ${v.variable} = ${v.point} (f′ = ${sig(v.exact, 10)}), ${parts.join('; ')}.`;
-      figures.push({ id: 'v-curve', file: 'v-curve.svg', title: 'Error against step size', caption: vCaption, svg: await renderSvg(vCurveSpec(v)) });
+      figures.push({ id: 'v-curve', file: 'v-curve.svg', title: 'Error against step size', caption: vCaption, ...(await renderFigure(vCurveSpec(v))) });
     }
     const suiteText =
       ctx.suite.randomExpressions

@@ -4,7 +4,7 @@ import { isPass, runAgreement, verdicts, type AgreementRow, type CaseReport } fr
 import { formatCounterexample, formatCase } from '../../harness/format.ts';
 import { runFunctionAgreement } from '../../harness/function-agreement.ts';
 import { defaultFactors, partialMeasure } from '../../harness/tolerance.ts';
-import { heatmapSpec, renderSvg } from '../plots.ts';
+import { heatmapSpec, renderFigure } from '../plots.ts';
 import type { ReportSection, SectionContext, SectionTable } from '../section.ts';
 import { agreementTable, type TableData } from '../tables.ts';
 import { errorText, pointText, sig } from './common.ts';
@@ -259,7 +259,7 @@ export const agreementSection: ReportSection<AgreementData> = {
           file: 'agreement.svg',
           title: 'Agreement heatmap',
           caption: 'Each cell: the largest relative difference between two methods\' gradients where both passed at a smooth point (the last column: against the reference). Numeric methods differ from everything by their truncation and round-off; exact methods differ from each other by rounding, scaled by conditioning.',
-          svg: await renderSvg(heatmapSpec(heatmapCells(data.rows, methods), [...methods, 'reference'])),
+          ...(await renderFigure(heatmapSpec(heatmapCells(data.rows, methods), [...methods, 'reference']))),
         },
       ],
       code: data.counterexample ? [{ title: 'Counterexample', text: data.counterexample.text }] : [],

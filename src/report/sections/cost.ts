@@ -1,7 +1,7 @@
 // Section "cost": time and work of each method's gradient against the number of inputs, on each family the suite grows for cost.
 import { measureCost, countSlack, type CostSweep } from '../../harness/cost.ts';
 import type { SuiteFamily } from '../../harness/suite.ts';
-import { costSpec, countSpec, memorySpec, renderSvg } from '../plots.ts';
+import { costSpec, countSpec, memorySpec, renderFigure } from '../plots.ts';
 import type { Figure, ReportSection, SectionTable } from '../section.ts';
 import type { TableData } from '../tables.ts';
 import { formatRatio, formatTiming, sig } from './common.ts';
@@ -142,20 +142,20 @@ export const costSection: ReportSection<CostData> = {
       const caption = costCaption(sweep);
       captions.push(data.sweeps.length > 1 ? `${family}: ${caption}` : caption);
       figures.push(
-        { id: `cost${suffix}`, file: `cost${suffix}.svg`, title: 'Cost against n', caption, svg: await renderSvg(costSpec(sweep, family)) },
+        { id: `cost${suffix}`, file: `cost${suffix}.svg`, title: 'Cost against n', caption, ...(await renderFigure(costSpec(sweep, family))) },
         {
           id: `counts${suffix}`,
           file: `counts${suffix}.svg`,
           title: 'Counts against n',
           caption: `Counts do not depend on the machine: the difference schemes' evaluations of f grow like n, the reverse-mode instruction ratio stays at ${sig(sweep.baselines[0].reverseOps.ratio)}–${sig(sweep.baselines[sweep.baselines.length - 1].reverseOps.ratio)}.`,
-          svg: await renderSvg(countSpec(sweep)),
+          ...(await renderFigure(countSpec(sweep))),
         },
         {
           id: `memory${suffix}`,
           file: `memory${suffix}.svg`,
           title: 'Memory against n',
           caption: memoryCaption(sweep),
-          svg: await renderSvg(memorySpec(sweep)),
+          ...(await renderFigure(memorySpec(sweep))),
         },
       );
       tables.push(...costTables(sweep, family));

@@ -15,6 +15,8 @@ export interface GraphData {
   readonly dot: string;
   readonly nodes: readonly (GraphNode & { readonly kind: string; readonly uses: number })[];
   readonly svg: string;
+  /** The same graph top to bottom in phone-sized text ({@link graphDot}'s `narrow` layout). */
+  readonly narrowSvg?: string;
 }
 
 export const graphSection: ReportSection<GraphData> = {
@@ -37,6 +39,7 @@ export const graphSection: ReportSection<GraphData> = {
       dot,
       nodes: nodes.map((n, i) => ({ ...n, kind: trace.order[i].kind, uses: uses.get(trace.order[i].id) ?? 0 })),
       svg: await renderDot(dot),
+      narrowSvg: await renderDot(graphDot(fn.expr, trace, { layout: 'narrow' }).dot),
     };
   },
   render(data) {
@@ -62,9 +65,9 @@ export const graphSection: ReportSection<GraphData> = {
           },
         },
       ],
-      figures: [{ id: 'graph', file: 'graph.svg', title: 'Computational graph', caption, svg: data.svg }],
+      figures: [{ id: 'graph', file: 'graph.svg', title: 'Computational graph', caption, svg: data.svg, narrowSvg: data.narrowSvg }],
       code: [{ title: 'Wengert list', text: data.wengert }],
     };
   },
-  json: ({ svg: _svg, ...rest }) => rest,
+  json: ({ svg: _svg, narrowSvg: _narrow, ...rest }) => rest,
 };

@@ -4,7 +4,7 @@ import { dagDerivatives } from '../../diff/symbolic/dag.ts';
 import { toInfix } from '../../ir/print.ts';
 import { measureSwell, type SwellRow } from '../../harness/swell.ts';
 import type { SuiteFamily } from '../../harness/suite.ts';
-import { renderSvg, swellSpec } from '../plots.ts';
+import { renderFigure, swellSpec } from '../plots.ts';
 import type { Figure, ReportSection, SectionTable } from '../section.ts';
 import type { TableData } from '../tables.ts';
 import { ms, sig } from './common.ts';
@@ -89,7 +89,7 @@ export const swellSection: ReportSection<SwellData> = {
       const caption = swellCaption(f.rows);
       captions.push(data.families.length > 1 ? `${f.family}: ${caption}` : caption);
       const cut = f.rows.find((r) => r.simplified.status === 'budget')?.n;
-      figures.push({ id: `swell${i === 0 ? '' : `-${i + 1}`}`, file: `swell${i === 0 ? '' : `-${i + 1}`}.svg`, title: 'Expression swell', caption, svg: await renderSvg(swellSpec(f.rows, f.family, cut)) });
+      figures.push({ id: `swell${i === 0 ? '' : `-${i + 1}`}`, file: `swell${i === 0 ? '' : `-${i + 1}`}.svg`, title: 'Expression swell', caption, ...(await renderFigure(swellSpec(f.rows, f.family, cut))) });
       tables.push(
         {
           title: `${f.family}: the first members and their derivatives, as each method writes them (Baydin et al., Table 1)`,

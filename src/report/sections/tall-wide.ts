@@ -3,7 +3,7 @@ import { errorText } from '../../harness/format.ts';
 import type { JacobianShapeSweep, ShapeRow } from '../../harness/jacobian-shape.ts';
 import type { ReportSection, SectionBlocks } from '../section.ts';
 import { measureJacobianShapes } from '../../harness/jacobian-shape.ts';
-import { jacobianShapeSpec, renderSvg } from '../plots.ts';
+import { jacobianShapeSpec, renderFigure } from '../plots.ts';
 import type { TableData } from '../tables.ts';
 
 const sig = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
@@ -74,7 +74,7 @@ export async function tallWideSection(sweep: JacobianShapeSweep): Promise<Sectio
       'The crossover needs shared work: if each output had its own separate terms (yⱼ = Σᵢ gᵢⱼ(xᵢ)), each reverse sweep would touch only its own output and reverse mode would win at every shape.',
     ],
     tables: [{ title: 'Full Jacobian by forward and by reverse mode, per shape', table: tallWideTable(sweep) }],
-    figures: [{ id: 'tall-wide', file: 'tall-wide.svg', title: 'Forward over reverse cost against m/n', caption, svg: await renderSvg(jacobianShapeSpec(sweep)) }],
+    figures: [{ id: 'tall-wide', file: 'tall-wide.svg', title: 'Forward over reverse cost against m/n', caption, ...(await renderFigure(jacobianShapeSpec(sweep))) }],
     code: [],
   };
 }

@@ -12,7 +12,7 @@ import { evaluationTraces, type EvaluationTraces } from '../../harness/traces.ts
 import type { ReportSection, SectionBlocks } from '../section.ts';
 import { measureHigherOrder } from '../../harness/higher-order.ts';
 import { renderLatex } from '../math.ts';
-import { higherOrderSpec, renderSvg } from '../plots.ts';
+import { higherOrderSpec, renderFigure } from '../plots.ts';
 import type { TableData } from '../tables.ts';
 
 /** What section 8 measured: the traces, the symbolic derivative, and each finite-difference method's estimate. */
@@ -156,7 +156,7 @@ export async function higherOrderSection(h: HigherOrder): Promise<SectionBlocks>
         (h.cutOff.ad || h.cutOff.symbolic ? ` Methods stop after an order took longer than the budget (AD from n = ${h.cutOff.ad ?? '—'}, symbolic from n = ${h.cutOff.symbolic ?? '—'}).` : ''),
     ],
     tables: [{ title: 'nth derivatives of tanh and their errors', table }],
-    figures: [{ id: 'higher-order', file: 'higher-order.svg', title: 'Error against derivative order', caption, svg: await renderSvg(higherOrderSpec(h)) }],
+    figures: [{ id: 'higher-order', file: 'higher-order.svg', title: 'Error against derivative order', caption, ...(await renderFigure(higherOrderSpec(h))) }],
     code: [],
   };
 }
