@@ -573,15 +573,27 @@ function load(expr: string, at: Readonly<Record<string, number>>): void {
 
 const select = $<HTMLSelectElement>('preset');
 presets.forEach((p, i) => select.add(new Option(p.label, String(i))));
+/** The expression the lesson line speaks about: once the user edits f away from it, the line would mislead. */
+let lessonExpr: string | undefined;
+function showLesson(preset: (typeof presets)[number] | undefined): void {
+  lessonExpr = preset?.expr;
+  $('lesson').textContent = preset?.lesson ?? '';
+}
 select.addEventListener('change', () => {
   const preset = presets[Number(select.value)];
-  if (preset === undefined) return;
+  if (select.value === '' || preset === undefined) return;
   values.clear();
-  $('lesson').textContent = preset.lesson;
+  showLesson(preset);
   load(preset.expr, preset.at);
 });
 $('share').addEventListener('click', () => void navigator.clipboard?.writeText(location.href).catch(() => {}));
-input.addEventListener('input', () => update());
+input.addEventListener('input', () => {
+  if (lessonExpr !== undefined && input.value.trim() !== lessonExpr.trim()) {
+    showLesson(undefined);
+    select.value = '';
+  }
+  update();
+});
 $('step-forward').addEventListener('click', () => ((sweep = 'forward'), (step = 0), renderTrace()));
 $('step-reverse').addEventListener('click', () => ((sweep = 'reverse'), (step = 0), renderTrace()));
 $('step-prev').addEventListener('click', () => stepBy(-1));
@@ -591,6 +603,6 @@ const initial = readState(location.search, location.hash);
 budgetFromLink = initial?.budget;
 if (initial !== null) load(initial.expr, initial.at);
 else {
-  $('lesson').textContent = presets[0].lesson;
+  showLesson(presets[0]);
   load(presets[0].expr, presets[0].at);
 }

@@ -109,6 +109,16 @@ describe('the playground page', () => {
     expect(await page.getByTestId('pytorch').innerText()).toBe('y = tensor(11., grad_fn=<AddBackward0>)\nx.grad = tensor(7.)');
   });
 
+  it("shows an example's lesson while f is that example, and clears it (and the picker) once f is edited away", async () => {
+    const page = await sharedPage();
+    await page.selectOption('#preset', '0');
+    const lesson = page.locator('#lesson');
+    await expect.poll(() => lesson.textContent(), slow).not.toBe('');
+    await typeExpression(page, 'x^y * sin(x)');
+    await expect.poll(() => lesson.textContent(), slow).toBe('');
+    expect(await page.locator('#preset').inputValue()).toBe('');
+  });
+
   it('shows a parse error inline with the caret under its position, as the CLI prints it', async () => {
     const page = await sharedPage();
     for (const text of ['sin x', 'x + * 2', '(x + 1']) {
