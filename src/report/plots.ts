@@ -70,8 +70,11 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
     }
     if (key === 'mark' && out.type === 'text') {
       out.fontSize ??= narrowFontPx;
-      // A long direct label ("no step: autograd, autograd-compiled, …") goes over lines at its commas instead of running off the plot.
-      out.lineBreak ??= ', ';
+      // A long direct label goes over lines at its commas instead of running off the plot, but only one that hangs
+      // down from its anchor: a label set on a line from below (baseline 'bottom', "no step: autograd, …" on the
+      // exact methods' floor) would wrap down over the axis and the label under it, so it stays on one line and the
+      // figure's box scrolls.
+      if (out.baseline !== 'bottom') out.lineBreak ??= ', ';
     }
     if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, 32);
     if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, 36);
