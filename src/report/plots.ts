@@ -192,7 +192,9 @@ export function vCurveSpec(v: VCurve): TopLevelSpec {
       { data: { values: guides }, mark: { type: 'line', color: '#9ca3af', strokeWidth: 1 }, encoding: { x, y, detail: { field: 'guide' } } },
       { data: { values: guideLabels }, mark: { type: 'text', color: '#6b7280', align: 'left', dx: 4, fontSize: 12 }, encoding: { x, y, text: { field: 'guide' } } },
       { data: { values: model }, mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { x, y, color: { ...color, field: 'series' } } },
-      { data: { values: measured }, mark: { type: 'line', strokeWidth: 2.5, point: { size: 16 } }, encoding: { x, y, color } },
+      // Lines without a marker per sample: the steps are dense (about 150 per scheme), and a marker each, with its
+      // accessible label, made this one figure 0.4 MB of the page.
+      { data: { values: measured }, mark: { type: 'line', strokeWidth: 2.5 }, encoding: { x, y, color } },
       { data: { values: labels }, mark: { type: 'text', align: 'left', dx: 6, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
       { data: { values: flat }, mark: { type: 'line', strokeWidth: 3, color: '#111827' }, encoding: { x, y } },
       { data: { values: flat.slice(0, 1) }, mark: { type: 'text', align: 'left', baseline: 'bottom', dy: -3, fontSize: 12 }, encoding: { x, y, text: { field: 'series' } } },
