@@ -86,8 +86,10 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
   const config = (narrow.config ?? {}) as Record<string, Record<string, unknown>>;
   narrow.config = {
     ...config,
-    axis: { ...config.axis, labelFontSize: f, titleFontSize: f, labelLimit: 240 },
-    axisY: { labelLimit: 240 },
+    // Without a canvas vega estimates a label's width as about 0.8·font size per character, so at 16 px
+    // "symbolic-simplified" (19 characters) needs more than 240 px of label room or it is cut.
+    axis: { ...config.axis, labelFontSize: f, titleFontSize: f, labelLimit: 320 },
+    axisY: { labelLimit: 320 },
     legend: { ...config.legend, labelFontSize: f, titleFontSize: f, labelLimit: 2 * narrowPlotWidth },
     title: { ...config.title, fontSize: f + 2, subtitleFontSize: f },
     header: { ...config.header, labelFontSize: f, titleFontSize: f },
@@ -125,7 +127,7 @@ export function accuracySpec(entries: readonly { method: string; caseId: string;
   const y = { field: 'method', type: 'nominal' as const, title: null, sort: methods as string[] };
   return {
     ...base,
-    title: { text: 'Relative error of each method against the 64-digit reference', subtitle: 'box: quartiles and median of the non-zero errors; whiskers: min and max; right: how many errors were exactly 0' },
+    title: { text: 'Relative error of each method against the 64-digit reference', subtitle: 'box: quartiles and median of the non-zero errors; whiskers: min and max; beside the boxes: how many errors were exactly 0' },
     hconcat: [
       {
         width: 420,
