@@ -3,6 +3,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ParseError } from '../ir/parse.ts';
 
 /** Where a command writes; tests pass their own to capture output. */
+/** Width prose under a table wraps to when the output is not a terminal (a pipe, a file, a test). */
+export const proseWidthWhenPiped = 80;
+
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;

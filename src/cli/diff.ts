@@ -12,7 +12,7 @@ import { variablesOf } from '../ir/traverse.ts';
 import { MethodUnavailableError } from '../diff/method.ts';
 import { NonFiniteError } from '../diff/numeric/stencil.ts';
 import type { Gradient } from '../diff/registry.ts';
-import { parseCommandArgs, parsePoint, UsageError, type Command } from './common.ts';
+import { parseCommandArgs, parsePoint, proseWidthWhenPiped, UsageError, type Command } from './common.ts';
 import { inputHelp, inputOptions, readUserInput, type UserInput } from './input.ts';
 import type { Program } from '../diff/program/run.ts';
 import type { ProgramTrace } from '../diff/program/trace.ts';
@@ -351,9 +351,6 @@ const milliseconds = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` 
 
 /** Longest derivative text printed per line under the table (the JSON has the method's own, longer, truncation). */
 const derivativeWidth = 160;
-
-/** Width the prose under the table wraps to when the output is not a terminal (a pipe, a file, a test). */
-const proseWidthWhenPiped = 80;
 
 /**
  * The report as a cli-table3 table, followed by the reference used and the symbolic derivatives. `width` is the

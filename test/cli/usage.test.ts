@@ -115,6 +115,13 @@ describe('tables that fit the terminal', () => {
     expect(table).toContain('(left out to fit 80 columns: evals, abs error, value, time; --json has all)');
   });
 
+  it('gradlab check at 80 columns: the matrix, the summary and the notes under it all fit', async () => {
+    const narrow = await run(['check', '--runs', '20', '--seed', '5', '--workers', '1'], { columns: 80 });
+    expect(narrow.out).toContain('20 of 20 random expressions');
+    // The summary alone ran to 88 characters here before it wrapped.
+    expect(widthOf(narrow.out)).toBeLessThanOrEqual(80);
+  });
+
   it('wraps text at word boundaries before dropping columns, and falls back to one block per row', () => {
     const table = { columns: ['name', 'description', 'n'], align: ['left', 'left', 'right'] as const, rows: [['alpha', 'a long description that needs more than one line here', '12345']] };
     const fitted = toCliTable(table, { width: 40 });
