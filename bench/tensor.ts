@@ -32,9 +32,10 @@ const clock = cpuClock
   : () => performance.now();
 /**
  * `--floor`: the chain rows also time two references that bound what an eager engine with gradlab's op table can
- * reach: the hand loop with gradlab's partial of tanh, sech²u = (1/cosh u)², instead of 1 − tanh²u; and the chain
- * written by hand one loop per op, as an eager Tensor API must run it (fresh arrays for the four forward results and
- * the two gradients, backward passes fused as far as an engine could).
+ * reach: the hand loop with gradlab's partial of tanh (the op table's kernel form: (1 − t)(1 + t) where |t| ≤ 3/4,
+ * else (1/cosh u)²) instead of 1 − t² everywhere; and the chain written by hand one loop per op, as an eager Tensor
+ * API must run it (fresh arrays for the four forward results and the two gradients, backward passes fused as far as
+ * an engine could).
  */
 const floor = process.argv.includes('--floor');
 const sections = ['matmul', 'mlp', 'chain', 'scalar', 'memory'] as const;
@@ -196,15 +197,21 @@ function handChain(x: Float64Array, w: Float64Array, b: Float64Array, gw: Float6
   return s;
 }
 
-/** handChain with the op table's partial of tanh, (1/cosh u)², in place of 1 − tanh²u (`--floor`). */
-function handChainCosh(x: Float64Array, w: Float64Array, b: Float64Array, gw: Float64Array, gbias: Float64Array): number {
+/** gradlab's partial of tanh: (1 − t)(1 + t) where that keeps its digits, else (1/cosh u)² (ops.ts, kernelPartialJs). */
+function tanhPartial(u: number, t: number): number {
+  if (Math.abs(t) <= 0.75) return (1 - t) * (1 + t);
+  const c = 1 / Math.cosh(u);
+  return c * c;
+}
+
+/** handChain with the op table's partial of tanh in place of 1 − tanh²u (`--floor`). */
+function handChainTablePartial(x: Float64Array, w: Float64Array, b: Float64Array, gw: Float64Array, gbias: Float64Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) {
     const u = x[i] * w[i] + b[i];
     const t = Math.tanh(u);
     s += t * t;
-    const c = 1 / Math.cosh(u);
-    const d = 2 * t * (c * c);
+    const d = 2 * t * tanhPartial(u, t);
     gw[i] = d * x[i];
     gbias[i] = d;
   }
@@ -229,10 +236,7 @@ function handChainOpByOp(x: Float64Array, w: Float64Array, b: Float64Array): { s
   for (let i = 0; i < n; i++) s += p[i];
   const gbias = new Float64Array(n);
   for (let i = 0; i < n; i++) gbias[i] = 2 * t[i];
-  for (let i = 0; i < n; i++) {
-    const c = 1 / Math.cosh(u[i]);
-    gbias[i] *= c * c;
-  }
+  for (let i = 0; i < n; i++) gbias[i] *= tanhPartial(u[i], t[i]);
   const gw = new Float64Array(n);
   for (let i = 0; i < n; i++) gw[i] = gbias[i] * x[i];
   return { s, gw, gbias };
@@ -399,7 +403,7 @@ function chainRows(): TensorRow[] {
       { engine: 'gradlab', fn: step },
     ];
     if (floor) {
-      entries.push({ engine: 'hand, cosh partial', fn: () => handChainCosh(x, w, b, gw, gbias) });
+      entries.push({ engine: 'hand, table partial', fn: () => handChainTablePartial(x, w, b, gw, gbias) });
       entries.push({ engine: 'hand, op by op', fn: () => handChainOpByOp(x, w, b) });
     }
     const cells = measure(entries, { samples, warmup: 5, reps: entries.map(() => reps) });

@@ -55,6 +55,13 @@ export interface OpSpec {
   readonly latexGrouped: readonly boolean[];
   /** Inline JavaScript for the compiler, from the arguments' code; without it the compiler calls `eval`. */
   readonly js?: (a: string, b: string) => string;
+  /**
+   * A cheaper JavaScript form of partial i for the Tensor engine's backward loops, from the code of the arguments and
+   * of the op's value (`out`, saved there anyway): the same derivative as `partials` to within a few roundings at
+   * every argument, so the rounding bound that counts the partial's ops still holds. Without it the loop runs the
+   * lowered partial.
+   */
+  readonly kernelPartialJs?: readonly (((a: string, b: string, out: string) => string) | undefined)[];
   readonly mathjs: MathjsForm;
   /** `true` when mathjs's `derivative` handles the op (after lowering), else the reason it cannot. */
   readonly mathjsDerivative: true | string;
@@ -500,6 +507,10 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
     complex: C.tanh,
     // d tanh u = sech²u du = (1/cosh u)² du   (1 − tanh²u is 0 for |u| > 19, where tanh u rounds to ±1)
     partials: ([a]) => [pow(div(1, cosh(a)), 2)],
+    // From the saved value t where |t| ≤ 3/4, as (1 − t)(1 + t), without a cosh per element: 1 − |t| is exact there
+    // (Sterbenz, |t| ≥ 1/2) or well conditioned, and t's own rounding grows by at most |t|/(1 − |t|) ≤ 3, so about
+    // four roundings in all, as many as the cosh form's. Beyond, 1 − t² loses digits (and is 0 past |u| ≈ 19).
+    kernelPartialJs: [(a, _b, t) => `(Math.abs(${t}) <= 0.75 ? (1 - ${t}) * (1 + ${t}) : (1 / Math.cosh(${a})) ** 2)`],
     ...fn('tanh'),
     js: (a) => `Math.tanh(${a})`,
     domain: everywhere,

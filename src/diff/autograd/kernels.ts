@@ -147,6 +147,20 @@ function specialisedPartial(lowered: LoweredPartial, inputs: readonly (string | 
 }
 
 /**
+ * The code of partial `i` of op `op` over p0 (a), p1 (b), p2 (out): the op table's kernel form when it declares one
+ * and no operand is specialised on, else the lowered partial with the specialised operands folded in.
+ */
+function partialCode(op: number, i: number, ka: number | undefined, kb: number | undefined, unary: boolean): { lines: string[]; result: string; reads: Set<number> } {
+  const kernelForm = ops[opNames[op]].kernelPartialJs?.[i];
+  if (kernelForm !== undefined && ka === undefined && (unary || kb === undefined)) {
+    const reads = new Set<number>([0, 2]);
+    if (!unary) reads.add(1);
+    return { lines: [], result: kernelForm('p0', 'p1', 'p2'), reads };
+  }
+  return specialisedPartial(loweredPartial(op, i, ka, unary ? undefined : kb), [ka ?? 'p0', kb ?? 'p1', 'p2']);
+}
+
+/**
  * The generated backward loop of argument `i` of elementwise op `op`, for the given operand layout; `k` is the
  * number operand (specialised on as in {@link forwardLoop}); `store` writes `buf[j] = …` (a buffer with no earlier
  * contribution, which need not be zeroed) instead of adding.
@@ -162,7 +176,7 @@ export function backwardLoop(op: number, i: number, aArray: boolean, bArray: boo
     // A number operand the loop is specialised on (and unary ops' absent b) is folded into the partial's code.
     const literal = (isArray: boolean, value: number | undefined) => (!isArray && value !== undefined && inlinableConstant(value) ? value : undefined);
     const ka = unary ? undefined : literal(aArray, k), kb = unary ? NaN : literal(bArray, k);
-    const { lines, result, reads } = specialisedPartial(loweredPartial(op, i, ka, unary ? undefined : kb), [ka ?? 'p0', kb ?? 'p1', 'p2']);
+    const { lines, result, reads } = partialCode(op, i, ka, kb, unary);
     // Only the values the partial reads are loaded (the fallback reads all three, so it loads them itself).
     const load = (index: number, code: string) => (reads.has(index) ? [`const p${index} = ${code};`] : []);
     const value = (index: number, code: string) => (reads.has(index) ? `p${index}` : code);

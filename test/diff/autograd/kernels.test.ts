@@ -5,6 +5,8 @@ import { partialAt } from '../../../src/diff/autograd/functional.ts';
 import { arityById, elementwiseCount } from '../../../src/diff/autograd/op-ids.ts';
 import { ops, opNames } from '../../../src/ir/ops.ts';
 import { opId } from '../../../src/diff/autograd/op-ids.ts';
+import { partialTemplates, placeholder } from '../../../src/ir/partials.ts';
+import { referenceValue } from '../../../src/harness/reference.ts';
 
 // Ordinary values and the ones where partials have special cases (zeros of both signs, infinities, NaN, tiny).
 const special = [0, -0, 1, -1, 2, 0.5, -0.5, 3, Infinity, -Infinity, NaN, 5e-324, -5e-324, 1e-300, 1e300, 0.1, -7.25];
@@ -48,5 +50,40 @@ describe('backward loops specialised on a number operand', () => {
     expect(backwardLoop(opId('pow'), 0, true, false, undefined, true).toString()).toContain(`F[${opNames.indexOf('powPrime')}](`);
     // A constant the table does not turn into c·u^(c−1) (|c| < 1, c < 0.05: u^(c−1) could overflow alone) keeps it too.
     expect(backwardLoop(opId('pow'), 0, true, false, -0.5, true).toString()).toContain(`F[${opNames.indexOf('powPrime')}](`);
+  });
+});
+
+describe('kernel forms of partials (the op table’s kernelPartialJs)', () => {
+  const withKernelForm = opNames.filter((name) => ops[name].kernelPartialJs !== undefined);
+  // Dense where the form switches (|tanh u| = 3/4 at u ≈ 0.973) and out to where cosh overflows (|u| ≈ 710).
+  const sweep = Float64Array.from([
+    ...special.filter((u) => Number.isFinite(u)),
+    ...Array.from({ length: 400 }, (_, i) => (i - 200) / 100),
+    ...Array.from({ length: 81 }, (_, i) => 0.97 + (i - 40) * 1e-4),
+    ...Array.from({ length: 60 }, (_, i) => 2 ** (i / 6 - 3)),
+    19, 22, 40, 300, 700, 709.7, 710,
+  ].flatMap((u) => [u, -u]));
+
+  it('exist (tanh), so the rest of this block tests something', () => {
+    expect(withKernelForm).toContain('tanh');
+  });
+
+  it.each(withKernelForm)('%s: each kernel form is the table’s partial to within 4 roundings at every argument', (name) => {
+    const op = opId(name);
+    expect(ops[name].arity).toBe(1); // the sweep below covers unary ops; a binary kernel form needs its own
+    const n = sweep.length;
+    const G = new Float64Array(n).fill(1);
+    const O = Float64Array.from(sweep, (u) => ops[name].eval(u, NaN));
+    const got = new Float64Array(n);
+    backwardLoop(op, 0, true, false, undefined, true)(G, sweep, null, O, got, n, 0, 0, partialAt);
+    const template = partialTemplates(name)[0];
+    for (let j = 0; j < n; j++) {
+      const exact = Number(referenceValue(template, [placeholder.a.name], [sweep[j]]));
+      const tiny = 2.2250738585072014e-308;
+      const allowed = 4 * Number.EPSILON * Math.abs(exact) + (Math.abs(exact) < tiny ? 5e-324 : 0);
+      if (!(Math.abs(got[j] - exact) <= allowed)) {
+        throw new Error(`${name} at ${sweep[j]}: kernel form ${got[j]}, exact ${exact} (${Math.abs(got[j] - exact) / (Number.EPSILON * Math.abs(exact))} ε)`);
+      }
+    }
   });
 });
