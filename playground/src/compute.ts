@@ -2,7 +2,7 @@
 //
 // The mathjs methods (symbolic, symbolic-simplified) and everything in 64-digit BigNumbers (the reference, the
 // V curve, the graph drawing) run in the Web Workers instead, so a keystroke costs one pass of each fast method.
-import { listMethods } from '../../src/diff/registry.ts';
+import { listMethods, withoutAliases } from '../../src/diff/registry.ts';
 import type { GradientMethod, GradientResult } from '../../src/diff/method.ts';
 import { askMethod, type AnswerStatus } from '../../src/harness/answers.ts';
 import { evaluationTraces, type EvaluationTraces } from '../../src/harness/traces.ts';
@@ -153,7 +153,7 @@ export function analyse(expr: Expr, variables: readonly string[], point: Float64
   const { treeSize, dagSize } = metrics(expr);
   const pageMethods: string[] = [];
   let evaluations = 0;
-  const rows = listMethods().map((method): MethodRow => {
+  const rows = withoutAliases(listMethods()).map((method): MethodRow => {
     if (workerMethodNames.has(method.name)) return { name: method.name, summary: method.summary, status: 'pending', thread: 'worker' };
     pageMethods.push(method.name);
     const answer = askMethod(method, { expr, variables, point });

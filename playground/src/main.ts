@@ -140,6 +140,18 @@ function relativeError(row: MethodRow): number | null {
   return worst;
 }
 
+/**
+ * Browsers coarsen performance.now() (Chrome and Firefox to 0.1 ms on a page that is not cross-origin isolated), so
+ * a call faster than that reads as 0 or 0.1: below the resolution the page says so rather than print "0.00 ms".
+ */
+const timerResolutionMs = 0.1;
+
+/** One call's wall time as the page can honestly state it. */
+function callTime(ms: number): string {
+  if (ms < timerResolutionMs) return `< ${timerResolutionMs} ms`;
+  return `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
+}
+
 function renderMethods(): void {
   if (current === null) return;
   const variables = current.variables;
@@ -156,7 +168,7 @@ function renderMethods(): void {
     const errorText = error === null ? (row.gradient ? '…' : '') : error === 0 ? 'exact' : Number.isFinite(error) ? short(error) : 'NaN';
     const why = row.reason ?? (row.notes && row.notes.length > 0 ? row.notes.join('; ') : '');
     const where = row.thread === 'worker' ? ' in the worker' : '';
-    const time = row.timeMs === undefined ? '' : `${row.timeMs < 1 ? row.timeMs.toFixed(2) : row.timeMs.toFixed(0)} ms${where}`;
+    const time = row.timeMs === undefined ? '' : `${callTime(row.timeMs)}${where}`;
     return `<div class="method ${refused ? 'refused' : ''} ${row.status}" role="row" data-testid="method-${html(row.name)}" data-status="${row.status}" title="${html(row.summary)}">` +
       `<span class="name">${html(row.name)}</span>` +
       `<span class="gradient">${gradient}</span>` +
@@ -168,7 +180,8 @@ function renderMethods(): void {
   const refText = reference !== null && reference.id === updateId
     ? reference.error ? `The reference failed: ${reference.error}.` : `Errors are relative, against the 64-digit reference (${variables.map((v, i) => `∂f/∂${v} = ${num(reference!.gradient[i])}`).join(', ')}).`
     : 'The 64-digit reference is being computed in a worker…';
-  $('methods-caption').textContent = `${current.rows.length} registered methods at ${variables.map((v, i) => `${v} = ${current!.point[i]}`).join(', ') || 'no variables'}; f has ${current.dagSize} distinct nodes (${current.treeSize} as a tree). ${refText}`;
+  $('methods-caption').textContent = `${current.rows.length} methods at ${variables.map((v, i) => `${v} = ${current!.point[i]}`).join(', ') || 'no variables'}; f has ${current.dagSize} distinct nodes (${current.treeSize} as a tree). ${refText} ` +
+    `A time is this one call in this browser, a first call's compile included, at the browser's timer resolution (${timerResolutionMs} ms); the counts beside it do not depend on the machine, and gradlab report times medians over repeated calls.`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

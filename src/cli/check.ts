@@ -1,7 +1,7 @@
 // `gradlab check`: the agreement property over random expressions, with an agreement matrix and shrunk counterexamples.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { builtinMethodNames, listMethods } from '../diff/registry.ts';
+import { builtinMethodNames, listMethods, withoutAliases } from '../diff/registry.ts';
 import type { GradientMethod } from '../diff/method.ts';
 import { opNames, type OpName } from '../ir/ops.ts';
 import { runAgreement, verdictMeaning, type AgreementRow, type AgreementRun } from '../harness/agreement.ts';
@@ -33,7 +33,8 @@ Options:
   --runs N       random expressions (default ${quickRuns}; ${longRuns} with GRADLAB_LONG=1)
   --seed S       fast-check seed (default: a fresh one, printed so the run can be replayed)
   --depth D      maximum op depth of the expressions (default 4)
-  --methods a,b  only these registered methods (default: all)
+  --methods a,b  only these registered methods (default: all but aliases;
+                 numeric is numeric-central)
   --ops a,b      only these ops in the expressions (default: all)
   --path P       replay one counterexample (with its --seed)
   --pairs        also list every pair of methods in the matrix
@@ -68,10 +69,10 @@ function checkPath(path: string): string {
   return path;
 }
 
-/** The registered methods named in `--methods` (all when absent). */
+/** The registered methods named in `--methods` (when absent, all but aliases: each computation is judged once). */
 export function selectMethods(spec: string | undefined): GradientMethod[] {
   const all = listMethods();
-  if (spec === undefined) return all;
+  if (spec === undefined) return withoutAliases(all);
   const names = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (names.length === 0) throw new UsageError(`--methods names no method; give a comma-separated list such as autograd,numeric (registered: ${all.map((m) => m.name).join(', ')})`);
   const unknown = names.filter((n) => !all.some((m) => m.name === n));

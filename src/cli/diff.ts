@@ -32,7 +32,8 @@ async function load(): Promise<{ registry: Registry; reference: Reference; traci
 const help = `usage: gradlab diff "<expression>" --at x=2,y=3 [--method a,b,...] [--time-budget MS] [--h STEP] [--json]
        gradlab diff --file prog.ts --at x=1,y=2 [--export NAME] [...]
 
-Differentiates the expression at the point by each method (default: every registered method) and prints
+Differentiates the expression at the point by each method (default: every registered method but
+aliases) and prints
 one row per method: the value, each partial, the error against the best available reference, the number
 of function evaluations, and the time. Symbolic methods also print their derivative expressions.
 
@@ -48,7 +49,8 @@ A program (--file prog.ts) is a function (v, m) => value; the output shows the p
 
 options:
   --at x=2,y=3        the point (repeatable)
-  --method a,b        methods to run (repeatable; default all)
+  --method a,b        methods to run (repeatable; default all but aliases;
+                      numeric is numeric-central)
   --time-budget MS    time budget of each symbolic step, milliseconds (default 5000)
   --h STEP            the step of the finite-difference methods (default: each scheme's textbook step)
 ${inputHelp}
@@ -330,8 +332,9 @@ export async function diffReport(
 }
 
 /** Method names from `--method` (comma-separated, repeatable), checked against the registry. */
-function selectedMethods({ getMethod, listMethods }: Registry, specs: readonly string[] | undefined): string[] {
-  if (specs === undefined || specs.length === 0) return listMethods().map((m) => m.name);
+function selectedMethods({ getMethod, listMethods, withoutAliases }: Registry, specs: readonly string[] | undefined): string[] {
+  // By default each computation once: an alias (numeric, numeric-central's short name) runs only when named.
+  if (specs === undefined || specs.length === 0) return withoutAliases(listMethods()).map((m) => m.name);
   const names = specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
   if (names.length === 0) throw new UsageError('--method needs at least one method name');
   for (const name of names) {

@@ -31,6 +31,14 @@ export function listMethods(): GradientMethod[] {
 }
 
 /**
+ * `methods` with one name each: a method whose summary a method with a longer name shares is an alias (`numeric` for
+ * `numeric-central`) and is left out, so a table or page shows each computation once, under its descriptive name.
+ */
+export function withoutAliases(methods: readonly GradientMethod[]): GradientMethod[] {
+  return methods.filter((m) => !methods.some((o) => o !== m && o.summary === m.summary && o.name.length > m.name.length));
+}
+
+/**
  * The method called `name`.
  * @throws Error listing the known methods when there is none by that name.
  */

@@ -1,6 +1,7 @@
 // Assembles the report: runs every section that applies to the suite (measure, then render), numbers them, and collects the data.
 import { cpus } from 'node:os';
 import type { GradientMethod } from '../diff/method.ts';
+import { withoutAliases } from '../diff/registry.ts';
 import { askMethod, type MethodOptions } from '../harness/answers.ts';
 import type { Suite } from '../harness/suite.ts';
 import { builtinSuite } from '../harness/suites/builtin.ts';
@@ -41,8 +42,7 @@ export async function buildReport(options: BuildOptions): Promise<ReportData> {
   const start = performance.now();
   const settings = profiles[options.profile];
   const suite = options.suite ?? builtinSuite({ chainDepth: settings.chainDepth });
-  // One name per method: an alias (same summary as another method, e.g. \`numeric\` for \`numeric-central\`) is dropped.
-  const methods = options.methods.filter((m) => !options.methods.some((o) => o !== m && o.summary === m.summary && o.name.length > m.name.length));
+  const methods = withoutAliases(options.methods);
   const kinds = methodKinds(methods);
   const methodOptions = methodOptionsFor(settings);
   const timingOptions: MethodOptions = {

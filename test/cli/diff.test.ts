@@ -46,9 +46,13 @@ describe('gradlab diff', () => {
     expect(stdout).toContain('symbolic-dag:\n  ∂f/∂x = 3 + 2 * x   [tree 5, DAG 5 nodes]');
   });
 
-  it('runs every registered method by default', async () => {
+  it('runs every registered method by default, each computation once (an alias only when named)', async () => {
     const { stdout } = await run('diff', 'x^3 - 2*x^2 + x - 5', '--at', 'x=3');
-    expect(rows(stdout).slice(1).map((r) => r[0])).toEqual(listMethods().map((m) => m.name));
+    const shown = rows(stdout).slice(1).map((r) => r[0]);
+    expect(shown).toEqual(listMethods().map((m) => m.name).filter((name) => name !== 'numeric'));
+    expect(shown).toContain('numeric-central');
+    const named = await run('diff', 'x^3 - 2*x^2 + x - 5', '--at', 'x=3', '--method', 'numeric');
+    expect(rows(named.stdout).slice(1).map((r) => r[0])).toEqual(['numeric']);
   });
 
   it('shows why a method is unavailable in its row instead of numbers', async () => {

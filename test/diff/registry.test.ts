@@ -1,6 +1,7 @@
 // Specification of gradient(), the contract every method shares: the seeds' lessons by every method, and clear errors.
 import { describe, expect, it } from 'vitest';
-import { gradient, listMethods } from '../../src/diff/registry.ts';
+import { gradient, listMethods, withoutAliases } from '../../src/diff/registry.ts';
+import type { GradientMethod } from '../../src/diff/method.ts';
 import { parse } from '../../src/ir/parse.ts';
 
 /** The worked examples of the seed lessons (../shared/seeds), with PyTorch's numbers. */
@@ -51,5 +52,19 @@ describe('gradient()', () => {
     expect(() => gradient('x', { x: NaN })).toThrow("the value for 'x' must be finite, got NaN");
     expect(() => gradient('x', { x: Infinity })).toThrow("the value for 'x' must be finite, got Infinity");
     expect(() => gradient('x', { x: '2' as unknown as number })).toThrow("the value for 'x' must be a number, got string");
+  });
+});
+
+describe('withoutAliases', () => {
+  const method = (name: string, summary: string): GradientMethod => ({ name, summary, compute: () => { throw new Error('not called'); } });
+
+  it('keeps each computation once, under its longer (descriptive) name, in the given order', () => {
+    const methods = [method('a', 'one'), method('numeric', 'central'), method('b', 'two'), method('numeric-central', 'central')];
+    expect(withoutAliases(methods).map((m) => m.name)).toEqual(['a', 'b', 'numeric-central']);
+  });
+
+  it('drops only the built-in alias from the registry: numeric, which is numeric-central', () => {
+    const all = listMethods().map((m) => m.name);
+    expect(withoutAliases(listMethods()).map((m) => m.name)).toEqual(all.filter((name) => name !== 'numeric'));
   });
 });

@@ -7,7 +7,7 @@ import { describeError, type CliIo } from '../../src/cli/common.ts';
 import { playgroundDir, serveStatic, type StaticServer } from '../../src/cli/playground.ts';
 import { main } from '../../src/cli.ts';
 import { launchChromium } from '../helpers/chromium.ts';
-import { listMethods } from '../../src/diff/registry.ts';
+import { listMethods, withoutAliases } from '../../src/diff/registry.ts';
 import { parse } from '../../src/ir/parse.ts';
 import { metrics } from '../../src/ir/traverse.ts';
 
@@ -98,12 +98,21 @@ describe('the playground page', () => {
     expect(await waitForPartial(page, 'symbolic', 'x')).toBe(7);
     expect(await waitForPartial(page, 'symbolic-simplified', 'x')).toBe(7);
     expect(await partial(page, 'numeric-central', 'x')).toBeCloseTo(7, 6);
-    // Every registered method has its row, and each one answers or says why not.
-    for (const method of listMethods()) {
+    // Every registered method has its row, once: an alias (numeric, numeric-central's second name) has none.
+    expect(withoutAliases(listMethods()).length).toBeLessThan(listMethods().length);
+    expect(await page.getByTestId('method-numeric').count()).toBe(0);
+    expect(await page.locator('.method:not(.head)').count()).toBe(withoutAliases(listMethods()).length);
+    for (const method of withoutAliases(listMethods())) {
       const row = page.getByTestId(`method-${method.name}`);
       await expect.poll(() => row.getAttribute('data-status'), slow).not.toBe('pending');
       expect(await row.getAttribute('data-status')).toBe('ok');
     }
+    // Times below the browser's timer resolution say so; none reads as a measured 0.
+    const costs = await page.locator('.method:not(.head) .cost').allInnerTexts();
+    const times = costs.flatMap((text) => [...text.matchAll(/(< )?(\d+(?:\.\d+)?) ms/g)]);
+    expect(times.length).toBe(withoutAliases(listMethods()).length);
+    for (const [whole, below, value] of times) expect(below !== undefined || Number(value) >= 0.1, whole).toBe(true);
+    expect(await page.locator('#methods-caption').innerText()).toContain('timer resolution');
     // The error column is against the 64-digit reference: autograd is exact here.
     await expect.poll(() => page.getByTestId('error-autograd').innerText(), slow).toBe('exact');
     expect(await page.getByTestId('pytorch').innerText()).toBe('y = tensor(11., grad_fn=<AddBackward0>)\nx.grad = tensor(7.)');
@@ -249,7 +258,7 @@ describe('the playground page', () => {
     const n = 2;
     // Every registered method but the two mathjs ones ran on the page, once each; mathjs never did.
     const mathjsMethods = ['symbolic', 'symbolic-simplified'];
-    expect(work.pageMethods).toEqual(listMethods().map((m) => m.name).filter((name) => !mathjsMethods.includes(name)));
+    expect(work.pageMethods).toEqual(withoutAliases(listMethods()).map((m) => m.name).filter((name) => !mathjsMethods.includes(name)));
     expect(after.mathjsOnPage).toMatchObject({ jobsInThisThread: 0, refusedOnMainThread: 0 });
     expect(update.symbolicJobs).toBe(mathjsMethods.length);
     // Work bound: evaluations of f grow with n (the finite-difference stencils), not with anything else:
