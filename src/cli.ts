@@ -1,6 +1,7 @@
 // The `gradlab` command line: dispatches to the sub-commands in src/cli/.
 import { readFileSync } from 'node:fs';
-import { describeError, UsageError, type CliIo, type Command } from './cli/common.ts';
+import { describeError, proseWidthWhenPiped, UsageError, type CliIo, type Command } from './cli/common.ts';
+import { layoutHelp } from './cli/help.ts';
 
 /** The sub-commands with their one-line summaries, loaded on use so `gradlab eval` does not pay for the report's plotting libraries. */
 const commands: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
@@ -59,9 +60,14 @@ export function didYouMean(name: string): string | undefined {
   return scored[0]?.name;
 }
 
+/** Help text at the terminal's width, or at the width prose takes when piped. */
+function laidOut(text: string, io: CliIo): string {
+  return layoutHelp(text, io.columns ?? proseWidthWhenPiped);
+}
+
 function unknownCommand(name: string, io: CliIo): number {
   const guess = didYouMean(name);
-  io.stderr(`gradlab: unknown command '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`}\n\n${usage()}\n`);
+  io.stderr(`${laidOut(`gradlab: unknown command '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`}\n\n${usage()}`, io)}\n`);
   return 2;
 }
 
@@ -89,24 +95,27 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     // `gradlab help <command>`: that command's help, as `gradlab <command> --help` prints it.
     const topic = commands.find((c) => c.name === rest[0]);
     if (topic === undefined) return unknownCommand(rest[0], io);
-    io.stdout(`${(await topic.load()).help}\n`);
+    io.stdout(`${laidOut((await topic.load()).help, io)}\n`);
     return 0;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(`${usage()}\n`);
+    io.stdout(`${laidOut(usage(), io)}\n`);
     return name === undefined ? 2 : 0;
   }
   const entry = commands.find((c) => c.name === name);
   if (entry === undefined) return unknownCommand(name, io);
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${command.help}\n`);
+    io.stdout(`${laidOut(command.help, io)}\n`);
     return 0;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr(`gradlab ${name}: ${describeError(error)}\n`);
+    // A usage error carries the command's help: laid out like --help. Other errors are printed as they are
+    // (a parse error's caret must stay under its column).
+    const message = `gradlab ${name}: ${describeError(error)}`;
+    io.stderr(`${error instanceof UsageError ? laidOut(message, io) : message}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

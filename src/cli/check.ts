@@ -27,7 +27,7 @@ conditioning; numeric methods: also ${defaultFactors.numeric}× their own error 
 agreement matrix (each method against the reference; --pairs adds every pair of methods) and exits
 1 with the shrunk counterexample (infix, Wengert list, every method's answer, seed and path) on a
 real disagreement. Known cases are counted, not failed:
-${(['unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'simplify-invalid', 'no-bound'] as const).map((v) => `  ${v.padEnd(19)}${verdictMeaning[v]}`).join('\n')}
+${(['unavailable', 'budget', 'non-finite', 'non-differentiable', 'under-resolved', 'simplify-invalid', 'no-bound'] as const).map((v) => `  ${v.padEnd(20)}${verdictMeaning[v]}`).join('\n')}
 
 Options:
   --runs N       random expressions (default ${quickRuns}; ${longRuns} with GRADLAB_LONG=1)

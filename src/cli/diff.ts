@@ -32,9 +32,9 @@ async function load(): Promise<{ registry: Registry; reference: Reference; traci
 const help = `usage: gradlab diff "<expression>" --at x=2,y=3 [--method a,b,...] [--time-budget MS] [--h STEP] [--json]
        gradlab diff --file prog.ts --at x=1,y=2 [--export NAME] [...]
 
-Differentiates the expression at the point by each method (default: every registered method but
-aliases) and prints
-one row per method: the value, each partial, the error against the best available reference, the number
+Differentiates the expression at the point by each method (default: every registered method but its
+aliases) and prints one row per method: the value, each partial, the error against the best available
+reference, the number
 of function evaluations, and the time. Symbolic methods also print their derivative expressions.
 
 The reference is reverse accumulation in 64-digit arithmetic (src/harness/reference.ts); the output says

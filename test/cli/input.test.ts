@@ -46,7 +46,7 @@ describe('gradlab diff --file', () => {
     expect(report.results[0].gradient).toEqual({ x: 12 });
     const wrong = await run(['diff', '--file', fixture('loop-branch.ts'), '--export', 'notAProgram', '--at', 'x=2']);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain("has no program as an export 'notAProgram' (its function exports: cube, default)");
+    expect(wrong.stderr.replace(/\s+/g, ' ')).toContain("has no program as an export 'notAProgram' (its function exports: cube, default)");
   });
 
   it('loads a JavaScript module as well', async () => {

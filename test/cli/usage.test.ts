@@ -29,9 +29,46 @@ describe('gradlab --version and help', () => {
     }
   });
 
+  const commandNames = ['report', 'check', 'diff', 'autograd', 'graph', 'eval', 'parse', 'playground'];
+  const words = (text: string) => text.split(/\s+/).filter((w) => w.length > 0);
+  const longest = (text: string) => Math.max(...text.trimEnd().split('\n').map((line) => [...line].length));
+
+  it.each([80, 60])('every help text fits %i columns (a terminal of that width; 80 when piped), losing no word', async (columns) => {
+    for (const argv of [['--help'], ...commandNames.map((c) => [c, '--help'])]) {
+      const piped = await run(argv);
+      const terminal = await run(argv, { columns });
+      expect(longest(columns === 80 ? piped.out : terminal.out), argv.join(' ')).toBeLessThanOrEqual(columns);
+      // Only the line breaks move: the words, in order, are those of the text as written.
+      expect(words(terminal.out)).toEqual(words((await run(argv, { columns: 10_000 })).out));
+    }
+  });
+
+  it('wraps an option’s description under its description, and a usage line under the command, never inside [brackets]', async () => {
+    const { out } = await run(['check', '--help'], { columns: 60 });
+    const lines = out.split('\n');
+    const row = lines.findIndex((line) => line.startsWith('  --seed S'));
+    const column = lines[row].indexOf('fast-check');
+    expect(lines[row + 1].length - lines[row + 1].trimStart().length).toBe(column);
+    const usage = lines.slice(0, lines.findIndex((line) => line === ''));
+    for (const line of usage) expect(line.split('[').length, line).toBe(line.split(']').length);
+    expect(usage[1].startsWith(' '.repeat('usage: gradlab check '.length) + '[')).toBe(true);
+  });
+
+  it('lays out a usage error’s help too, but leaves other errors as written (a caret stays under its column)', async () => {
+    const usageError = await run(['diff', 'x', '--at', 'x=1', '--bogus'], { columns: 60 });
+    expect(usageError.code).toBe(2);
+    expect(longest(usageError.err)).toBeLessThanOrEqual(60);
+    const long = `${'x + '.repeat(30)}(`;
+    const parseError = await run(['eval', long, '--at', 'x=1'], { columns: 30 });
+    expect(parseError.code).toBe(1);
+    const [, context, caret] = parseError.err.trimEnd().split('\n');
+    expect(caret.trim()).toBe('^');
+    expect(context[caret.indexOf('^')]).toBe('(');
+  });
+
   it('--help documents the exit codes 0, 1 and 2', async () => {
     const { out } = await run(['--help']);
-    expect(out).toMatch(/Exit codes \(every command\):\n {2}0 {2}success.*\n {2}1 {2}a real disagreement.*\n {2}2 {2}bad usage/);
+    expect(out).toMatch(/Exit codes \(every command\):\n {2}0 {2}success.*\n {2}1 {2}a real disagreement[^]*?\n {2}2 {2}bad usage/);
   });
 
   it.each([
