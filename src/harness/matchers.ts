@@ -1,7 +1,8 @@
 // The vitest matcher `expect(exprOrFn).toHaveGradient(expected, { at })` for users' own tests.
 //
-// Register it with `expect.extend(gradlabMatchers)`, or list `src/harness/setup.ts` in vitest's `setupFiles`.
-import type { MatcherState } from 'vitest';
+// Register it with `import 'gradlab/harness/setup'` in a test file (or list that module in vitest's `setupFiles`),
+// which also declares the matcher's type on vitest's `expect`. This file names no vitest type, so importing
+// gradlab/harness type-checks in a project without vitest (vitest is an optional peer dependency).
 import type { Expr } from '../ir/node.ts';
 import { toInfix } from '../ir/print.ts';
 import { variablesOf } from '../ir/traverse.ts';
@@ -32,6 +33,11 @@ export interface ToHaveGradientOptions {
   readonly tolerance?: number;
   /** For an expression or a program: the registered method to ask (default `autograd`). Functions of tensors always use autograd. */
   readonly method?: string;
+}
+
+/** What a matcher reads of its `this` (vitest's and Jest's matcher state have it). */
+interface MatcherContext {
+  readonly isNot?: boolean;
 }
 
 /** The result shape vitest expects from a matcher. */
@@ -144,7 +150,7 @@ function expectedArray(expected: ExpectedGradient, names: readonly string[]): Fl
  * expect((w, x, b) => w.mul(x).add(b).pow(2)).toHaveGradient([60, 40, 20], { at: [2, 3, 4] });
  * expect((v, m) => (v.x > 0 ? m.mul(v.x, v.x) : v.x)).toHaveGradient(4, { at: { x: 2 }, method: 'symbolic' });
  */
-function toHaveGradient(this: MatcherState, subject: unknown, expected: ExpectedGradient, options: ToHaveGradientOptions): MatcherResult {
+function toHaveGradient(this: MatcherContext, subject: unknown, expected: ExpectedGradient, options: ToHaveGradientOptions): MatcherResult {
   if (options === undefined || options.at === undefined) throw new TypeError('toHaveGradient(expected, { at }) needs the point `at`');
   const tolerance = options.tolerance ?? 1e-10;
   const computed =
@@ -176,18 +182,5 @@ function toHaveGradient(this: MatcherState, subject: unknown, expected: Expected
   };
 }
 
-/** gradlab's vitest matchers: pass to `expect.extend(gradlabMatchers)` (or use the setup module `src/harness/setup.ts`). */
+/** gradlab's vitest matchers: `expect.extend(gradlabMatchers)` registers them; the setup module `gradlab/harness/setup` does that and declares their types. */
 export const gradlabMatchers = { toHaveGradient };
-
-declare module 'vitest' {
-  interface Assertion<T = any> {
-    /**
-     * Asserts the gradient of an expression (or expression text, or a function of autograd tensors) at a point.
-     * See {@link ToHaveGradientOptions}.
-     */
-    toHaveGradient(expected: ExpectedGradient, options: ToHaveGradientOptions): T;
-  }
-  interface AsymmetricMatchersContaining {
-    toHaveGradient(expected: ExpectedGradient, options: ToHaveGradientOptions): unknown;
-  }
-}

@@ -1,10 +1,10 @@
 // gradient.test.ts: checks gradients of your own functions with gradlab's matcher, gradcheck and arbitraries.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { expressionWithPoint, gradcheck, gradlabMatchers, referenceGradient } from 'gradlab/harness';
+import { expressionWithPoint, gradcheck, referenceGradient } from 'gradlab/harness';
 import { getMethod, tensor, type Tensor } from 'gradlab';
-
-expect.extend(gradlabMatchers);
+// Registers toHaveGradient on expect, and declares it for TypeScript.
+import 'gradlab/harness/setup';
 
 // A function of autograd tensors, with positional inputs: loss = (wx + b)².
 const loss = (w: Tensor, x: Tensor, b: Tensor): Tensor => w.mul(x).add(b).pow(2);
