@@ -83,6 +83,15 @@ describe('report structure', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
   });
 
+  it('reads cleanly: no label said twice ("Rosenbrock: Rosenbrock:") and no range whose ends read the same ("1.75–1.75")', () => {
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const said = md.match(/(?<![\p{L}\d])(\p{L}[\p{L}\d-]*): \1:/u);
+    // A quantity's range collapses when both ends agree; a spread in brackets "(1.6–1.6)" is kept, it says how tight.
+    const range = /(?<![(\d.])(\d+(?:\.\d+)?)–\1(?!\d|\.\d|\))/.exec(md);
+    expect(said?.[0]).toBeUndefined();
+    expect(range && md.slice(Math.max(0, range.index - 60), range.index + 20)).toBeNull();
+  });
+
   it('takes its captions from the measured numbers', () => {
     const graph = json.sections.find((s) => s.id === 'graph')!;
     expect(graph.caption).toContain('∂f/∂x = 4, ∂f/∂y = 13');

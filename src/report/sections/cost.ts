@@ -6,6 +6,9 @@ import type { Figure, ReportSection, SectionTable } from '../section.ts';
 import type { TableData } from '../tables.ts';
 import { formatRatio, formatTiming, sig } from './common.ts';
 
+/** "a–b", or "a" alone when both ends read the same. */
+const span = (a: string, b: string): string => (a === b ? a : `${a}–${b}`);
+
 /** The cost sweep of each family. */
 export interface CostData {
   readonly sweeps: readonly { readonly family: string; readonly sweep: CostSweep }[];
@@ -95,7 +98,7 @@ function memoryCaption(sweep: CostSweep): string {
   const hi = Math.max(...perNode);
   const big = measured[measured.length - 1];
   const noisy = measured.filter((b) => b.tape!.retained!.q3 - b.tape!.retained!.q1 > 0.2 * Math.abs(b.tape!.retained!.median));
-  return `${base} Measured, one taped forward keeps ${bytesText(measured[0].tape!.retained!.median)} → ${bytesText(big.tape!.retained!.median)} of heap alive until its backward (median of ${big.tape!.retained!.trials} trials, a full GC before each reading), ${sig(lo, 2)}–${sig(hi, 2)} bytes per recorded node: linear in the tape, as counted, and about ${sig((big.tape!.retained!.median / big.tape!.tapeLength) / 8, 2)}× the 8 bytes per value of the compiled sweep's model, because each recorded node is a JavaScript object (value, gradient slot, links to its inputs, its backward rule), not one float.${noisy.length > 0 ? ` The reading is noisy at n = ${noisy.map((b) => b.n).join(', ')} (quartiles more than 20% apart: a few KB against a heap that moves by about as much between collections), so read the bytes per node from the larger n.` : ' Every reading\'s quartiles are within 20% of each other.'}`;
+  return `${base} Measured, one taped forward keeps ${bytesText(measured[0].tape!.retained!.median)} → ${bytesText(big.tape!.retained!.median)} of heap alive until its backward (median of ${big.tape!.retained!.trials} trials, a full GC before each reading), ${span(sig(lo, 2), sig(hi, 2))} bytes per recorded node: linear in the tape, as counted, and about ${sig((big.tape!.retained!.median / big.tape!.tapeLength) / 8, 2)}× the 8 bytes per value of the compiled sweep's model, because each recorded node is a JavaScript object (value, gradient slot, links to its inputs, its backward rule), not one float.${noisy.length > 0 ? ` The reading is noisy at n = ${noisy.map((b) => b.n).join(', ')} (quartiles more than 20% apart: a few KB against a heap that moves by about as much between collections), so read the bytes per node from the larger n.` : ' Every reading\'s quartiles are within 20% of each other.'}`;
 }
 
 function costCaption(sweep: CostSweep): string {
@@ -104,7 +107,7 @@ function costCaption(sweep: CostSweep): string {
   const ops = (b: typeof first) => sig(b.reverseOps.ratio);
   const auto = (n: number) => sweep.points.find((p) => p.method === 'autograd' && p.n === n)?.ratio;
   const parts = [
-    `From n = ${first.n} to n = ${last.n} the reverse-mode gradient runs ${ops(first) === ops(last) ? ops(first) : `${ops(first)}–${ops(last)}`}× f's instructions and, compiled once, costs ${formatRatio(first.steady.reverseRatio)} → ${formatRatio(last.steady.reverseRatio)} f's time (the cheap-gradient principle: a constant)`,
+    `From n = ${first.n} to n = ${last.n} the reverse-mode gradient runs ${span(ops(first), ops(last))}× f's instructions and, compiled once, costs ${formatRatio(first.steady.reverseRatio)} → ${formatRatio(last.steady.reverseRatio)} f's time (the cheap-gradient principle: a constant)`,
     `, while central differences make 2n = ${2 * first.n} → ${2 * last.n} evaluations of f and cost ${formatRatio(first.steady.centralRatio)} → ${formatRatio(last.steady.centralRatio)} f (linear in n, as counted)`,
   ];
   const a0 = auto(first.n);
@@ -147,7 +150,7 @@ export const costSection: ReportSection<CostData> = {
           id: `counts${suffix}`,
           file: `counts${suffix}.svg`,
           title: 'Counts against n',
-          caption: `Counts do not depend on the machine: the difference schemes' evaluations of f grow like n, the reverse-mode instruction ratio stays at ${sig(sweep.baselines[0].reverseOps.ratio)}–${sig(sweep.baselines[sweep.baselines.length - 1].reverseOps.ratio)}.`,
+          caption: `Counts do not depend on the machine: the difference schemes' evaluations of f grow like n, the reverse-mode instruction ratio stays at ${span(sig(sweep.baselines[0].reverseOps.ratio), sig(sweep.baselines[sweep.baselines.length - 1].reverseOps.ratio))}.`,
           ...(await renderFigure(countSpec(sweep))),
         },
         {
@@ -165,7 +168,7 @@ export const costSection: ReportSection<CostData> = {
       title: 'Cost against the number of inputs',
       caption: captions.join(' '),
       notes: [
-        `${data.sweeps.map((s) => `${s.family}: ${s.sweep.function}`).join('; ')}, at n = ${data.sweeps[0].sweep.ns.join(', ')}. ` +
+        `${data.sweeps.map((s) => (s.sweep.function.startsWith(`${s.family}:`) ? s.sweep.function : `${s.family}: ${s.sweep.function}`)).join('; ')}, at n = ${data.sweeps[0].sweep.ns.join(', ')}. ` +
           'Every time is the median of interleaved samples with its quartiles in brackets, on this process\'s CPU clock (user + system time: on a shared machine, wall time also counts the time spent waiting for a core, which comes and goes with the neighbours\' load): each candidate is first warmed up until its batch time stops improving (V8 optimises a large generated function late, and a fixed warm-up sampled some of them before and some after), calls are batched so that one sample lasts at least a millisecond (a single call of compiled f is below the timer\'s resolution), and the candidates are sampled in rounds, in a shuffled order each round, so that garbage collection and frequency changes hit them alike. A ratio\'s spread runs from the fastest quartile over the slowest to the reverse.',
         'Ratios compare like with like. The steady state (what a training loop pays per step, everything compiled once) divides by f compiled by the same code generator as the gradient: the compiled reverse-mode gradient, and central differences as 2n calls of that compiled f. Methods called through their public interface pay per call for taping, compiling or differentiating; each is divided by f evaluated the way that method evaluates it, sampled in the same interleaved rounds: the taping autograd by f on the same tensors with nothing recorded, autograd-compiled by f compiled by the same code generator (its per-call time adds to the program itself (the steady-state row) a lookup of the cached program, by the identity of the variable list, and a fresh gradient array, which V8 allocates off its heap above 8 entries at about a third of a microsecond: at small n that bookkeeping costs more than the program, so the per-call ratio there reads above the instruction count, and falls towards it as n grows; read the steady-state row for compiled reverse mode), forward mode (dual numbers compiled once per expression and cached, one pass per input) by that compiled f too (its count predicts a few times n; like autograd-compiled it also pays the cache lookup and fresh arrays on every call, which at small n cost more than its passes, so its per-call ratio there reads above that count), and every other method by f on the IR interpreter: the symbolic methods differentiate and evaluate afresh on each call, and the numeric ones compile f anew on each call before their 2n (or more) evaluations, so for them the interpreter is the honest unit.',
         `Each steady-state ratio is checked against the count that predicts it (2n evaluations of f within ×${countSlack.central}, the instruction ratio within ×${countSlack.reverse}), and so is the taping autograd's per-call ratio against its tape (1 + recorded nodes ÷ f's ops, within ×${countSlack.reverse}); a contradiction beyond the spread is re-measured with longer samples, and the report is not written if it persists.${remeasured.length > 0 ? ` Re-measured in this run: ${remeasured.join(', ')}.` : ''} Numeric methods run without their error estimate; a method is not tried at an n where one call would take too long (predicted from the previous n), nor after a budget cut-off.`,
