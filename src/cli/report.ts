@@ -4,7 +4,8 @@ import { listMethods } from '../diff/registry.ts';
 import { buildReport, profiles, type ReportProfile } from '../report/build.ts';
 import { ProgressBar } from '../report/progress.ts';
 import { writeReport } from '../report/write.ts';
-import { parseCommandArgs, UsageError, type CliIo, type Command } from './common.ts';
+import { parseCommandArgs, proseWidthWhenPiped, UsageError, type CliIo, type Command } from './common.ts';
+import { wrapProse } from '../report/tables.ts';
 import type { Suite } from '../harness/suite.ts';
 import { SuiteError, suiteFromExpressions } from '../harness/user-suite.ts';
 import { loadSuiteFile } from './suite-file.ts';
@@ -85,7 +86,7 @@ export const reportCommand: Command = {
     const suite = await suiteFromOptions(values);
     const out = values.out ?? 'reports';
     const methods = listMethods();
-    const bar = new ProgressBar((t) => io.stderr(t), io.isTTY ? 'bar' : 'lines');
+    const bar = new ProgressBar((t) => io.stderr(t), io.isTTY ? 'bar' : 'lines', undefined, io.columns ?? proseWidthWhenPiped);
     const staging: { dir?: string } = {};
     // An interrupt leaves the previous report as it was: remove the staging folder and stop.
     const onSignal = () => {
@@ -101,16 +102,18 @@ export const reportCommand: Command = {
       bar.done();
       if (values.json) {
         const sections = report.sections.map((s) => ({ number: s.number, title: s.title, caption: s.caption }));
-        const summary = { out, files: written, suite: report.meta.suite, profile, seed, methods: methods.map((m) => m.name), runtimeMs: report.meta.runtimeMs, sections };
+        const summary = { out, files: written, suite: report.meta.suite, profile, seed, methods: report.meta.methods.map((m) => m.name), runtimeMs: report.meta.runtimeMs, sections };
         io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
         return 0;
       }
+      // Prose at the terminal's width (80 when piped), each section's takeaway indented under its number.
+      const width = io.columns ?? proseWidthWhenPiped;
       io.stdout(
         [
           `wrote ${written.filter((p) => !p.includes('figures')).join(', ')} and ${written.filter((p) => p.includes('figures')).length} figures in ${out}/figures`,
           `suite ${report.meta.suite}, profile ${profile}, seed ${seed}, ${report.meta.methods.length} methods, ${(report.meta.runtimeMs / 1000).toFixed(1)} s`,
           ...report.sections.map((s) => `${s.number}. ${s.title}: ${s.caption}`),
-        ].join('\n') + '\n',
+        ].map((paragraph) => wrapProse(paragraph, width, '    ')).join('\n') + '\n',
       );
       return 0;
     } finally {

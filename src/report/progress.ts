@@ -13,8 +13,16 @@ export class ProgressBar {
   private phase: string | undefined;
   private readonly mode: ProgressMode;
 
-  /** `enabled` true means `bar`, false `off` (the historical form); or give the mode. */
-  constructor(private readonly write: (text: string) => void, enabled: boolean | ProgressMode, private readonly width = 28) {
+  /**
+   * `enabled` true means `bar`, false `off` (the historical form); or give the mode. `columns`: the terminal's width;
+   * the bar's line stays narrower, since a line that wraps cannot be redrawn in place.
+   */
+  constructor(
+    private readonly write: (text: string) => void,
+    enabled: boolean | ProgressMode,
+    private readonly width = 28,
+    private readonly columns = 80,
+  ) {
     this.mode = enabled === true ? 'bar' : enabled === false ? 'off' : enabled;
   }
 
@@ -33,7 +41,9 @@ export class ProgressBar {
     this.last = now;
     const filled = Math.round(Math.max(0, Math.min(1, fraction)) * this.width);
     const bar = `${'#'.repeat(filled)}${'.'.repeat(this.width - filled)}`;
-    this.write(`\r\x1b[K[${bar}] ${percent}%  ${label.slice(0, 60)}`);
+    // "[" bar "] " percent "%  " label, one column short of the terminal (a full line would wrap at its end on some terminals)
+    const room = Math.max(0, Math.min(60, this.columns - 1 - (this.width + 2 + 1 + percent.length + 3)));
+    this.write(`\r\x1b[K[${bar}] ${percent}%  ${[...label].slice(0, room).join('')}`);
     this.shown = true;
   }
 

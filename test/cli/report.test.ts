@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { main } from '../../src/cli.ts';
 import { writeReport } from '../../src/report/write.ts';
 import type { ReportData } from '../../src/report/build.ts';
+import { ProgressBar } from '../../src/report/progress.ts';
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -29,6 +30,16 @@ describe('gradlab report', () => {
     expect(code).toBe(0);
     for (const word of ['report.md', 'report.html', 'report.json', 'figures/*.svg', '--quick', '--seed', '--out']) expect(out).toContain(word);
     expect((await run('--help')).out).toMatch(/report +run the built-in suite/);
+  });
+
+  it('keeps its progress bar one line narrower than the terminal, so it can be redrawn in place', () => {
+    for (const columns of [80, 50]) {
+      const writes: string[] = [];
+      const bar = new ProgressBar((t) => writes.push(t), 'bar', undefined, columns);
+      bar.update(0.5, `cost: ${'a long label of a user’s function, '.repeat(4)}`);
+      const line = writes[0]!.replace('\r\x1b[K', '');
+      expect([...line].length).toBe(columns - 1);
+    }
   });
 
   it('rejects bad options with usage errors', async () => {

@@ -154,6 +154,23 @@ describe('the report on a user suite', () => {
     expect(bad).toBe(2);
     expect(stdout).toContain('2 --expr but 3 --at');
   }, 180_000);
+
+  it('its takeaway tells a rounding of float64 from a failure, and a refusal from an error, and fits the terminal', async () => {
+    // ∂/∂y (x²·y + sin y) = x² + cos y rounds once, so no method is bit-exact there; mathjs and the complex step lack relu.
+    const out = join(dir, 'takeaway');
+    let stdout = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: () => {}, isTTY: false, columns: 60 };
+    const args = ['report', '--expr', 'x^2*y + sin(y)', '--at', 'x=2,y=3', '--expr', 'relu(x)*x', '--at', 'x=1', '--profile', 'tiny', '--out', out];
+    expect(await main(args, io)).toBe(0);
+    const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { sections: { id: string; caption: string }[] };
+    const takeaway = json.sections.find((s) => s.id === 'functions')!.caption;
+    expect(takeaway).not.toMatch(/\b0 of \d+ exact methods|none|∞/);
+    expect(takeaway).toMatch(/^4 of 6 exact methods agree with the 64-digit reference on every function: autograd, autograd-compiled, forward-mode, symbolic-dag within \S+ relative, float64's rounding/);
+    expect(takeaway).toContain('symbolic, symbolic-simplified could not differentiate every function');
+    expect(takeaway).toMatch(/finite-difference family is off by up to \d\.\de-\d+ \(numeric-forward\)/);
+    // The summary on stdout is wrapped to the 60 columns the terminal has.
+    expect(Math.max(...stdout.trimEnd().split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(60);
+  }, 180_000);
 });
 
 describe('a program in a suite', () => {

@@ -28,17 +28,36 @@ export const functionsSection: ReportSection<readonly FunctionReport[]> = {
     });
   },
   render(reports, ctx) {
+    const refused = (v: string | undefined) => v === 'unavailable' || v === 'budget';
     const worst = new Map<string, number>();
     for (const { report } of reports) {
-      for (const a of report.answers) worst.set(a.method, Math.max(worst.get(a.method) ?? 0, a.error ?? Infinity));
+      // The worst error among the answers given; a refusal (an op the method lacks) is no error, and is told apart below.
+      for (const a of report.answers) worst.set(a.method, Math.max(worst.get(a.method) ?? 0, refused(a.verdict) ? 0 : (a.error ?? Infinity)));
     }
-    const exact = [...worst].filter(([m]) => ctx.kinds.get(m) === 'exact');
-    const perfect = exact.filter(([, e]) => e === 0).map(([m]) => m);
+    const exact = [...worst].filter(([m]) => ctx.kinds.get(m) === 'exact').map(([m]) => m);
+    // An exact method agrees when every answer is within its rounding bound; to the last bit when its error is 0.
+    const agreeing = exact.filter((m) => reports.every(({ report }) => report.answers.every((a) => a.method !== m || a.verdict === 'agree')));
+    const perfect = agreeing.filter((m) => worst.get(m) === 0);
+    const rounded = agreeing.filter((m) => worst.get(m)! > 0);
+    const others = exact.filter((m) => !agreeing.includes(m));
+    // Not agreeing: only refusals (an op it lacks, a budget), or at least one answer beyond its bound.
+    const couldNot = others.filter((m) => reports.every(({ report }) => report.answers.every((a) => a.method !== m || a.verdict === 'agree' || refused(a.verdict))));
+    const disagreed = others.filter((m) => !couldNot.includes(m));
     const numeric = [...worst].filter(([m]) => ctx.kinds.get(m) === 'numeric').sort((a, b) => b[1] - a[1]);
     const stated = reports.filter(({ fn }) => fn.expected !== undefined);
     const agreeWithSource = stated.every(({ fn, report }) => fn.expected!.every((g, i) => g === report.reference.gradient[i]));
+    const exactClaim =
+      perfect.length === exact.length
+        ? `${perfect.length} of ${exact.length} exact methods (${perfect.join(', ')}) reproduce every function's gradient to the last bit`
+        : `${agreeing.length} of ${exact.length} exact methods agree with the 64-digit reference on every function` +
+          (perfect.length > 0 ? `, ${perfect.join(', ')} to the last bit` : '') +
+          (rounded.length > 0
+            ? `${perfect.length > 0 ? ' and' : ':'} ${rounded.join(', ')} within ${errorText(Math.max(...rounded.map((m) => worst.get(m)!)))} relative, float64's rounding of the exact derivative (each answer under its rounding bound)`
+            : '') +
+          (couldNot.length > 0 ? `; ${couldNot.join(', ')} could not differentiate every function (see the tables)` : '') +
+          (disagreed.length > 0 ? `; ${disagreed.join(', ')} disagreed (see the tables)` : '');
     const caption =
-      `${perfect.length} of ${exact.length} exact methods (${perfect.join(', ') || 'none'}) reproduce every function's gradient to the last bit` +
+      exactClaim +
       (numeric.length > 0 ? `, while the finite-difference family is off by up to ${errorText(numeric[0][1])} (${numeric[0][0]})` : '') +
       (stated.length === 0 ? '.' : agreeWithSource ? '; the 64-digit reference confirms every gradient the sources print.' : '; the reference disagrees with a stated gradient (see the tables).');
     return {
