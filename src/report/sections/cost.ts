@@ -112,7 +112,11 @@ function costCaption(sweep: CostSweep): string {
   ];
   const a0 = auto(first.n);
   const a1 = auto(last.n);
-  if (a0 && a1) parts.push(`; the taping autograd, per call, costs ${formatRatio(a0)} → ${formatRatio(a1)} an evaluation of f on the same tensors with nothing recorded (its tape predicts about 2: one recorded forward, one backward over the same nodes)`);
+  // The count the measurement is checked against (harness/cost.ts, tapeContradiction): 1 + recorded nodes ÷ f's ops.
+  const predicted = (b: typeof first) => (b.tape !== undefined && b.tape.tapeLength > 0 ? sig(1 + b.tape.tapeLength / b.fOps) : undefined);
+  const p0 = predicted(first), p1 = predicted(last);
+  const prediction = p0 !== undefined && p1 !== undefined ? `its tape predicts ${span(p0, p1)} in operations` : 'its tape predicts about 2 in operations';
+  if (a0 && a1) parts.push(`; the taping autograd, per call, costs ${formatRatio(a0)} → ${formatRatio(a1)} an evaluation of f on the same tensors with nothing recorded (${prediction}: one recorded forward, one backward over the same nodes; recording each node, and partials dearer than their ops (sin's is a cos), come on top)`);
   return `${parts.join('')}.`;
 }
 
