@@ -92,6 +92,17 @@ describe('report structure', () => {
     expect(range && md.slice(Math.max(0, range.index - 60), range.index + 20)).toBeNull();
   });
 
+  it("states the taping autograd's predicted ratio from its tape, the count its timing is checked against", () => {
+    const cost = json.data.cost as { sweeps: { sweep: { baselines: { fOps: number; tape?: { tapeLength: number } }[] } }[] };
+    const baselines = cost.sweeps[0]!.sweep.baselines;
+    const predicted = [baselines[0]!, baselines[baselines.length - 1]!].map((b) => 1 + b.tape!.tapeLength / b.fOps);
+    const caption = json.sections.find((s) => s.id === 'cost')!.caption;
+    const stated = /its tape predicts ([\d.]+)(?:–([\d.]+))? in operations/.exec(caption);
+    expect(stated).not.toBeNull();
+    expect(Number(stated![1])).toBeCloseTo(predicted[0]!, 1);
+    expect(Number(stated![2] ?? stated![1])).toBeCloseTo(predicted[1]!, 1);
+  });
+
   it('takes its captions from the measured numbers', () => {
     const graph = json.sections.find((s) => s.id === 'graph')!;
     expect(graph.caption).toContain('∂f/∂x = 4, ∂f/∂y = 13');
