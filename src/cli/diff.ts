@@ -429,7 +429,10 @@ export function formatDiffReport(report: DiffReport, width?: number): string {
   for (const text of report.nonSmooth) {
     prose(`f is not smooth at this point: ${text}. A derivative may not exist here; where the methods differ, each applies its own formula or convention.`);
   }
-  for (const row of report.results) for (const note of row.notes ?? []) prose(`note (${row.method}): ${note}`);
+  // A note several methods share (a program's guards) is printed once, naming them all.
+  const notes = new Map<string, string[]>();
+  for (const row of report.results) for (const note of row.notes ?? []) notes.set(note, [...(notes.get(note) ?? []), row.method]);
+  for (const [note, methods] of notes) prose(`note (${methods.join(', ')}): ${note}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -41,6 +41,17 @@ describe('gradlab diff --file', () => {
     }
   });
 
+  it('prints a note several methods share (the guard of the trace) once, naming each of them', async () => {
+    const methods = 'autograd-compiled,forward-mode,symbolic-dag';
+    const { code, stdout } = await run(['diff', '--file', fixture('loop-branch.ts'), '--at', 'x=1,y=0.5', '--method', methods]);
+    expect(code).toBe(0);
+    const guardNotes = stdout.split('\nnote (').slice(1).filter((note) => note.includes('guard'));
+    expect(guardNotes).toHaveLength(1);
+    const named = guardNotes[0]!.slice(0, guardNotes[0]!.indexOf(')')).split(', ');
+    expect(named.length).toBeGreaterThan(1);
+    for (const method of named) expect(methods.split(',')).toContain(method);
+  });
+
   it('picks a named export with --export, and lists the function exports when the name is wrong', async () => {
     const { report } = await json(['diff', '--file', fixture('loop-branch.ts'), '--export', 'cube', '--at', 'x=2', '--method', 'autograd']);
     expect(report.results[0].gradient).toEqual({ x: 12 });
