@@ -2,8 +2,8 @@
 import type { GradientMethod } from '../diff/method.ts';
 import { runFunctionAgreement } from '../harness/function-agreement.ts';
 import { formatCase } from '../harness/format.ts';
-import { agreementTable, toCliTable } from '../report/tables.ts';
 import type { CliIo } from './common.ts';
+import { matrixProse, matrixText } from './matrix.ts';
 import { loadSuiteFile } from './suite-file.ts';
 
 /**
@@ -22,9 +22,12 @@ export async function checkSuite(path: string, options: { runs: number; seed: nu
   if (progress) io.stderr('\r\x1b[K');
   const classes = Object.entries(run.pointClasses).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
   io.stdout(
-    `${toCliTable(agreementTable(run.rows, { pairs: options.pairs }))}\n` +
-      `${suite.functions.length} functions of ${suite.name} (${suite.functions.map((f) => f.name).join(', ')}), ${options.runs} points each (points: ${classes || 'none'}), ` +
-      `${run.methods.length} methods, seed ${run.seed}, ${(run.timeMs / 1000).toFixed(1)} s\n`,
+    `${matrixText(run.rows, options.pairs, io)}\n` +
+      `${matrixProse(
+        `${suite.functions.length} functions of ${suite.name} (${suite.functions.map((f) => f.name).join(', ')}), ${options.runs} points each (points: ${classes || 'none'}), ` +
+          `${run.methods.length} methods, seed ${run.seed}, ${(run.timeMs / 1000).toFixed(1)} s`,
+        io,
+      )}\n`,
   );
   if (run.failure === undefined) {
     io.stdout('every method agrees with the reference within its tolerance\n');

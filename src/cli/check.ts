@@ -8,8 +8,8 @@ import { runAgreement, verdictMeaning, type AgreementRow, type AgreementRun } fr
 import { campaignRun, mergeCampaigns, missingShards, parseShard, runCampaign, type CampaignResult, type CampaignSpec } from '../harness/campaign.ts';
 import { formatCounterexample } from '../harness/format.ts';
 import { defaultFactors } from '../harness/tolerance.ts';
-import { agreementTable, toCliTable, wrapProse } from '../report/tables.ts';
-import { parseCommandArgs, proseWidthWhenPiped, UsageError, type CliIo, type Command } from './common.ts';
+import { matrixProse, matrixText } from './matrix.ts';
+import { parseCommandArgs, UsageError, type CliIo, type Command } from './common.ts';
 
 /** Runs in a quick check, and with GRADLAB_LONG=1. */
 export const quickRuns = 100;
@@ -142,9 +142,8 @@ function report(run: AgreementRun, io: CliIo, style: ReportStyle, replayOptions:
     io.stdout(`${checkJson(run, style.pairs, replay, notes)}\n`);
     return run.counterexample === undefined ? 0 : 1;
   }
-  const table = toCliTable(agreementTable(run.rows, { pairs: style.pairs }), { width: io.columns, droppable: ['median rel. error', 'runs'] });
-  // The lines under the table wrap to the terminal (80 columns when piped), as the table fits it.
-  const prose = (text: string) => wrapProse(text, io.columns ?? proseWidthWhenPiped);
+  const table = matrixText(run.rows, style.pairs, io);
+  const prose = (text: string) => matrixProse(text, io);
   io.stdout(`${table}\n${prose(summary(run))}\n${prose(notes)}${prose(honestFailures(run.rows))}`);
   if (run.counterexample === undefined) {
     io.stdout('every method agrees with the reference within its tolerance\n');

@@ -218,6 +218,15 @@ describe('gradlab check --suite', () => {
     expect(stdout).toMatch(/autograd vs reference +│ +16 │/);
     expect(code).toBe(0);
   }, 60_000);
+
+  it('fits its matrix and the lines under it to an 80-column terminal, as the random check does', async () => {
+    let stdout = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: () => {}, isTTY: false, columns: 80 };
+    const code = await main(['check', '--suite', join(dir, 'demo.json'), '--runs', '4', '--seed', '4'], io);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/│ symbolic-simplified +│/);
+    expect(Math.max(...stdout.trimEnd().split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(80);
+  }, 60_000);
 });
 
 describe("the README's example suites", () => {
