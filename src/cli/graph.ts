@@ -11,6 +11,7 @@ import { lookupPointValue } from '../ir/evaluate.ts';
 import { formatNumber, toInfix, wengertList } from '../ir/print.ts';
 import { variablesOf } from '../ir/traverse.ts';
 import { parseCommandArgs, parsePoint, UsageError, type Command } from './common.ts';
+import { wrapProse } from '../report/wrap.ts';
 import { inputHelp, inputOptions, readUserInput, type UserInput } from './input.ts';
 
 const help = `usage: gradlab graph "<expression>" --at x=2 [--out g.svg|g.dot|g.png] [--json]
@@ -96,14 +97,25 @@ export async function graphReport(input: string | UserInput, point: Record<strin
 
 const sumText = (uses: GraphRow['uses']) => uses.map((u) => formatNumber(u.amount)).join(' + ').replace(/\+ -/g, '− ');
 
-/** The Wengert list with values and gradients, one line per value (constants omitted: they have no gradient). */
-export function formatGraphReport(report: GraphReport): string {
+/**
+ * The Wengert list with values and gradients, one line per value (constants omitted: they have no gradient). With
+ * `columns` (a terminal's width) a long line wraps: the gradient's sum of uses under the gradient column, the
+ * expression under itself; without (a pipe, a file) each line stays whole.
+ */
+export function formatGraphReport(report: GraphReport, columns?: number): string {
   const shown = report.rows.filter((r) => r.kind !== 'const');
   const left = shown.map((r) => (r.kind === 'input' ? `${r.name} (input)` : `${r.name} = ${r.definition}`));
   const width = Math.min(60, Math.max(...left.map((l) => l.length)));
   const valueWidth = Math.max(...shown.map((r) => formatNumber(r.value).length));
   const point = Object.entries(report.point).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ');
-  const out = [`f = ${report.expression} at ${point || 'no variables'}`];
+  const fit = (text: string, indent: number): string => {
+    if (columns === undefined || [...text].length <= columns) return text;
+    // Continuations under the column the text starts at, or 4 in when that leaves too little room.
+    const at = columns - indent >= 24 ? indent : 4;
+    const [head, ...rest] = wrapProse(text.slice(indent), columns - at).split('\n');
+    return [text.slice(0, indent) + head, ...rest.map((line) => ' '.repeat(at) + line)].join('\n');
+  };
+  const out = [fit(`f = ${report.expression} at ${point || 'no variables'}`, 4)];
   if (report.program !== undefined) {
     out.push(`trace at the point: ${report.program.trace}`);
     for (const [i, guard] of report.program.guards.entries()) out.push(`guard ${i + 1}: ${guard}`);
@@ -112,7 +124,7 @@ export function formatGraphReport(report: GraphReport): string {
   shown.forEach((row, i) => {
     const reused = row.uses.length > 1 ? ` = ${sumText(row.uses)}   (used ${row.uses.length}×: by ${row.uses.map((u) => u.from).join(', ')})` : '';
     const output = row.name === report.output ? '   (output)' : '';
-    out.push(`${left[i].padEnd(width)}  ${formatNumber(row.value).padStart(valueWidth)}   ${formatNumber(row.grad ?? 0)}${reused}${output}`);
+    out.push(fit(`${left[i].padEnd(width)}  ${formatNumber(row.value).padStart(valueWidth)}   ${formatNumber(row.grad ?? 0)}${reused}${output}`, width + 2 + valueWidth + 3));
   });
   return `${out.join('\n')}\n`;
 }
@@ -141,7 +153,7 @@ export const graphCommand: Command = {
     const input = await readUserInput(positionals, values, help, (io as { stdin?: () => Promise<string> }).stdin);
     const { report, expr, trace } = await graphReport(input, parsePoint(values.at ?? []));
     if (out === undefined) {
-      io.stdout(values.json ? `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n` : formatGraphReport(report));
+      io.stdout(values.json ? `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n` : formatGraphReport(report, io.columns));
       return 0;
     }
     const { graphDot, renderDot } = await import('../report/graph.ts');

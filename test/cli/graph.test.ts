@@ -10,9 +10,13 @@ const scratch = mkdtempSync(join(tmpdir(), 'gradlab-graph-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runIn(undefined, ...argv);
+}
+
+async function runIn(columns: number | undefined, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false };
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: columns !== undefined, columns };
   return { code: await main(argv, io), stdout, stderr };
 }
 
@@ -27,6 +31,22 @@ describe('gradlab graph', () => {
       'v1 = x * x 4 1',
       'v2 = v1 + x 6 1 (output)',
     ]);
+  });
+
+  it('wraps long lines in a terminal (the sum of uses under the gradient column), and keeps them whole when piped', async () => {
+    const f = 'sin(x)*cos(y) + exp(-x^2/(1+y^2)) * log(1 + x^2 + y^2) + tanh(x*y - 3) * sqrt(1 + x^4)';
+    const piped = await run('graph', f, '--at', 'x=0.5,y=2');
+    const terminal = await runIn(80, 'graph', f, '--at', 'x=0.5,y=2');
+    const widths = (text: string) => text.trimEnd().split('\n').map((line) => [...line].length);
+    expect(Math.max(...widths(piped.stdout))).toBeGreaterThan(80);
+    expect(Math.max(...widths(terminal.stdout))).toBeLessThanOrEqual(80);
+    const words = (text: string) => text.split(/\s+/).filter(Boolean);
+    expect(words(terminal.stdout)).toEqual(words(piped.stdout));
+    // x is used 4 times: its sum continues under the gradient column.
+    const lines = terminal.stdout.split('\n');
+    const x = lines.findIndex((line) => line.startsWith('x (input)'));
+    const gradColumn = lines[x]!.indexOf('-0.58');
+    expect(lines[x + 1]!.length - lines[x + 1]!.trimStart().length).toBe(gradColumn);
   });
 
   it('gives values and gradients of the chain rule in --json (a diamond: y = sin(x), f = y·y + y)', async () => {
