@@ -6,6 +6,7 @@ import type { CostSweep } from '../harness/cost.ts';
 import type { SwellRow } from '../harness/swell.ts';
 import type { HigherOrder } from '../harness/higher-order.ts';
 import type { JacobianShapeSweep } from '../harness/jacobian-shape.ts';
+import { figureFont, useFigureTextMetrics } from './text-metrics.ts';
 
 /** Errors of exactly 0 cannot sit on a log axis: plots draw them here and say so in the legend. */
 export const plotFloor = 1e-18;
@@ -14,6 +15,7 @@ const clamp = (error: number) => Math.max(error, plotFloor);
 
 /** Renders a vega-lite specification to a standalone SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  useFigureTextMetrics();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -105,7 +107,7 @@ export async function renderFigure(spec: TopLevelSpec): Promise<{ svg: string; n
 
 const base = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  config: { font: 'sans-serif', range: { category: { scheme: 'tableau20' } }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 } },
+  config: { font: figureFont, range: { category: { scheme: 'tableau20' } }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 } },
 } as const;
 
 const logAxis = (title: string, format = '.0e') => ({ type: 'quantitative' as const, title, scale: { type: 'log' as const }, axis: { format, tickCount: 8 } });
