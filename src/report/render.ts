@@ -89,6 +89,16 @@ function uniqueIds(svg: string, prefix: string): string {
   return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`).replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
 }
 
+/**
+ * The narrow drawing as the page carries it: ids made unique, and one accessible name for the whole drawing in place of
+ * vega's label on every mark. Only one drawing of a figure is shown at a time (the other is `display: none`, which also
+ * hides it from screen readers); the per-mark labels of the wide drawing, a second time, were a tenth of the page.
+ */
+function narrowDrawing(svg: string, id: string, title: string): string {
+  const bare = svg.replace(/ (aria-label|aria-roledescription|role|aria-hidden)="[^"]*"/g, '');
+  return uniqueIds(bare, `${id}-narrow-`).replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(title)}" `);
+}
+
 const inline = (text: string) => escapeHtml(text).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
 
 function htmlSection(section: Section): string {
@@ -103,7 +113,7 @@ function htmlSection(section: Section): string {
     const drawings =
       figure.narrowSvg === undefined
         ? [`<div class="figure-scroll">${figure.svg}</div>`]
-        : [`<div class="figure-scroll figure-wide">${figure.svg}</div>`, `<div class="figure-scroll figure-narrow">${uniqueIds(figure.narrowSvg, `${figure.id}-narrow-`)}</div>`];
+        : [`<div class="figure-scroll figure-wide">${figure.svg}</div>`, `<div class="figure-scroll figure-narrow">${narrowDrawing(figure.narrowSvg, figure.id, figure.title)}</div>`];
     parts.push(`<figure id="figure-${figure.id}" data-figure="${figure.id}">`, ...drawings, `<figcaption>${inline(figure.caption)}</figcaption>`, '</figure>');
   }
   for (const { title, table, collapsed } of section.tables) {
