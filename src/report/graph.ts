@@ -31,9 +31,9 @@ export interface GraphOptions {
   /** Show a reused value's gradient as the sum of its per-use contributions (`grad 5 = 4 + 1`), and draw reused values bold. On by default. */
   readonly contributions?: boolean;
   /**
-   * `wide` (default): left to right, for a page or a projector. `narrow`: top to bottom with each record's fields
-   * stacked and its gradient sum broken over lines, in 12-pt text (16 CSS px at natural size, a phone's body text), for a
-   * phone's width.
+   * `wide` (default): left to right, for a page or a projector. `narrow`: top to bottom in 12-pt text (16 CSS px at
+   * natural size, a phone's body text), for a phone's width. Both stack each record's fields and break its long texts
+   * over lines.
    */
   readonly layout?: 'wide' | 'narrow';
 }
@@ -120,10 +120,16 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
         : uses.length > 1
           ? `grad ${short(grad)} = ${uses.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')} (${narrow ? '' : 'summed over '}${uses.length} uses)`
           : `grad ${short(grad)}`;
-    // Narrow: the long texts go over several lines (a record's `\n`), so no record is wider than a phone.
-    const lines = (text: string) => (narrow ? recordText(text).replace(/ (= |\(|— )/g, '\\n$1') : recordText(text));
+    // The long texts go over several lines (a record's `\n`), so no record is wider than a phone, and the wide drawing,
+    // its fields stacked, is about as wide as a page column: side by side in a row of 3 to 5 records, their fields
+    // made it some 1,900 px wide, shown at 57% in a 1,068-px column (edge labels 7.6 px tall).
+    const lines = (text: string) => recordText(text).replace(narrow ? / (= |\(|— )/g : / (= |\()/g, '\\n$1');
+    // A record's fields run across the rank direction: `{ … }` stacks them top to bottom, so top-to-bottom needs the
+    // braces and left-to-right does without.
+    const stacked = `${lines(label)} | data ${recordText(short(value))} | ${lines(gradText)}`;
+    const fields = narrow ? `{ ${stacked} }` : stacked;
     const penwidth = uses.length > 1 ? ', penwidth=2.5, color="#b45309"' : '';
-    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${lines(label)} | data ${recordText(short(value))} | ${lines(gradText)} }"${penwidth}];`);
+    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="${fields}"${penwidth}];`);
     if (node.kind !== 'op') continue;
     const spec = ops[node.op];
     const symbol = spec.syntax.kind === 'function' ? spec.syntax.name : spec.syntax.symbol;
