@@ -321,6 +321,39 @@ describe('the HTML report in headless Chromium', () => {
           })()`)) as string[];
           expect(small).toEqual([]);
         }
+        // Direct labels are readable: no label's box meets another's, and no drawn line, bar or marker runs through one.
+        // (Lines are sampled every 1.5 px along their length; a box is shrunk by 1 px so a line grazing its edge passes.)
+        const covered = (await page.evaluate(`(() => {
+          const shown = (e) => e.getBoundingClientRect().width > 0;
+          return [...document.querySelectorAll('figure')].flatMap((figure) => {
+            const svg = [...figure.querySelectorAll('svg')].find(shown);
+            if (!svg || !svg.querySelector('g.mark-line')) return [];
+            const labels = [...svg.querySelectorAll('g.mark-text.role-mark text')].filter((t) => t.textContent.trim() !== '' && shown(t))
+              .map((t) => { const r = t.getBoundingClientRect(); return { text: t.textContent, x0: r.left + 1, x1: r.right - 1, y0: r.top + 1, y1: r.bottom - 1 }; });
+            const inside = (b, x, y) => x > b.x0 && x < b.x1 && y > b.y0 && y < b.y1;
+            const found = [];
+            labels.forEach((a, i) => labels.slice(i + 1).forEach((b) => {
+              if (a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1) found.push(figure.id + ': "' + a.text + '" meets "' + b.text + '"');
+            }));
+            for (const path of svg.querySelectorAll('g.mark-line path, g.mark-rule.role-mark line')) {
+              const m = path.getScreenCTM();
+              const length = path.getTotalLength();
+              const hit = new Set();
+              for (let s = 0; s <= length; s += 1.5) {
+                const p = path.getPointAtLength(s);
+                const [x, y] = [m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f];
+                for (const b of labels) if (inside(b, x, y)) hit.add(b.text);
+              }
+              for (const text of hit) found.push(figure.id + ': a line (' + (path.getAttribute('stroke') || 'mark') + ') crosses "' + text + '"');
+            }
+            for (const mark of svg.querySelectorAll('g.mark-symbol.role-mark path')) {
+              const r = mark.getBoundingClientRect();
+              for (const b of labels) if (r.left < b.x1 && b.x0 < r.right && r.top < b.y1 && b.y0 < r.bottom) found.push(figure.id + ': a marker covers "' + b.text + '"');
+            }
+            return found;
+          });
+        })()`)) as string[];
+        expect(covered, `direct labels at ${width} px`).toEqual([]);
         expect(await page.locator('section[id] > h2').count()).toBe(13); // the glossary and twelve sections
         await page.close();
       }
