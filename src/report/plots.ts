@@ -6,7 +6,7 @@ import type { CostSweep } from '../harness/cost.ts';
 import type { SwellRow } from '../harness/swell.ts';
 import type { HigherOrder } from '../harness/higher-order.ts';
 import type { JacobianShapeSweep } from '../harness/jacobian-shape.ts';
-import { figureFont, useFigureTextMetrics } from './text-metrics.ts';
+import { figureFont, textWidth, useFigureTextMetrics } from './text-metrics.ts';
 import { placeLabels, type DataPoint, type LabelLayer } from './labels.ts';
 
 /** Errors of exactly 0 cannot sit on a log axis: plots draw them here and say so in the legend. */
@@ -63,12 +63,15 @@ const narrowPlotWidth = 250;
 /** How much taller a narrow plot is than the wide one. */
 const narrowHeightScale = 1.3;
 
-/** Breaks a title into lines of at most `max` characters at spaces (vega-lite draws an array as one line each). */
-function wrapLines(text: string, max: number): string[] {
+/** The widest a line of a narrow figure's titles may be: inside a 390-px phone's 358-px text column with room to spare. */
+const narrowLinePx = 330;
+
+/** Breaks a title into lines at most `max` px wide at spaces (vega-lite draws an array as one line each). */
+function wrapLines(text: string, fontSize: number, bold: boolean, max = narrowLinePx): string[] {
   const lines: string[] = [];
   for (const word of text.split(' ')) {
     const last = lines.length - 1;
-    if (last >= 0 && lines[last].length + 1 + word.length <= max) lines[last] += ` ${word}`;
+    if (last >= 0 && textWidth(`${lines[last]} ${word}`, fontSize, bold) <= max) lines[last] += ` ${word}`;
     else lines.push(word);
   }
   return lines;
@@ -80,6 +83,8 @@ function wrapLines(text: string, max: number): string[] {
  * so the narrow figure shows exactly what the wide one shows.
  */
 export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
+  // A figure whose labels beside the plot are wide (method names) asks for a narrower plot in `usermeta`.
+  const plotWidth = (spec as { usermeta?: { narrowPlotWidth?: number } }).usermeta?.narrowPlotWidth ?? narrowPlotWidth;
   const ownAxes = (panel: unknown): unknown => {
     const encoding = (panel as { encoding?: Record<string, { axis?: unknown }> }).encoding;
     if (encoding === undefined) return panel;
@@ -90,7 +95,7 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
     if (Array.isArray(value)) return key === 'values' ? value : value.map((v) => visit(v, undefined));
     if (value === null || typeof value !== 'object') {
       if (typeof value === 'number' && /fontsize$/i.test(key ?? '')) return Math.max(value, narrowFontPx);
-      if (typeof value === 'number' && key === 'width') return Math.min(value, narrowPlotWidth);
+      if (typeof value === 'number' && key === 'width') return Math.min(value, plotWidth);
       // A phone has height to spare: a taller plot spreads its lines apart, leaving room for their labels beside them.
       if (typeof value === 'number' && key === 'height') return Math.round(value * narrowHeightScale);
       if (typeof value === 'number' && key === 'labelLimit') return Math.min(value, 2 * narrowPlotWidth);
@@ -101,6 +106,9 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
       // Marks that leave their text size to the config get it explicitly (a text mark's default is 11 px).
       // Side-by-side panels are stacked; a panel that relied on its left neighbour's axis for its rows then shows its own.
       out[k === 'hconcat' ? 'vconcat' : k] = k === 'hconcat' && Array.isArray(v) ? v.map((panel) => visit(ownAxes(panel), undefined)) : visit(v, k);
+      // The figure's title, and axis, legend and panel titles (centred on the plot, so no wider than it), go over lines
+      // rather than past the phone's edge; a y axis's title runs up the side, along the plot's height, on one line.
+      if (k === 'title' && typeof v === 'string' && key !== 'y') out[k] = key === undefined ? wrapLines(v, narrowFontPx + 2, true) : wrapLines(v, narrowFontPx, true, plotWidth);
     }
     if (key === 'mark' && out.type === 'text') {
       out.fontSize ??= narrowFontPx;
@@ -110,12 +118,11 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
       // figure's box scrolls.
       if (out.baseline !== 'bottom') out.lineBreak ??= ', ';
     }
-    if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, 32);
-    if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, 36);
+    if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, narrowFontPx + 2, true);
+    if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, narrowFontPx, false);
     return out;
   };
   const narrow = visit(spec, undefined) as Record<string, unknown>;
-  if (typeof narrow.title === 'string') narrow.title = wrapLines(narrow.title, 32);
   const f = narrowFontPx;
   const config = (narrow.config ?? {}) as Record<string, Record<string, unknown>>;
   narrow.config = {
@@ -125,7 +132,9 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
     axis: { ...config.axis, labelFontSize: f, titleFontSize: f, labelLimit: 320 },
     axisY: { labelLimit: 320 },
     legend: { ...config.legend, labelFontSize: f, titleFontSize: f, labelLimit: 2 * narrowPlotWidth },
-    title: { ...config.title, fontSize: f + 2, subtitleFontSize: f },
+    // Titles start at the figure's left edge: centred over the plot, which sits right of the y axis, a title as wide
+    // as the phone's column would run past its right edge.
+    title: { ...config.title, fontSize: f + 2, subtitleFontSize: f, anchor: 'start', frame: 'bounds' },
     header: { ...config.header, labelFontSize: f, titleFontSize: f },
     text: { ...config.text, fontSize: f },
   };
@@ -199,6 +208,8 @@ export function accuracySpec(entries: readonly { method: string; caseId: string;
   return {
     ...base,
     title: { text: 'Relative error of each method against the 64-digit reference', subtitle: 'box: quartiles and median of the non-zero errors; whiskers: min and max; beside the boxes: how many errors were exactly 0' },
+    // Beside a narrow plot there is room for the method names at 16 px only if the plot is narrower than the others.
+    usermeta: { narrowPlotWidth: 180 },
     hconcat: [
       {
         width: 420,
@@ -475,7 +486,7 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
 /** Tall versus wide: cost of the forward-mode Jacobian over the reverse-mode one against m/n (log-log), with the break-even line. */
 export function jacobianShapeSpec(sweep: JacobianShapeSweep): TopLevelSpec {
   const values = sweep.rows.flatMap((r) => [
-    { aspect: r.aspect, ratio: r.instructionRatio, series: 'instructions executed (machine-independent)', shape: `${r.n}×${r.m}` },
+    { aspect: r.aspect, ratio: r.instructionRatio, series: 'instructions (any machine)', shape: `${r.n}×${r.m}` },
     { aspect: r.aspect, ratio: r.timeRatio, series: 'median time', shape: `${r.n}×${r.m}` },
   ]);
   const aspects = sweep.rows.map((r) => r.aspect);
