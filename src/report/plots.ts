@@ -79,8 +79,9 @@ function wrapLines(text: string, fontSize: number, bold: boolean, max = narrowLi
 
 /**
  * The same plot laid out for a narrow screen: every font at least {@link narrowFontPx}, plot areas at most
- * {@link narrowPlotWidth} wide, side-by-side panels stacked, and titles wrapped. The data and marks are untouched,
- * so the narrow figure shows exactly what the wide one shows.
+ * {@link narrowPlotWidth} wide (or the spec's `usermeta.narrowPlotWidth`) and {@link narrowHeightScale} times as tall,
+ * side-by-side panels stacked, and titles wrapped to the phone's column. The data and marks are untouched, so the
+ * narrow figure shows exactly what the wide one shows; {@link renderFigure} then places its direct labels afresh.
  */
 export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
   // A figure whose labels beside the plot are wide (method names) asks for a narrower plot in `usermeta`.
@@ -103,21 +104,15 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      // Marks that leave their text size to the config get it explicitly (a text mark's default is 11 px).
       // Side-by-side panels are stacked; a panel that relied on its left neighbour's axis for its rows then shows its own.
       out[k === 'hconcat' ? 'vconcat' : k] = k === 'hconcat' && Array.isArray(v) ? v.map((panel) => visit(ownAxes(panel), undefined)) : visit(v, k);
       // The figure's title, and axis, legend and panel titles (centred on the plot, so no wider than it), go over lines
       // rather than past the phone's edge; a y axis's title runs up the side, along the plot's height, on one line.
       if (k === 'title' && typeof v === 'string' && key !== 'y') out[k] = key === undefined ? wrapLines(v, narrowFontPx + 2, true) : wrapLines(v, narrowFontPx, true, plotWidth);
     }
-    if (key === 'mark' && out.type === 'text') {
-      out.fontSize ??= narrowFontPx;
-      // A long direct label goes over lines at its commas instead of running off the plot, but only one that hangs
-      // down from its anchor: a label set on a line from below (baseline 'bottom', "no step: autograd, …" on the
-      // exact methods' floor) would wrap down over the axis and the label under it, so it stays on one line and the
-      // figure's box scrolls.
-      if (out.baseline !== 'bottom') out.lineBreak ??= ', ';
-    }
+    // Marks that leave their text size to the config get it explicitly (a text mark's default is 11 px); direct
+    // labels break themselves over lines where they are placed ({@link placeLabels}).
+    if (key === 'mark' && out.type === 'text') out.fontSize ??= narrowFontPx;
     if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, narrowFontPx + 2, true);
     if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, narrowFontPx, false);
     return out;
@@ -127,8 +122,7 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
   const config = (narrow.config ?? {}) as Record<string, Record<string, unknown>>;
   narrow.config = {
     ...config,
-    // Without a canvas vega estimates a label's width as about 0.8·font size per character, so at 16 px
-    // "symbolic-simplified" (19 characters) needs more than 240 px of label room or it is cut.
+    // Axis labels are never cut: the method names ("symbolic-simplified", about 145 px at 16 px) are the figure.
     axis: { ...config.axis, labelFontSize: f, titleFontSize: f, labelLimit: 320 },
     axisY: { labelLimit: 320 },
     legend: { ...config.legend, labelFontSize: f, titleFontSize: f, labelLimit: 2 * narrowPlotWidth },
