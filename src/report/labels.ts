@@ -141,6 +141,9 @@ export function placeLabels(spec: Record<string, unknown>, layout: 'wide' | 'nar
       const pts = line.map(px).filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
       return pts.length === 1 ? [[pts[0], pts[0]] as [Pixel, Pixel]] : pts.slice(1).map((q, i) => [pts[i], q] as [Pixel, Pixel]);
     });
+    // Every point of a line may carry a marker (up to about 4 px in radius): a label keeps clear of them all.
+    const vertices: Pixel[] = directLabels.avoid.flatMap((line) => line.map(px)).filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
+    const markerRadius = 4.5;
     const fontSize = mark.fontSize;
     const bold = mark.fontWeight === 'bold';
     const lineHeight = fontSize + 2;
@@ -183,7 +186,9 @@ export function placeLabels(spec: Record<string, unknown>, layout: 'wide' | 'nar
             if (box.x0 < 0 || box.y0 < 0 || box.x1 > right || box.y1 > height) continue;
             const padded = { x0: box.x0 - 2, y0: box.y0 - 1, x1: box.x1 + 2, y1: box.y1 + 1 };
             if (placed.some((b) => meets(b, padded))) continue;
-            const crossings = segments.filter(([p, q]) => crosses(p, q, padded)).length;
+            const crossings =
+              segments.filter(([p, q]) => crosses(p, q, padded)).length +
+              vertices.filter(([vx, vy]) => vx > box.x0 - markerRadius && vx < box.x1 + markerRadius && vy > box.y0 - markerRadius && vy < box.y1 + markerRadius).length;
             // Crossing a line costs more than any walk along the line; a second line of text costs a few anchors.
             const cost = crossings * 1e4 + penalty + a + side + v * 4;
             if (best === undefined || cost < best.cost) best = { cost, box, lines };
