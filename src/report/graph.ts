@@ -31,11 +31,12 @@ export interface GraphOptions {
   /** Show a reused value's gradient as the sum of its per-use contributions (`grad 5 = 4 + 1`), and draw reused values bold. On by default. */
   readonly contributions?: boolean;
   /**
-   * `wide` (default): left to right, for a page or a projector. `narrow`: top to bottom with each record's fields
-   * stacked and its gradient sum broken over lines, in 12-pt text (16 CSS px at natural size, a phone's body text), for a
+   * `wide` (default): left to right, each record's fields in a row, for a file or a projector. `column`: left to right
+   * with each record's fields stacked and its long texts broken over lines, for a page's column (about 1,100 px).
+   * `narrow`: top to bottom, fields stacked, in 12-pt text (16 CSS px at natural size, a phone's body text), for a
    * phone's width.
    */
-  readonly layout?: 'wide' | 'narrow';
+  readonly layout?: 'wide' | 'column' | 'narrow';
 }
 
 /** One use of a value: the op node that uses it (by Wengert name) and the gradient that flows back along that edge. */
@@ -92,6 +93,7 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
   const lineRhs = new Map(lines.map((l) => [l.node.id, l.rhs]));
   const nodes: GraphNode[] = [];
   const narrow = options.layout === 'narrow';
+  const stackFields = narrow || options.layout === 'column';
   // Graphviz sizes text in points and writes the SVG in points, so 12 pt is 16 CSS px when the SVG is shown at its natural size.
   const out: string[] = [
     'digraph G {',
@@ -120,10 +122,16 @@ export function graphDot(expr: Expr, trace: ReferenceTrace, options: GraphOption
         : uses.length > 1
           ? `grad ${short(grad)} = ${uses.map((c) => short(c.amount)).join(' + ').replace(/\+ -/g, '− ')} (${narrow ? '' : 'summed over '}${uses.length} uses)`
           : `grad ${short(grad)}`;
-    // Narrow: the long texts go over several lines (a record's `\n`), so no record is wider than a phone.
-    const lines = (text: string) => (narrow ? recordText(text).replace(/ (= |\(|— )/g, '\\n$1') : recordText(text));
+    // Stacked, the long texts go over several lines (a record's `\n`), so no record is wider than a phone, and the
+    // column drawing is about as wide as a page's column: with each record's fields in a row, the report's graph was
+    // some 1,900 px wide, shown at 57% in a 1,068-px column (edge labels 7.6 px tall).
+    const lines = (text: string) => (!stackFields ? recordText(text) : recordText(text).replace(narrow ? / (= |\(|— )/g : / (= |\()/g, '\\n$1'));
+    // A record's fields run across the rank direction unless braced: left to right, `{ … }` puts them in a row and
+    // bare fields stack; top to bottom, the other way round.
+    const fields = `${lines(label)} | data ${recordText(short(value))} | ${lines(gradText)}`;
+    const record = stackFields === narrow ? `{ ${fields} }` : fields;
     const penwidth = uses.length > 1 ? ', penwidth=2.5, color="#b45309"' : '';
-    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="{ ${lines(label)} | data ${recordText(short(value))} | ${lines(gradText)} }"${penwidth}];`);
+    out.push(`  n${node.id} [shape=record, style="rounded,filled", fillcolor="${fill}", label="${record}"${penwidth}];`);
     if (node.kind !== 'op') continue;
     const spec = ops[node.op];
     const symbol = spec.syntax.kind === 'function' ? spec.syntax.name : spec.syntax.symbol;

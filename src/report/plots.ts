@@ -6,20 +6,49 @@ import type { CostSweep } from '../harness/cost.ts';
 import type { SwellRow } from '../harness/swell.ts';
 import type { HigherOrder } from '../harness/higher-order.ts';
 import type { JacobianShapeSweep } from '../harness/jacobian-shape.ts';
+import { figureFont, textWidth, useFigureTextMetrics } from './text-metrics.ts';
+import { placeLabels, type DataPoint, type LabelLayer } from './labels.ts';
 
 /** Errors of exactly 0 cannot sit on a log axis: plots draw them here and say so in the legend. */
 export const plotFloor = 1e-18;
 
 const clamp = (error: number) => Math.max(error, plotFloor);
 
-/** Renders a vega-lite specification to a standalone SVG string. */
+/** Renders a vega-lite specification to a standalone SVG string ({@link compactSvg}). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  useFigureTextMetrics();
+  const placed = placeLabels(spec as unknown as Record<string, unknown>, 'wide') as unknown as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(placed).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return compactSvg(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+const round = (number: string) => {
+  const r = Math.round(Number(number) * 10) / 10;
+  return String(r === 0 ? 0 : r);
+};
+
+/**
+ * vega's SVG with the same drawing in fewer bytes: coordinates to 0.1 px (vega writes three decimals; a tenth of a
+ * pixel is below what a screen shows), attributes that only restate SVG's defaults and empty frames dropped, and the font family,
+ * the same on every text, said once on the root. Every figure is on the page twice (wide and narrow), so this is
+ * most of the page's weight.
+ */
+export function compactSvg(svg: string): string {
+  let out = svg
+    .replace(/ (d|transform|points|x1|x2|y1|y2)="([^"]*)"/g, (_, name: string, value: string) => ` ${name}="${value.replace(/-?\d*\.\d+/g, round)}"`)
+    .replace(/ (opacity="1"|stroke-width="1"|pointer-events="none"|transform="translate\(0,0\)")/g, '')
+    // The empty frame every axis and legend group draws (a path of no area, or none at all).
+    .replace(/<path class="(background|foreground)" aria-hidden="true" d="(M0,0h0v0h0Z)?"( display="none")?\/>/g, '');
+  const families = new Set([...out.matchAll(/ font-family="([^"]*)"/g)].map((m) => m[1]));
+  if (families.size === 1) {
+    const [family] = families;
+    out = out.replaceAll(` font-family="${family}"`, '').replace(/^<svg /, `<svg font-family="${family}" `);
+  }
+  return out;
 }
 
 /**
@@ -31,12 +60,18 @@ export const narrowFontPx = 16;
 /** Widest plot area of a narrow figure: with axis labels it stays within a 390-px phone's 358-px text column or close to it. */
 const narrowPlotWidth = 250;
 
-/** Breaks a title into lines of at most `max` characters at spaces (vega-lite draws an array as one line each). */
-function wrapLines(text: string, max: number): string[] {
+/** How much taller a narrow plot is than the wide one. */
+const narrowHeightScale = 1.3;
+
+/** The widest a line of a narrow figure's titles may be: inside a 390-px phone's 358-px text column with room to spare. */
+const narrowLinePx = 330;
+
+/** Breaks a title into lines at most `max` px wide at spaces (vega-lite draws an array as one line each). */
+function wrapLines(text: string, fontSize: number, bold: boolean, max = narrowLinePx): string[] {
   const lines: string[] = [];
   for (const word of text.split(' ')) {
     const last = lines.length - 1;
-    if (last >= 0 && lines[last].length + 1 + word.length <= max) lines[last] += ` ${word}`;
+    if (last >= 0 && textWidth(`${lines[last]} ${word}`, fontSize, bold) <= max) lines[last] += ` ${word}`;
     else lines.push(word);
   }
   return lines;
@@ -44,10 +79,13 @@ function wrapLines(text: string, max: number): string[] {
 
 /**
  * The same plot laid out for a narrow screen: every font at least {@link narrowFontPx}, plot areas at most
- * {@link narrowPlotWidth} wide, side-by-side panels stacked, and titles wrapped. The data and marks are untouched,
- * so the narrow figure shows exactly what the wide one shows.
+ * {@link narrowPlotWidth} wide (or the spec's `usermeta.narrowPlotWidth`) and {@link narrowHeightScale} times as tall,
+ * side-by-side panels stacked, and titles wrapped to the phone's column. The data and marks are untouched, so the
+ * narrow figure shows exactly what the wide one shows; {@link renderFigure} then places its direct labels afresh.
  */
 export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
+  // A figure whose labels beside the plot are wide (method names) asks for a narrower plot in `usermeta`.
+  const plotWidth = (spec as { usermeta?: { narrowPlotWidth?: number } }).usermeta?.narrowPlotWidth ?? narrowPlotWidth;
   const ownAxes = (panel: unknown): unknown => {
     const encoding = (panel as { encoding?: Record<string, { axis?: unknown }> }).encoding;
     if (encoding === undefined) return panel;
@@ -58,40 +96,39 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
     if (Array.isArray(value)) return key === 'values' ? value : value.map((v) => visit(v, undefined));
     if (value === null || typeof value !== 'object') {
       if (typeof value === 'number' && /fontsize$/i.test(key ?? '')) return Math.max(value, narrowFontPx);
-      if (typeof value === 'number' && key === 'width') return Math.min(value, narrowPlotWidth);
+      if (typeof value === 'number' && key === 'width') return Math.min(value, plotWidth);
+      // A phone has height to spare: a taller plot spreads its lines apart, leaving room for their labels beside them.
+      if (typeof value === 'number' && key === 'height') return Math.round(value * narrowHeightScale);
       if (typeof value === 'number' && key === 'labelLimit') return Math.min(value, 2 * narrowPlotWidth);
       return value;
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      // Marks that leave their text size to the config get it explicitly (a text mark's default is 11 px).
       // Side-by-side panels are stacked; a panel that relied on its left neighbour's axis for its rows then shows its own.
       out[k === 'hconcat' ? 'vconcat' : k] = k === 'hconcat' && Array.isArray(v) ? v.map((panel) => visit(ownAxes(panel), undefined)) : visit(v, k);
+      // The figure's title, and axis, legend and panel titles (centred on the plot, so no wider than it), go over lines
+      // rather than past the phone's edge; a y axis's title runs up the side, along the plot's height, on one line.
+      if (k === 'title' && typeof v === 'string' && key !== 'y') out[k] = key === undefined ? wrapLines(v, narrowFontPx + 2, true) : wrapLines(v, narrowFontPx, true, plotWidth);
     }
-    if (key === 'mark' && out.type === 'text') {
-      out.fontSize ??= narrowFontPx;
-      // A long direct label goes over lines at its commas instead of running off the plot, but only one that hangs
-      // down from its anchor: a label set on a line from below (baseline 'bottom', "no step: autograd, …" on the
-      // exact methods' floor) would wrap down over the axis and the label under it, so it stays on one line and the
-      // figure's box scrolls.
-      if (out.baseline !== 'bottom') out.lineBreak ??= ', ';
-    }
-    if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, 32);
-    if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, 36);
+    // Marks that leave their text size to the config get it explicitly (a text mark's default is 11 px); direct
+    // labels break themselves over lines where they are placed ({@link placeLabels}).
+    if (key === 'mark' && out.type === 'text') out.fontSize ??= narrowFontPx;
+    if (key === 'title' && typeof out.text === 'string') out.text = wrapLines(out.text, narrowFontPx + 2, true);
+    if (key === 'title' && typeof out.subtitle === 'string') out.subtitle = wrapLines(out.subtitle, narrowFontPx, false);
     return out;
   };
   const narrow = visit(spec, undefined) as Record<string, unknown>;
-  if (typeof narrow.title === 'string') narrow.title = wrapLines(narrow.title, 32);
   const f = narrowFontPx;
   const config = (narrow.config ?? {}) as Record<string, Record<string, unknown>>;
   narrow.config = {
     ...config,
-    // Without a canvas vega estimates a label's width as about 0.8·font size per character, so at 16 px
-    // "symbolic-simplified" (19 characters) needs more than 240 px of label room or it is cut.
+    // Axis labels are never cut: the method names ("symbolic-simplified", about 145 px at 16 px) are the figure.
     axis: { ...config.axis, labelFontSize: f, titleFontSize: f, labelLimit: 320 },
     axisY: { labelLimit: 320 },
     legend: { ...config.legend, labelFontSize: f, titleFontSize: f, labelLimit: 2 * narrowPlotWidth },
-    title: { ...config.title, fontSize: f + 2, subtitleFontSize: f },
+    // Titles start at the figure's left edge: centred over the plot, which sits right of the y axis, a title as wide
+    // as the phone's column would run past its right edge.
+    title: { ...config.title, fontSize: f + 2, subtitleFontSize: f, anchor: 'start', frame: 'bounds' },
     header: { ...config.header, labelFontSize: f, titleFontSize: f },
     text: { ...config.text, fontSize: f },
   };
@@ -100,15 +137,52 @@ export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
 
 /** A figure's two drawings: `svg` for wide screens, `narrowSvg` ({@link narrowSpec}) for phones. */
 export async function renderFigure(spec: TopLevelSpec): Promise<{ svg: string; narrowSvg: string }> {
-  return { svg: await renderSvg(spec), narrowSvg: await renderSvg(narrowSpec(spec)) };
+  const narrow = placeLabels(narrowSpec(spec) as unknown as Record<string, unknown>, 'narrow') as unknown as TopLevelSpec;
+  return { svg: await renderSvg(spec), narrowSvg: await renderSvg(narrow) };
 }
 
 const base = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  config: { font: 'sans-serif', range: { category: { scheme: 'tableau20' } }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 } },
+  config: { font: figureFont, range: { category: { scheme: 'tableau20' } }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 } },
 } as const;
 
 const logAxis = (title: string, format = '.0e') => ({ type: 'quantitative' as const, title, scale: { type: 'log' as const }, axis: { format, tickCount: 8 } });
+
+/** A log scale's domain from a decade at or below the smallest value to one at or above the largest (what vega's `nice` would pick), given explicitly so direct labels can be placed on the drawn pixel grid. */
+function logDomain(values: readonly number[]): [number, number] {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  return [10 ** Math.floor(Math.log10(Math.min(...positive))), 10 ** Math.ceil(Math.log10(Math.max(...positive)))];
+}
+
+/** Each series' points as a line in data coordinates, in increasing x (so its label prefers the right end). */
+function seriesLines<T extends { series: string }>(rows: readonly T[], x: (r: T) => number, y: (r: T) => number): Map<string, DataPoint[]> {
+  const lines = new Map<string, DataPoint[]>();
+  for (const r of rows) lines.set(r.series, [...(lines.get(r.series) ?? []), { x: x(r), y: y(r) }]);
+  for (const line of lines.values()) line.sort((a, b) => a.x - b.x);
+  return lines;
+}
+
+/** A direct-label layer ({@link placeLabels}) for one line per series, avoiding `avoid`, coloured by `color` like the lines. */
+function seriesLabels(x: object, y: object, lines: Map<string, DataPoint[]>, avoid: readonly (readonly DataPoint[])[], color: object, fontSize = 12): LabelLayer {
+  return {
+    directLabels: {
+      x: x as LabelLayer['directLabels']['x'],
+      y: y as LabelLayer['directLabels']['y'],
+      items: [...lines].map(([series, line]) => ({ text: series, line, datum: { series } })),
+      avoid,
+    },
+    mark: { fontSize, fontWeight: 'bold' },
+    encoding: { color },
+  };
+}
+
+/** Labels of guide lines (grey, regular weight): each at the end of its line given last. */
+function guideLabels(x: object, y: object, guides: readonly { text: string; short?: string; line: DataPoint[] }[], avoid: readonly (readonly DataPoint[])[], style: Record<string, unknown> = { color: '#6b7280' }): LabelLayer {
+  return {
+    directLabels: { x: x as LabelLayer['directLabels']['x'], y: y as LabelLayer['directLabels']['y'], items: guides, avoid },
+    mark: { fontSize: 12, ...style },
+  };
+}
 
 /** The typical floor of a V-curve series: the median measured error over the decade of h around its best step. */
 export function typicalFloor(s: VSeries): { h: number; error: number } | undefined {
@@ -128,6 +202,8 @@ export function accuracySpec(entries: readonly { method: string; caseId: string;
   return {
     ...base,
     title: { text: 'Relative error of each method against the 64-digit reference', subtitle: 'box: quartiles and median of the non-zero errors; whiskers: min and max; beside the boxes: how many errors were exactly 0' },
+    // Beside a narrow plot there is room for the method names at 16 px only if the plot is narrower than the others.
+    usermeta: { narrowPlotWidth: 180 },
     hconcat: [
       {
         width: 420,
@@ -145,11 +221,6 @@ export function accuracySpec(entries: readonly { method: string; caseId: string;
       },
     ],
   } as unknown as TopLevelSpec;
-}
-
-/** Where a series' label goes: its last finite point (direct labels instead of a 13-entry legend). */
-function endLabel<T extends { h: number; error: number }>(points: readonly T[]): T | undefined {
-  return points.length === 0 ? undefined : points.reduce((a, b) => (b.h < a.h ? b : a));
 }
 
 /**
@@ -175,16 +246,26 @@ export function vCurveSpec(v: VCurve): TopLevelSpec {
     const h1 = Math.max(hMin, h0 * (yMin * 1e3 / e0) ** (1 / p));
     return [{ guide: `O(h${p === 1 ? '' : p === 2 ? '²' : '⁴'})`, h: h0, error: e0 }, { guide: `O(h${p === 1 ? '' : p === 2 ? '²' : '⁴'})`, h: h1, error: e0 * (h1 / h0) ** p }];
   });
-  const guideLabels = guides.filter((_, i) => i % 2 === 1);
   const flatNonzero = v.flat.filter((f) => f.error > 0);
   const flatZero = v.flat.filter((f) => f.error === 0);
   const flat = flatNonzero.length > 0 ? [hMax, hMin].map((h) => ({ series: `no step: ${flatNonzero.map((f) => f.method).join(', ')}`, h, error: Math.max(...flatNonzero.map((f) => f.error)) })) : [];
-  const labels = [
-    ...v.series.map((s) => endLabel(measured.filter((m) => m.series === s.scheme))).filter((p) => p !== undefined),
-  ];
-  const x = { field: 'h', type: 'quantitative' as const, title: 'step h (decreasing →)', scale: { type: 'log' as const, domain: [hMin, hMax], reverse: true }, axis: { format: '.0e', tickCount: 8 } };
-  const y = { field: 'error', type: 'quantitative' as const, title: 'relative error of f′', scale: { type: 'log' as const, domain: [yMin, 10] }, axis: { format: '.0e', tickCount: 8 } };
+  const x = { field: 'h', type: 'quantitative' as const, title: 'step h (decreasing →)', scale: { type: 'log' as const, domain: [hMin, hMax], reverse: true, nice: false }, axis: { format: '.0e', tickCount: 8 } };
+  const y = { field: 'error', type: 'quantitative' as const, title: 'relative error of f′', scale: { type: 'log' as const, domain: [yMin, 10], nice: false }, axis: { format: '.0e', tickCount: 8 } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
+  // Every line in h order, smallest step last: a label prefers the end of its line at the right, where h is smallest.
+  const toPoint = (m: { h: number; error: number }) => ({ x: m.h, y: m.error });
+  const byStep = (points: DataPoint[]) => points.sort((a, b) => b.x - a.x);
+  const lines = new Map(v.series.map((s) => [s.scheme, byStep(measured.filter((m) => m.series === s.scheme).map(toPoint))] as const).filter(([, line]) => line.length > 0));
+  const guideLines = [...new Set(guides.map((g) => g.guide))].map((guide) => ({ text: guide, line: byStep(guides.filter((g) => g.guide === guide).map(toPoint)) }));
+  const avoid = [
+    ...lines.values(),
+    ...guideLines.map((g) => g.line),
+    ...['forward', 'central'].map((scheme) => byStep(model.filter((m) => m.series === scheme).map(toPoint))),
+    ...zeroSteps.map((z) => [{ x: z.h, y: yMin }]),
+    flat.map(toPoint),
+  ];
+  // The labels of lines without a step sit at the left end of their line (h largest), where nothing else is.
+  const floor = flatZero.length > 0 ? [{ text: `exact 0 (no step): ${flatZero.map((f) => f.method).join(', ')}`, line: [{ x: hMin, y: yMin }, { x: hMax, y: yMin }] }] : [];
   return {
     ...base,
     title: { text: `Error of f′ against the step h: ${v.label} at ${v.variable} = ${v.point}`, subtitle: 'solid: measured; dashed, same colour: that scheme\'s error bound (forward and central); grey: slopes of truncation error' },
@@ -192,22 +273,19 @@ export function vCurveSpec(v: VCurve): TopLevelSpec {
     height: 380,
     layer: [
       { data: { values: guides }, mark: { type: 'line', color: '#9ca3af', strokeWidth: 1 }, encoding: { x, y, detail: { field: 'guide' } } },
-      { data: { values: guideLabels }, mark: { type: 'text', color: '#6b7280', align: 'left', dx: 4, fontSize: 12 }, encoding: { x, y, text: { field: 'guide' } } },
       { data: { values: model }, mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5 }, encoding: { x, y, color: { ...color, field: 'series' } } },
       // Lines without a marker per sample: the steps are dense (about 150 per scheme), and a marker each, with its
       // accessible label, made this one figure 0.4 MB of the page.
       { data: { values: measured }, mark: { type: 'line', strokeWidth: 2.5 }, encoding: { x, y, color } },
-      { data: { values: labels }, mark: { type: 'text', align: 'left', dx: 6, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
       { data: { values: flat }, mark: { type: 'line', strokeWidth: 3, color: '#111827' }, encoding: { x, y } },
-      { data: { values: flat.slice(0, 1) }, mark: { type: 'text', align: 'left', baseline: 'bottom', dy: -3, fontSize: 12 }, encoding: { x, y, text: { field: 'series' } } },
-      {
-        data: { values: [{ h: hMax, error: yMin, label: flatZero.length > 0 ? `exact 0 (no step): ${flatZero.map((f) => f.method).join(', ')}` : '' }] },
-        mark: { type: 'text', align: 'left', baseline: 'bottom', dy: -2, fontSize: 12, color: '#047857', fontWeight: 'bold' },
-        encoding: { x, y, text: { field: 'label' } },
-      },
       ...(zeroSteps.length > 0
         ? [{ data: { values: zeroSteps.map((z) => ({ ...z, error: yMin })) }, mark: { type: 'point', shape: 'triangle-down', size: 40, filled: true }, encoding: { x, y, color } }]
         : []),
+      seriesLabels(x, y, lines, avoid, color),
+      // Five method names make a long label: where it finds no free place it names the first and counts the rest (the caption lists them all).
+      guideLabels(x, y, flat.length > 0 ? [{ text: flat[0].series, short: `no step: ${flatNonzero[0].method}, … (${flatNonzero.length} methods)`, line: [...flat].reverse().map(toPoint) }] : [], avoid, { color: '#111827' }),
+      guideLabels(x, y, floor.map((f) => ({ ...f, line: [...f.line] })), avoid, { color: '#047857', fontWeight: 'bold' }),
+      guideLabels(x, y, guideLines, avoid),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -230,10 +308,12 @@ export function costSpec(sweep: CostSweep, familyName: string): TopLevelSpec {
     { n: n0, ratio: 4, guide: 'cheap-gradient bound: 4× f' }, { n: n1, ratio: 4, guide: 'cheap-gradient bound: 4× f' },
     { n: n0, ratio: 2 * n0, guide: 'O(n): 2n evaluations' }, { n: n1, ratio: 2 * n1, guide: 'O(n): 2n evaluations' },
   ];
-  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
-  const y = { field: 'ratio', type: 'quantitative' as const, title: 'time(∇f) / time(f)', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const, domain: [n0, n1], nice: false }, axis: { values: ns as number[], format: 'd' } };
+  const y = { field: 'ratio', type: 'quantitative' as const, title: 'time(∇f) / time(f)', scale: { type: 'log' as const, domain: logDomain([...rows.flatMap((r) => [r.low, r.high, r.ratio]), ...guides.map((g) => g.ratio)]), nice: false }, axis: { format: '~s' } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
-  const last = rows.filter((r) => r.n === Math.max(...rows.filter((q) => q.series === r.series).map((q) => q.n)));
+  const lines = seriesLines(rows, (r) => r.n, (r) => r.ratio);
+  const guideLines = [...new Set(guides.map((g) => g.guide))].map((guide) => ({ text: guide, line: guides.filter((g) => g.guide === guide).map((g) => ({ x: g.n, y: g.ratio })).reverse() }));
+  const avoid = [...lines.values(), ...guideLines.map((g) => g.line), ...rows.map((r) => [{ x: r.n, y: r.low }, { x: r.n, y: r.high }])];
   return {
     ...base,
     title: { text: `Cost of the gradient relative to f (${familyName})`, subtitle: 'median of interleaved samples; bars: quartile spread; grey: guides' },
@@ -241,10 +321,11 @@ export function costSpec(sweep: CostSweep, familyName: string): TopLevelSpec {
     height: 360,
     layer: [
       { data: { values: guides }, mark: { type: 'line', color: '#9ca3af', strokeDash: [3, 3] }, encoding: { x, y, detail: { field: 'guide' } } },
-      { data: { values: guides.filter((_, i) => i % 2 === 0) }, mark: { type: 'text', color: '#6b7280', align: 'left', baseline: 'bottom', dy: -2, fontSize: 12 }, encoding: { x, y, text: { field: 'guide' } } },
       { data: { values: rows }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' }, color } },
       { data: { values: rows }, mark: { type: 'line', strokeWidth: 3, point: { size: 50, filled: true } }, encoding: { x, y, color } },
-      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'top', dy: 6, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+      seriesLabels(x, y, lines, avoid, color),
+      // The guides are labelled at their left end, where n is smallest.
+      guideLabels(x, y, guideLines, avoid),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -258,10 +339,10 @@ export function countSpec(sweep: CostSweep): TopLevelSpec {
     if (strong.has(p.method) && p.evaluations !== undefined && p.evaluations > 0) values.push({ n: p.n, ratio: p.evaluations, series: `${p.method}: evaluations of f` });
   }
   const ns = sweep.ns;
-  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
-  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
-  const y = { field: 'ratio', type: 'quantitative' as const, title: 'work of the gradient in units of f', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const, domain: [ns[0], ns[ns.length - 1]], nice: false }, axis: { values: ns as number[], format: 'd' } };
+  const y = { field: 'ratio', type: 'quantitative' as const, title: 'work of the gradient in units of f', scale: { type: 'log' as const, domain: logDomain(values.map((v) => v.ratio)), nice: false }, axis: { format: '~s' } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'dark2' }, legend: null };
+  const lines = seriesLines(values, (v) => v.n, (v) => v.ratio);
   return {
     ...base,
     title: 'Machine-independent cost: work of the gradient in units of f',
@@ -269,7 +350,7 @@ export function countSpec(sweep: CostSweep): TopLevelSpec {
     height: 320,
     layer: [
       { data: { values }, mark: { type: 'line', strokeWidth: 2.5, point: true }, encoding: { x, y, color } },
-      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -4, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+      seriesLabels(x, y, lines, [...lines.values()], color),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -284,10 +365,10 @@ export function memorySpec(sweep: CostSweep): TopLevelSpec {
     if (b.tape.retained !== undefined && b.tape.retained.median > 0) values.push({ n: b.n, value: b.tape.retained.median, series: 'autograd: heap kept by the tape (bytes, measured)' });
   }
   const ns = sweep.ns;
-  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
-  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const }, axis: { values: ns as number[], format: 'd' } };
-  const y = { field: 'value', type: 'quantitative' as const, title: 'stored for the reverse sweep', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const x = { field: 'n', type: 'quantitative' as const, title: 'number of inputs n', scale: { type: 'log' as const, domain: [ns[0], ns[ns.length - 1]], nice: false }, axis: { values: ns as number[], format: 'd' } };
+  const y = { field: 'value', type: 'quantitative' as const, title: 'stored for the reverse sweep', scale: { type: 'log' as const, domain: logDomain(values.map((v) => v.value)), nice: false }, axis: { format: '~s' } };
   const color = { field: 'series', type: 'nominal' as const, title: null, scale: { scheme: 'set1' }, legend: null };
+  const lines = seriesLines(values, (v) => v.n, (v) => v.value);
   return {
     ...base,
     title: { text: 'Memory of reverse mode against n', subtitle: 'the tape grows with f: reverse mode buys its O(1) time ratio with O(size of f) memory' },
@@ -295,7 +376,7 @@ export function memorySpec(sweep: CostSweep): TopLevelSpec {
     height: 300,
     layer: [
       { data: { values }, mark: { type: 'line', strokeWidth: 2.5, point: true }, encoding: { x, y, color } },
-      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -4, fontSize: 12, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+      seriesLabels(x, y, lines, [...lines.values()], color),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -345,24 +426,23 @@ export function swellSpec(rows: readonly SwellRow[], familyName = 'the logistic 
   // A log axis cannot show 0 (the tape of l₁ = x is empty).
   const positive = values.filter((v) => v.size > 0);
   const maxN = Math.max(...rows.map((r) => r.n));
-  const last = [...new Set(positive.map((v) => v.series))].map((series) => positive.filter((v) => v.series === series).reduce((a, b) => (b.n > a.n ? b : a)));
-  const x = { field: 'n', type: 'quantitative' as const, title: 'n', scale: { domain: [Math.min(...rows.map((r) => r.n)), maxN] }, axis: { tickMinStep: 1, format: 'd', values: rows.map((r) => r.n) } };
-  const y = { field: 'size', type: 'quantitative' as const, title: 'nodes (log scale)', scale: { type: 'log' as const }, axis: { format: '~s' } };
+  const x = { field: 'n', type: 'quantitative' as const, title: 'n', scale: { domain: [Math.min(...rows.map((r) => r.n)), maxN], nice: false, zero: false }, axis: { tickMinStep: 1, format: 'd', values: rows.map((r) => r.n) } };
+  const yDomain = logDomain(positive.map((v) => v.size));
+  const y = { field: 'size', type: 'quantitative' as const, title: 'nodes (log scale)', scale: { type: 'log' as const, domain: yDomain, nice: false }, axis: { format: '~s' } };
+  const lines = seriesLines(positive, (v) => v.n, (v) => v.size);
+  const cut = cutOff !== undefined ? [{ x: cutOff, y: yDomain[0] }, { x: cutOff, y: yDomain[1] }] : [];
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
-    title: { text: `Expression swell on ${familyName}`, subtitle: cutOff !== undefined ? `dotted line: simplify hit its time budget at n = ${cutOff}` : 'each series labelled at its last point' },
+    title: { text: `Expression swell on ${familyName}`, subtitle: cutOff !== undefined ? `dotted line: simplify hit its time budget at n = ${cutOff}` : 'each series labelled beside its line' },
     width: 520,
     height: 340,
     layer: [
       { data: { values: positive }, mark: { type: 'line', point: true, strokeWidth: 2.5 }, encoding: { x, y, color } },
-      { data: { values: last }, mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -4, fontSize: 11, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
-      ...(cutOff !== undefined
-        ? [
-            { data: { values: [{ n: cutOff }] }, mark: { type: 'rule', strokeDash: [2, 3], color: '#b91c1c' }, encoding: { x } },
-            { data: { values: [{ n: cutOff, label: 'simplify cut-off' }] }, mark: { type: 'text', color: '#b91c1c', align: 'left', dx: 4, y: 10, fontSize: 12 }, encoding: { x, text: { field: 'label' } } },
-          ]
-        : []),
+      ...(cutOff !== undefined ? [{ data: { values: [{ n: cutOff }] }, mark: { type: 'rule', strokeDash: [2, 3], color: '#b91c1c' }, encoding: { x } }] : []),
+      seriesLabels(x, y, lines, [...lines.values(), cut], color, 11),
+      // The cut-off's label at the top of its line.
+      ...(cutOff !== undefined ? [guideLabels(x, y, [{ text: 'simplify cut-off', line: [...cut] }], [...lines.values(), cut], { color: '#b91c1c' })] : []),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -380,9 +460,10 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
     push(r.order, r.fdTuned.error, 'FD-of-FD, h = ε^(1/(n+2)) per order');
   }
   const maxOrder = Math.max(...h.rows.map((r) => r.order));
-  const last = [...new Set(values.map((v) => v.series))].map((series) => values.filter((v) => v.series === series).reduce((a, b) => (b.order > a.order ? b : a)));
-  const x = { field: 'order', type: 'quantitative' as const, title: 'derivative order n', scale: { domain: [1, maxOrder + 2.5] }, axis: { values: h.rows.map((r) => r.order), format: 'd' } };
-  const y = { field: 'plotted', ...logAxis('relative error against the 64-digit closed form') };
+  const x = { field: 'order', type: 'quantitative' as const, title: 'derivative order n', scale: { domain: [1, maxOrder + 2.5], nice: false, zero: false }, axis: { values: h.rows.map((r) => r.order), format: 'd' } };
+  const axis = logAxis('relative error against the 64-digit closed form');
+  const y = { field: 'plotted', ...axis, scale: { ...axis.scale, domain: logDomain(values.map((v) => v.plotted)), nice: false } };
+  const lines = seriesLines(values, (v) => v.order, (v) => v.plotted);
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: null, scale: { scheme: 'dark2' }, legend: null };
   return {
     ...base,
@@ -391,7 +472,7 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
     height: 340,
     layer: [
       { data: { values }, mark: { type: 'line', point: true, strokeWidth: 2.5 }, encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'order' }, { field: 'error' }] } },
-      { data: { values: last }, mark: { type: 'text', align: 'left', dx: 6, fontSize: 11, fontWeight: 'bold' }, encoding: { x, y, color, text: { field: 'series' } } },
+      seriesLabels(x, y, lines, [...lines.values()], color, 11),
     ],
   } as unknown as TopLevelSpec;
 }
@@ -399,7 +480,7 @@ export function higherOrderSpec(h: HigherOrder): TopLevelSpec {
 /** Tall versus wide: cost of the forward-mode Jacobian over the reverse-mode one against m/n (log-log), with the break-even line. */
 export function jacobianShapeSpec(sweep: JacobianShapeSweep): TopLevelSpec {
   const values = sweep.rows.flatMap((r) => [
-    { aspect: r.aspect, ratio: r.instructionRatio, series: 'instructions executed (machine-independent)', shape: `${r.n}×${r.m}` },
+    { aspect: r.aspect, ratio: r.instructionRatio, series: 'instructions (any machine)', shape: `${r.n}×${r.m}` },
     { aspect: r.aspect, ratio: r.timeRatio, series: 'median time', shape: `${r.n}×${r.m}` },
   ]);
   const aspects = sweep.rows.map((r) => r.aspect);

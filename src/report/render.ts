@@ -89,6 +89,31 @@ function uniqueIds(svg: string, prefix: string): string {
   return svg.replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`).replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`).replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
 }
 
+/**
+ * The smallest scale a wide drawing is shown at: a drawing wider than its column shrinks to fit down to this, and
+ * scrolls in its box beyond it, so its smallest text (Graphviz's 10-pt edge labels, 13.3 px) stays above 12 px.
+ */
+export const wideMinScale = 0.92;
+
+/** The wide drawing with a minimum width of {@link wideMinScale} times its natural width (Graphviz gives it in pt). */
+function wideDrawing(svg: string): string {
+  const tag = svg.slice(0, svg.indexOf('>'));
+  const width = /\swidth="([\d.]+)(pt)?"/.exec(tag);
+  if (width === null) return svg;
+  const px = Number(width[1]) * (width[2] === 'pt' ? 4 / 3 : 1);
+  return svg.replace(/^<svg /, `<svg style="min-width: ${Math.round(px * wideMinScale)}px" `);
+}
+
+/**
+ * The narrow drawing as the page carries it: ids made unique, and one accessible name for the whole drawing in place of
+ * vega's label on every mark. Only one drawing of a figure is shown at a time (the other is `display: none`, which also
+ * hides it from screen readers); the per-mark labels of the wide drawing, a second time, were a tenth of the page.
+ */
+function narrowDrawing(svg: string, id: string, title: string): string {
+  const bare = svg.replace(/ (aria-label|aria-roledescription|role|aria-hidden)="[^"]*"/g, '');
+  return uniqueIds(bare, `${id}-narrow-`).replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(title)}" `);
+}
+
 const inline = (text: string) => escapeHtml(text).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
 
 function htmlSection(section: Section): string {
@@ -102,8 +127,8 @@ function htmlSection(section: Section): string {
   for (const figure of section.figures) {
     const drawings =
       figure.narrowSvg === undefined
-        ? [`<div class="figure-scroll">${figure.svg}</div>`]
-        : [`<div class="figure-scroll figure-wide">${figure.svg}</div>`, `<div class="figure-scroll figure-narrow">${uniqueIds(figure.narrowSvg, `${figure.id}-narrow-`)}</div>`];
+        ? [`<div class="figure-scroll">${wideDrawing(figure.svg)}</div>`]
+        : [`<div class="figure-scroll figure-wide">${wideDrawing(figure.svg)}</div>`, `<div class="figure-scroll figure-narrow">${narrowDrawing(figure.narrowSvg, figure.id, figure.title)}</div>`];
     parts.push(`<figure id="figure-${figure.id}" data-figure="${figure.id}">`, ...drawings, `<figcaption>${inline(figure.caption)}</figcaption>`, '</figure>');
   }
   for (const { title, table, collapsed } of section.tables) {

@@ -43,7 +43,7 @@ function overlaps(boxes: readonly Box[]): [string, string][] {
   return found;
 }
 
-async function drawn(text: string, variables: string[], point: number[], layout: 'wide' | 'narrow' = 'wide') {
+async function drawn(text: string, variables: string[], point: number[], layout: 'wide' | 'column' | 'narrow' = 'wide') {
   const expr = parse(text);
   const trace = referenceTrace(expr, variables, Float64Array.from(point));
   const { dot, nodes } = graphDot(expr, trace, { layout });
@@ -62,7 +62,7 @@ describe('graph figure', () => {
     ['sin(x*y) + x*y + exp(x)*x', ['x', 'y'], [0.3, 0.7]],
     ['(x + y) * (x - y) * 2 + 3*x', ['x', 'y'], [2, 1]],
   ] as const;
-  it.each((['wide', 'narrow'] as const).flatMap((layout) => drawings.map(([text, variables, point]) => [layout, text, variables, point] as const)))(
+  it.each((['wide', 'column', 'narrow'] as const).flatMap((layout) => drawings.map(([text, variables, point]) => [layout, text, variables, point] as const)))(
     'no two edge labels overlap in the %s drawing of %s',
     async (layout, text, variables, point) => {
       const { svg } = await drawn(text, [...variables], [...point], layout);

