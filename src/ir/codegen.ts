@@ -364,8 +364,6 @@ export interface ScheduledProgram {
  */
 export function scheduleEagerly(instructions: readonly Instruction[]): ScheduledProgram {
   const n = instructions.length;
-  const pending = new Int32Array(n);
-  const dependentCount = new Int32Array(n + 1);
   // Each distinct slot an instruction reads, once (`x * x` waits for one value): -1 where none.
   const firstRead = new Int32Array(n).fill(-1);
   const secondRead = new Int32Array(n).fill(-1);
@@ -382,6 +380,39 @@ export function scheduleEagerly(instructions: readonly Instruction[]): Scheduled
     }
     firstRead[i] = first;
     secondRead[i] = second;
+  }
+  const order = eagerOrder(firstRead, secondRead);
+  const newSlot = new Int32Array(n);
+  for (let i = 0; i < n; i++) newSlot[order[i]] = i;
+  // One operand object per slot, shared by every instruction that reads it.
+  const slotOperands: Operand[] = new Array(n);
+  for (let i = 0; i < n; i++) slotOperands[i] = { kind: 'slot', index: i };
+  const remap = (a: Operand): Operand => (a.kind === 'slot' ? slotOperands[newSlot[a.index]] : a);
+  const reordered: Instruction[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ins = instructions[order[i]];
+    const args = ins.args;
+    reordered[i] = {
+      args: args.length === 1 ? [remap(args[0])] : args.length === 2 ? [remap(args[0]), remap(args[1])] : args.map(remap),
+      render: ins.render,
+      key: ins.key,
+    };
+  }
+  return { instructions: reordered, newSlot, remap };
+}
+
+/**
+ * The order {@link scheduleEagerly} runs instructions in, from the slots each reads: `firstRead[i]` and
+ * `secondRead[i]` are the distinct slots instruction i reads (−1 where none; each below i). `order[k]` is the
+ * instruction that runs k-th. For callers that hold a program as arrays rather than {@link Instruction} objects.
+ */
+export function eagerOrder(firstRead: Int32Array, secondRead: Int32Array): Int32Array {
+  const n = firstRead.length;
+  const pending = new Int32Array(n);
+  const dependentCount = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const first = firstRead[i];
+    const second = secondRead[i];
     if (first !== -1) {
       pending[i]++;
       dependentCount[first + 1]++;
@@ -420,23 +451,7 @@ export function scheduleEagerly(instructions: readonly Instruction[]): Scheduled
       }
     }
   }
-  const newSlot = new Int32Array(n);
-  for (let i = 0; i < n; i++) newSlot[order[i]] = i;
-  // One operand object per slot, shared by every instruction that reads it.
-  const slotOperands: Operand[] = new Array(n);
-  for (let i = 0; i < n; i++) slotOperands[i] = { kind: 'slot', index: i };
-  const remap = (a: Operand): Operand => (a.kind === 'slot' ? slotOperands[newSlot[a.index]] : a);
-  const reordered: Instruction[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const ins = instructions[order[i]];
-    const args = ins.args;
-    reordered[i] = {
-      args: args.length === 1 ? [remap(args[0])] : args.length === 2 ? [remap(args[0]), remap(args[1])] : args.map(remap),
-      render: ins.render,
-      key: ins.key,
-    };
-  }
-  return { instructions: reordered, newSlot, remap };
+  return order;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -101,6 +101,11 @@ export interface OpSpec {
   readonly periodic?: true;
   /** Identities the library may apply when it builds derived expressions (never applied to what the user wrote). */
   readonly simplify?: (args: readonly Expr[]) => Expr | undefined;
+  /**
+   * True for an op `base ^ exponent` whose small constant integer exponents the compiled methods write as products
+   * (x³ = x²·x, x⁴ = (x²)², x⁻¹ = 1/x; diff/compiled/powers.ts), where V8 would call its general pow routine.
+   */
+  readonly integerPowerAsProducts?: true;
 }
 
 // Builders for derived expressions: fold constants and apply the identities declared below.
@@ -292,6 +297,7 @@ export const ops: { readonly [K in OpName]: OpSpec } = {
   pow: {
     arity: 2,
     eval: (a, b) => Math.pow(a, b),
+    integerPowerAsProducts: true,
     complex: C.pow,
     // d(uᵛ) = v·uᵛ⁻¹ du + uᵛ·log(u) dv, masked as PyTorch's pow backward masks it (FunctionsManual.cpp):
     //   ∂/∂u = where(v == 0, 0, v·uᵛ⁻¹)                    (u⁰ ≡ 1: at u = 0 the product would be 0·∞)

@@ -1,21 +1,20 @@
 // compileGradient: f and its whole gradient as one generated JavaScript function (forward sweep, then reverse sweep).
 import { requireExpr, type Expr } from '../../ir/node.ts';
 import { checkVariableList } from '../../ir/compile.ts';
-import { topologicalOrder } from '../../ir/traverse.ts';
 import {
   buildProgram,
   checkChunkSize,
   compileProgram,
   defaultChunkSize,
+  eagerOrder,
   opInstruction,
-  scheduleEagerly,
   type Instruction,
   type LoopOptions,
   type Operand,
   type ProgramPlan,
 } from '../../ir/codegen.ts';
 import { adjointExpressions } from './adjoint.ts';
-import { adjointGraph, type AdjointDag, type Ref } from './adjoint-dag.ts';
+import { AdjointDag, adjointGraph, type Ref } from './adjoint-dag.ts';
 import { expandedPower } from './powers.ts';
 import { TripleTable } from './triple-table.ts';
 import { opNames, type OpName } from '../../ir/ops.ts';
@@ -63,51 +62,14 @@ export interface ExpressionProgram {
  * @throws Error when the expressions use a variable missing from `variables`, or a name is listed twice.
  */
 export function lowerExpressions(exprs: readonly Expr[], variables: readonly string[]): ExpressionProgram {
-  const inputIndex = new Map<string, number>();
-  variables.forEach((name, i) => {
-    if (inputIndex.has(name)) throw new Error(`variable '${name}' is listed twice`);
-    inputIndex.set(name, i);
-  });
-  const operandOf = new Map<number, Operand>();
-  const instructions: Instruction[] = [];
-  const missing = new Set<string>();
-  const lower = (node: Expr): Operand => {
-    const known = operandOf.get(node.id);
-    if (known !== undefined) return known;
-    let operand: Operand;
-    if (node.kind === 'const') operand = { kind: 'const', value: node.value };
-    else if (node.kind === 'var') {
-      const index = inputIndex.get(node.name);
-      if (index === undefined) missing.add(node.name);
-      operand = { kind: 'input', index: index ?? -1 };
-    } else {
-      const [base, exponent] = node.args;
-      const expanded = node.op === 'pow' && exponent.kind === 'const' ? expandedPower(base, exponent.value) : null;
-      if (expanded !== null) {
-        // The expansion's new nodes sit one or two levels above `base`, which is lowered already.
-        const fresh: Expr[] = [];
-        for (const stack = [expanded]; stack.length > 0; ) {
-          const part = stack.pop()!;
-          if (operandOf.has(part.id)) continue;
-          fresh.push(part);
-          stack.push(...part.args);
-        }
-        for (let i = fresh.length - 1; i >= 0; i--) lower(fresh[i]);
-        operand = lower(expanded);
-      } else {
-        operand = { kind: 'slot', index: instructions.length };
-        instructions.push(opInstruction(node.op, node.args.map((a) => operandOf.get(a.id)!)));
-      }
-    }
-    operandOf.set(node.id, operand);
-    return operand;
-  };
-  for (const node of topologicalOrder(exprs)) lower(node);
-  if (missing.size > 0) {
-    throw new Error(`the expression uses ${[...missing].map((m) => `'${m}'`).join(', ')} but the variable list is [${variables.join(', ')}]`);
+  const listed = new Set<string>();
+  for (const name of variables) {
+    if (listed.has(name)) throw new Error(`variable '${name}' is listed twice`);
+    listed.add(name);
   }
-  const { instructions: scheduled, remap } = scheduleEagerly(instructions);
-  return { instructions: scheduled, roots: exprs.map((r) => remap(operandOf.get(r.id)!)) };
+  // A DAG without local nodes: the walk below over global nodes alone.
+  const dag = new AdjointDag(16);
+  return lowerReferences(dag, exprs.map((e) => dag.ref(e)), variables);
 }
 
 /** How many instructions compute `root` (the slots it depends on, itself included). */
@@ -161,7 +123,7 @@ function timedGradientProgram(expr: Expr, variables: readonly string[]): { progr
   } else {
     // Derivatives first: walking them pulls in the forward values each needs, term by term, so forward and
     // reverse work of one term come out next to each other (and f's own sum joins them when scheduled eagerly).
-    program = lowerAdjointGraph(graph.dag, [...graph.gradient, graph.dag.ref(expr)], variables);
+    program = lowerReferences(graph.dag, [...graph.gradient, graph.dag.ref(expr)], variables);
     count = graph.gradient.length;
   }
   const value = program.roots[count];
@@ -176,35 +138,48 @@ function timedGradientProgram(expr: Expr, variables: readonly string[]): { progr
 
 const opIndexOf = new Map<OpName, number>(opNames.map((name, i) => [name, i]));
 
+/** A growable Int32Array (the lowering does not know the program's length in advance). */
+function grown(array: Int32Array<ArrayBuffer>, capacity: number, fill?: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(capacity);
+  if (fill !== undefined) bigger.fill(fill, array.length);
+  bigger.set(array);
+  return bigger;
+}
+
 /**
- * Lowers references into an {@link AdjointDag} as {@link lowerExpressions} lowers expressions: the same
- * post-order walk (arguments in order, each node once), powers expanded, then scheduled eagerly. A local node
- * and a global node that are structurally equal (an adjoint product f also computes) become one instruction:
- * instructions are numbered by op and operands, where constants count as equal when they are the same node.
+ * Lowers references into an {@link AdjointDag} into one SSA program: a post-order walk (arguments in order, each
+ * node once, explicit stack), small integer powers expanded ({@link expandedPower}), then scheduled eagerly. A
+ * local node and a global node that are structurally equal (an adjoint product f also computes) become one
+ * instruction: instructions are numbered by op and operands, where constants count as equal when they are the
+ * same node. {@link lowerExpressions} is this walk over a DAG of global nodes alone.
+ *
+ * The program is built as numbers (an op index and two operand codes per instruction: slot s → 3s, input i →
+ * 3i + 1, the constant global node g → 3g + 2), scheduled as numbers ({@link eagerOrder}), and only then turned into
+ * {@link Instruction} objects, once each: on a 200,000-instruction gradient the objects of an intermediate program
+ * cost more (in the young generation's collections) than the walk itself.
  */
-function lowerAdjointGraph(dag: AdjointDag, roots: readonly Ref[], variables: readonly string[]): ExpressionProgram {
+function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: readonly string[]): ExpressionProgram {
   const inputIndex = new Map<string, number>();
-  variables.forEach((name, i) => inputIndex.set(name, i));
-  const instructions: Instruction[] = [];
-  const slotOperands: Operand[] = [];
-  const byKey = new TripleTable(dag.localCount + dag.globals.length);
-  // Operand and value number of each lowered node: slot s → 3s, input i → 3i + 1, global constant g → 3g + 2.
-  // Global nodes are numbered as the DAG meets them (the walk adds f's nodes), so their arrays grow by doubling.
-  let globalOperand: (Operand | undefined)[] = [];
-  let globalCode = new Float64Array(0);
+  variables.forEach((name, i) => {
+    if (!inputIndex.has(name)) inputIndex.set(name, i);
+  });
+  let capacity = Math.max(1024, dag.localCount + dag.globals.length);
+  let insOp = new Int32Array(capacity);
+  let insA = new Int32Array(capacity);
+  let insB = new Int32Array(capacity);
+  let count = 0;
+  const byKey = new TripleTable(capacity);
+  // Operand code of each lowered node (−1: not lowered yet), and whether the walk has met it. Global nodes are
+  // numbered as the DAG meets them (the walk adds f's and the expansions' nodes), so their arrays grow by doubling.
+  let globalCode = new Int32Array(0);
   let seenGlobal = new Uint8Array(0);
   const reserve = (g: number) => {
     if (g < seenGlobal.length) return;
-    const capacity = Math.max(g + 1, 2 * seenGlobal.length, 1024);
-    const code = new Float64Array(capacity);
-    code.set(globalCode);
-    globalCode = code;
-    const seen = new Uint8Array(capacity);
+    const size = Math.max(g + 1, 2 * seenGlobal.length, 1024);
+    globalCode = grown(globalCode, size, -1);
+    const seen = new Uint8Array(size);
     seen.set(seenGlobal);
     seenGlobal = seen;
-    const operands: (Operand | undefined)[] = new Array(capacity).fill(undefined);
-    for (let i = 0; i < globalOperand.length; i++) operands[i] = globalOperand[i];
-    globalOperand = operands;
   };
   const globalIndex = (expr: Expr): number => {
     const g = -1 - dag.ref(expr);
@@ -212,66 +187,62 @@ function lowerAdjointGraph(dag: AdjointDag, roots: readonly Ref[], variables: re
     return g;
   };
   reserve(dag.globals.length);
-  const localOperand: (Operand | undefined)[] = new Array(dag.localCount).fill(undefined);
-  const localCode = new Float64Array(dag.localCount);
+  const localCode = new Int32Array(dag.localCount);
   const missing = new Set<string>();
 
-  /** The slot of `op(a, b)`: an earlier instruction with the same op and operands, or a new one. */
-  const emit = (op: OpName, a: Operand, codeA: number, b: Operand | undefined, codeB: number): number => {
-    const slot = byKey.getOrSet(opIndexOf.get(op)!, codeA, codeB, instructions.length);
+  /** The slot of op `op` (an index into opNames) over two operand codes (−1: none): an earlier equal instruction, or a new one. */
+  const emit = (op: number, codeA: number, codeB: number): number => {
+    const slot = byKey.getOrSet(op, codeA, codeB < 0 ? 0 : codeB, count);
     if (slot !== -1) return slot;
-    instructions.push(opInstruction(op, b === undefined ? [a] : [a, b]));
-    slotOperands.push({ kind: 'slot', index: instructions.length - 1 });
-    return instructions.length - 1;
+    if (count === capacity) {
+      capacity *= 2;
+      insOp = grown(insOp, capacity);
+      insA = grown(insA, capacity);
+      insB = grown(insB, capacity);
+    }
+    insOp[count] = op;
+    insA[count] = codeA;
+    insB[count] = codeB;
+    return count++;
   };
   const lowerGlobal = (ref: Ref): void => {
     const g = -1 - ref;
-    if (globalOperand[g] !== undefined) return;
+    if (globalCode[g] !== -1) return;
     const node = dag.globals[g];
     if (node.kind === 'const') {
-      globalOperand[g] = { kind: 'const', value: node.value };
       globalCode[g] = 3 * g + 2;
       return;
     }
     if (node.kind === 'var') {
       const index = inputIndex.get(node.name);
       if (index === undefined) missing.add(node.name);
-      globalOperand[g] = { kind: 'input', index: index ?? -1 };
       globalCode[g] = 3 * (index ?? 0) + 1;
       return;
     }
-    const [base, exponent] = node.args;
-    const expanded = node.op === 'pow' && exponent.kind === 'const' ? expandedPower(base, exponent.value) : null;
+    const expanded = expandedPower(node);
     if (expanded !== null) {
-      // The expansion's new nodes sit one or two levels above `base`, which is lowered already.
+      // The expansion's new nodes sit one or two levels above the base, which is lowered already.
       const fresh: Expr[] = [];
       for (const stack = [expanded]; stack.length > 0; ) {
         const part = stack.pop()!;
-        if (globalOperand[globalIndex(part)] !== undefined) continue;
+        if (globalCode[globalIndex(part)] !== -1) continue;
         fresh.push(part);
         stack.push(...part.args);
       }
       for (let i = fresh.length - 1; i >= 0; i--) lowerGlobal(dag.ref(fresh[i]));
-      const e = globalIndex(expanded);
-      globalOperand[g] = globalOperand[e];
-      globalCode[g] = globalCode[e];
+      globalCode[g] = globalCode[globalIndex(expanded)];
       return;
     }
-    const a = globalIndex(base);
-    const b = exponent === undefined ? -1 : globalIndex(exponent);
-    const slot = emit(node.op, globalOperand[a]!, globalCode[a], b < 0 ? undefined : globalOperand[b]!, b < 0 ? 0 : globalCode[b]);
-    globalOperand[g] = slotOperands[slot];
-    globalCode[g] = 3 * slot;
+    const [first, second] = node.args;
+    const codeA = globalCode[globalIndex(first)];
+    const codeB = second === undefined ? -1 : globalCode[globalIndex(second)];
+    globalCode[g] = 3 * emit(opIndexOf.get(node.op)!, codeA, codeB);
   };
-  const operandOf = (ref: Ref): Operand => (ref >= 0 ? localOperand[ref]! : globalOperand[-1 - ref]!);
   const codeOf = (ref: Ref): number => (ref >= 0 ? localCode[ref] : globalCode[-1 - ref]);
   const lowerLocal = (ref: Ref): void => {
-    const first = dag.localFirst[ref];
-    const unary = dag.localArity[ref] === 1;
-    const second = dag.localSecond[ref];
-    const slot = emit(dag.localOp[ref], operandOf(first), codeOf(first), unary ? undefined : operandOf(second), unary ? 0 : codeOf(second));
-    localOperand[ref] = slotOperands[slot];
-    localCode[ref] = 3 * slot;
+    const codeA = codeOf(dag.localFirst[ref]);
+    const codeB = dag.localArity[ref] === 1 ? -1 : codeOf(dag.localSecond[ref]);
+    localCode[ref] = 3 * emit(opIndexOf.get(dag.localOp[ref])!, codeA, codeB);
   };
 
   // The post-order walk of topologicalOrder, over references (explicit stack, no recursion).
@@ -314,8 +285,43 @@ function lowerAdjointGraph(dag: AdjointDag, roots: readonly Ref[], variables: re
   if (missing.size > 0) {
     throw new Error(`the expression uses ${[...missing].map((m) => `'${m}'`).join(', ')} but the variable list is [${variables.join(', ')}]`);
   }
-  const { instructions: scheduled, remap } = scheduleEagerly(instructions);
-  return { instructions: scheduled, roots: roots.map((r) => remap(operandOf(r))) };
+
+  // Scheduled eagerly: each distinct slot an instruction reads, once (`x * x` waits for one value).
+  const firstRead = new Int32Array(count);
+  const secondRead = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const a = insA[i];
+    const b = insB[i];
+    const first = a % 3 === 0 ? a / 3 : -1;
+    const second = b >= 0 && b % 3 === 0 && b !== a ? b / 3 : -1;
+    firstRead[i] = first === -1 ? second : first;
+    secondRead[i] = first === -1 ? -1 : second;
+  }
+  const order = eagerOrder(firstRead, secondRead);
+  const newSlot = new Int32Array(count);
+  for (let i = 0; i < count; i++) newSlot[order[i]] = i;
+
+  // The instructions as objects, once; one operand object per slot, input and constant, shared by its readers.
+  const slotOperands: Operand[] = new Array(count);
+  for (let i = 0; i < count; i++) slotOperands[i] = { kind: 'slot', index: i };
+  const inputOperands: (Operand | undefined)[] = new Array(variables.length).fill(undefined);
+  const constOperands = new Map<number, Operand>();
+  const operandOf = (code: number): Operand => {
+    const kind = code % 3;
+    const index = (code - kind) / 3;
+    if (kind === 0) return slotOperands[newSlot[index]];
+    if (kind === 1) return (inputOperands[index] ??= { kind: 'input', index });
+    let operand = constOperands.get(index);
+    if (operand === undefined) constOperands.set(index, (operand = { kind: 'const', value: dag.globals[index].value }));
+    return operand;
+  };
+  const instructions: Instruction[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const old = order[i];
+    const b = insB[old];
+    instructions[i] = opInstruction(opNames[insOp[old]], b < 0 ? [operandOf(insA[old])] : [operandOf(insA[old]), operandOf(b)]);
+  }
+  return { instructions, roots: roots.map((r) => operandOf(codeOf(r))) };
 }
 
 /** Options for {@link compileGradient} and {@link compileValue}. */
