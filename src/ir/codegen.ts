@@ -204,14 +204,20 @@ function operandTable(instructions: readonly Instruction[]): OperandTable {
 }
 
 /**
- * Blocks of `body` instructions from `start` that repeat with affine operands: how many (1 when blocks 0 and 1
- * differ). The strides, one per operand of the body, flattened, are written to `strides`.
+ * Blocks of `body` instructions from `start` that repeat with affine operands: how many (1 when fewer than `needed`
+ * blocks repeat, as the caller then has no use for the run). The strides, one per operand of the body, flattened,
+ * are written to `strides`.
  */
-function measureRun(table: OperandTable, sig: Int32Array, start: number, body: number, strides: Int32Array): number {
+function measureRun(table: OperandTable, sig: Int32Array, start: number, body: number, needed: number, strides: Int32Array): number {
   const n = sig.length;
-  if (start + 2 * body > n) return 1;
-  // Blocks 0 and 1 must match instruction by instruction before any stride is worth computing.
-  for (let j = 0; j < body; j++) if (sig[start + j] !== sig[start + body + j] || sig[start + j] < 0) return 1;
+  if (start + Math.max(2, needed) * body > n) return 1;
+  // The first `needed` blocks must match instruction by instruction before any stride is worth computing: most
+  // candidates fail here, in a comparison of integers.
+  for (let j = 0; j < body; j++) if (sig[start + j] < 0) return 1;
+  for (let k = 1; k < needed; k++) {
+    const at = start + k * body;
+    for (let j = 0; j < body; j++) if (sig[start + j] !== sig[at + j]) return 1;
+  }
   const { offset, index } = table;
   const first = offset[start];
   const width = offset[start + body] - first;
@@ -285,7 +291,7 @@ function planSegments(instructions: readonly Instruction[], options: LoopOptions
     for (let tries = 0; q !== -1 && q - p <= maxBody && tries < maxCandidates; tries++, q = nextSame[q]) {
       const body = q - p;
       if (p + Math.max(minCount * body, minCoverage) > n) continue;
-      const count = measureRun(table, sig, p, body, scratch);
+      const count = measureRun(table, sig, p, body, Math.max(minCount, Math.ceil(minCoverage / body)), scratch);
       if (count < minCount || count * body < minCoverage) continue;
       if (best === null || count * body > best.count * best.body) {
         best = { body, count, strides: scratch.slice(0, table.offset[p + body] - table.offset[p]) };
@@ -660,8 +666,11 @@ export function buildProgram(
   if (resultOperand?.kind === 'slot') markRead(resultOperand.index, lastUnit, false);
 
   // Operand code as seen from a function (straight code and loop-invariant reads).
+  // A straight-line value is a local of its function, named by its place there (v0, v1, …: short names keep the
+  // source V8 parses small); every other read goes through `t`, by slot.
+  const unitBase = Int32Array.from(units, (unit) => unit[0].start);
   const slotCode = (slot: number, unit: number) =>
-    loopOf[slot] < 0 && unitOf[slot] === unit ? `v${slot}` : `t[${slot}]`;
+    loopOf[slot] < 0 && unitOf[slot] === unit ? `v${slot - unitBase[unit]}` : `t[${slot}]`;
   const operandCode = (a: Operand, unit: number) =>
     a.kind === 'const' ? numberLiteral(a.value) : a.kind === 'input' ? `x[${a.index}]` : slotCode(a.index, unit);
   const affine = (base: number, stride: number) =>
@@ -670,15 +679,32 @@ export function buildProgram(
   let storedSlots = 0;
   let usesRescaling = false;
   const planEndMs = performance.now();
-  const unitSources = units.map((unit, u) => {
+  // Each function's text is joined as soon as its lines are built, so the many small strings die young (kept
+  // until the end, they survived the young-generation collections and cost more than building them).
+  const unitTexts: string[] = [];
+  let last: string[] = [];
+  const unary: string[] = [''];
+  const binary: string[] = ['', ''];
+  units.forEach((unit, u) => {
     const lines: string[] = [];
     for (const segment of unit) {
       if (segment.kind === 'straight') {
         for (let i = segment.start; i < segment.end; i++) {
           const ins = instructions[i];
-          lines.push(`const v${i} = ${ins.render(ins.args.map((a) => operandCode(a, u)))};`);
+          const args = ins.args;
+          let code: readonly string[];
+          if (args.length === 1) {
+            unary[0] = operandCode(args[0], u);
+            code = unary;
+          } else if (args.length === 2) {
+            binary[0] = operandCode(args[0], u);
+            binary[1] = operandCode(args[1], u);
+            code = binary;
+          } else code = args.map((a) => operandCode(a, u));
+          const name = `v${i - unitBase[u]}`;
+          lines.push(`const ${name} = ${ins.render(code)};`);
           if (stored[i]) {
-            lines.push(`t[${i}] = v${i};`);
+            lines.push(`t[${i}] = ${name};`);
             storedSlots++;
           }
         }
@@ -735,11 +761,11 @@ export function buildProgram(
       }
       lines.push('}');
     }
-    return lines;
+    if (u === lastUnit) last = lines;
+    else unitTexts.push(`function u${u}(x, o) {\n${lines.join('\n')}\n}`);
   });
 
-  // The last function writes the remaining outputs and returns the result.
-  const last = unitSources[lastUnit] ?? (unitSources[0] = []);
+  // The last function (or the only one, for an empty program) writes the remaining outputs and returns the result.
   const outputUnit = Math.max(lastUnit, 0);
   let runIndex = 0;
   for (let k = 0; k < outputs.length; ) {
@@ -771,7 +797,7 @@ export function buildProgram(
   last.push(`return ${resultOperand === undefined ? 'o[0]' : operandCode(resultOperand, outputUnit)};`);
 
   const scratch = new Float64Array(count);
-  const sources = unitSources.map((lines, u) => `function u${u}(x, o) {\n${lines.join('\n')}\n}`);
+  const sources = [...unitTexts, `function u${outputUnit}(x, o) {\n${last.join('\n')}\n}`];
   if (usesRescaling) sources.unshift(scale2Source);
   let source: string;
   if (sources.length === 1 && !usesRescaling) source = `"use strict";\nreturn ${sources[0].replace('function u0', 'function program')};`;
