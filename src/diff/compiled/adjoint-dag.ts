@@ -13,7 +13,6 @@
 import { apply, constant, variable, type Expr, type VarExpr } from '../../ir/node.ts';
 import { opNames, ops, type OpName } from '../../ir/ops.ts';
 import { localPartials } from '../../ir/partials.ts';
-import { topologicalOrder } from '../../ir/traverse.ts';
 import { variableIndex } from '../../ir/compile.ts';
 import { isZero, one, peel, scaledAlgebra, type Scaled, type ScaledAlgebra, type ScaledOp } from './scaled.ts';
 import { TripleTable } from './triple-table.ts';
@@ -36,19 +35,27 @@ class UntranslatableIdentity extends Error {}
 export class AdjointDag {
   /** Global nodes by index (`ref = -1 - index`). */
   readonly globals: Expr[] = [];
+  /**
+   * The global indices of each global node's arguments, where {@link addExpression} registered the node (−1: no
+   * such argument; −2: not recorded, look the argument up with {@link ref}). Walks read them instead of looking up
+   * every argument by id again.
+   */
+  readonly globalFirst: number[] = [];
+  readonly globalSecond: number[] = [];
   private readonly globalRefOf = new Map<number, Ref>();
   /** Local nodes: op and arguments (`localSecond` is 0 for unary ops). */
   readonly localOp: OpName[] = [];
   readonly localArity: number[] = [];
   readonly localFirst: Ref[] = [];
   readonly localSecond: Ref[] = [];
-  private readonly localKeys: TripleTable;
+  private localKeys: TripleTable | null = null;
+  private readonly expectedNodes: number;
   /** The scaled-term algebra over this DAG's references. */
   readonly algebra: ScaledAlgebra<Ref>;
 
   /** @param expectedNodes about how many local nodes there will be (the table grows past it) */
   constructor(expectedNodes = 1024) {
-    this.localKeys = new TripleTable(expectedNodes);
+    this.expectedNodes = expectedNodes;
     this.algebra = scaledAlgebra<Ref>({
       constant: (value) => this.ref(constant(value)),
       apply: (op: ScaledOp, a: Ref, b?: Ref) => this.apply(op, a, b),
@@ -61,9 +68,51 @@ export class AdjointDag {
     if (ref === undefined) {
       ref = -1 - this.globals.length;
       this.globals.push(expr);
+      this.globalFirst.push(-2);
+      this.globalSecond.push(-2);
       this.globalRefOf.set(expr.id, ref);
     }
     return ref;
+  }
+
+  /**
+   * The reference of `root`, registering it and every node below it not registered yet as global nodes, children
+   * before parents (so a fresh DAG's global indices are a topological order of `root`), with their arguments'
+   * indices ({@link globalFirst}). One lookup per edge; explicit stack, no recursion.
+   */
+  addExpression(root: Expr): Ref {
+    const known = this.globalRefOf.get(root.id);
+    if (known !== undefined) return known;
+    const nodes: Expr[] = [root];
+    const childIndex: number[] = [0];
+    // The argument indices found so far, two per stack frame.
+    const found: number[] = [-1, -1];
+    for (;;) {
+      const top = nodes.length - 1;
+      const node = nodes[top];
+      const i = childIndex[top];
+      if (i < node.args.length) {
+        childIndex[top] = i + 1;
+        const child = node.args[i];
+        const ref = this.globalRefOf.get(child.id);
+        if (ref === undefined) {
+          nodes.push(child);
+          childIndex.push(0);
+          found.push(-1, -1);
+        } else found[2 * top + i] = -1 - ref;
+        continue;
+      }
+      // In a DAG a node met again is finished (only a cycle could lead back to a node still on the stack).
+      const g = this.globals.length;
+      this.globals.push(node);
+      this.globalRefOf.set(node.id, -1 - g);
+      this.globalSecond.push(found.pop()!);
+      this.globalFirst.push(found.pop()!);
+      nodes.pop();
+      childIndex.pop();
+      if (top === 0) return -1 - g;
+      found[2 * (top - 1) + childIndex[top - 1] - 1] = g;
+    }
   }
 
   /** How many local nodes there are. */
@@ -95,6 +144,7 @@ export class AdjointDag {
   private local(op: OpName, a: Ref, b: Ref | undefined): Ref {
     const second = b ?? 0;
     const fresh = this.localOp.length;
+    this.localKeys ??= new TripleTable(Math.max(this.expectedNodes, 2 * this.globals.length));
     const found = this.localKeys.getOrSet(opIndex.get(op)!, a >= 0 ? 2 * a : -2 * a - 1, second >= 0 ? 2 * second : -2 * second - 1, fresh);
     if (found !== -1) return found;
     this.localOp.push(op);
@@ -151,35 +201,37 @@ export interface AdjointGraph {
  * @throws Error when `expr` uses a variable missing from `variables`, or a name is listed twice.
  */
 export function adjointGraph(expr: Expr, variables: readonly string[]): AdjointGraph | null {
-  const order = topologicalOrder(expr);
-  const positionOf = new Map<number, number>();
+  // f's nodes are the DAG's first global nodes, in topological order: node k is global index k.
+  const dag = new AdjointDag();
+  const rootRef = dag.addExpression(expr);
+  const order = dag.globals;
+  const count = order.length;
+  const first = dag.globalFirst;
+  const second = dag.globalSecond;
   const listed = new Set(variables);
   let unlisted = listed.size !== variables.length;
   let placeholderUsed = false;
-  const active = new Uint8Array(order.length);
-  for (let k = 0; k < order.length; k++) {
+  const active = new Uint8Array(count);
+  for (let k = 0; k < count; k++) {
     const node = order[k];
-    positionOf.set(node.id, k);
     if (node.kind === 'var') {
       active[k] = 1;
       if (!listed.has(node.name)) unlisted = true;
       if (node.name.startsWith('⟨adjoint ')) placeholderUsed = true;
     } else if (node.kind === 'op') {
-      for (const arg of node.args) if (active[positionOf.get(arg.id)!]) active[k] = 1;
+      if (active[first[k]] || (second[k] >= 0 && active[second[k]])) active[k] = 1;
     }
   }
   if (unlisted) variableIndex(expr, variables); // throws the error that names the missing or repeated variables
   if (placeholderUsed) return null;
 
-  // About one product and one sum per argument of each node.
-  const dag = new AdjointDag(2 * order.length);
   const { times, sum, materialize } = dag.algebra;
-  const pending: (Scaled<Ref>[] | undefined)[] = new Array(order.length);
-  const rootPosition = order.length - 1;
+  const pending: (Scaled<Ref>[] | undefined)[] = new Array(count);
+  const rootPosition = -1 - rootRef;
   if (active[rootPosition]) pending[rootPosition] = [one];
   const adjointOfVariable = new Map<string, Scaled<Ref>>();
   try {
-    for (let k = order.length - 1; k >= 0; k--) {
+    for (let k = count - 1; k >= 0; k--) {
       const terms = pending[k];
       if (terms === undefined) continue;
       pending[k] = undefined;
@@ -192,7 +244,7 @@ export function adjointGraph(expr: Expr, variables: readonly string[]): AdjointG
       if (node.kind !== 'op' || isZero(adjoint)) continue;
       const partials = localPartials(node);
       for (let i = 0; i < node.args.length; i++) {
-        const position = positionOf.get(node.args[i].id)!;
+        const position = i === 0 ? first[k] : second[k];
         if (!active[position]) continue;
         const partial = peel(partials[i]);
         const term = times(adjoint, { coefficient: partial.coefficient, expr: partial.expr === null ? null : dag.ref(partial.expr) });

@@ -69,7 +69,7 @@ export function lowerExpressions(exprs: readonly Expr[], variables: readonly str
   }
   // A DAG without local nodes: the walk below over global nodes alone.
   const dag = new AdjointDag(16);
-  return lowerReferences(dag, exprs.map((e) => dag.ref(e)), variables);
+  return lowerReferences(dag, exprs.map((e) => dag.addExpression(e)), variables);
 }
 
 /** How many instructions compute `root` (the slots it depends on, itself included). */
@@ -253,8 +253,12 @@ function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: read
     else seenGlobal[-1 - ref] = 1;
   };
   const arity = (ref: Ref) => (ref >= 0 ? dag.localArity[ref] : dag.globals[-1 - ref].args.length);
-  const child = (ref: Ref, i: number): Ref =>
-    ref >= 0 ? (i === 0 ? dag.localFirst[ref] : dag.localSecond[ref]) : -1 - globalIndex(dag.globals[-1 - ref].args[i]);
+  const child = (ref: Ref, i: number): Ref => {
+    if (ref >= 0) return i === 0 ? dag.localFirst[ref] : dag.localSecond[ref];
+    const g = -1 - ref;
+    const recorded = i === 0 ? dag.globalFirst[g] : dag.globalSecond[g];
+    return -1 - (recorded >= 0 ? recorded : globalIndex(dag.globals[g].args[i]));
+  };
   const stack: Ref[] = [];
   const childIndex: number[] = [];
   for (const root of roots) {
