@@ -211,38 +211,27 @@ function operandTable(instructions: readonly Instruction[]): OperandTable {
 function measureRun(table: OperandTable, sig: Int32Array, start: number, body: number, needed: number, strides: Int32Array): number {
   const n = sig.length;
   if (start + Math.max(2, needed) * body > n) return 1;
-  // The first `needed` blocks must match instruction by instruction before any stride is worth computing: most
-  // candidates fail here, in a comparison of integers.
-  for (let j = 0; j < body; j++) if (sig[start + j] < 0) return 1;
-  for (let k = 1; k < needed; k++) {
-    const at = start + k * body;
-    for (let j = 0; j < body; j++) if (sig[start + j] !== sig[at + j]) return 1;
-  }
+  // Block 1 must match block 0 instruction by instruction (an instruction without a key has a signature of its own,
+  // so it never matches another); its operands give the strides.
+  for (let j = 0; j < body; j++) if (sig[start + j] !== sig[start + body + j]) return 1;
   const { offset, index } = table;
   const first = offset[start];
   const width = offset[start + body] - first;
   for (let s = 0; s < width; s++) strides[s] = index[offset[start + body] + s] - index[first + s];
-  let count = 2;
-  for (; start + (count + 1) * body <= n; count++) {
-    const at = start + count * body;
-    let ok = true;
-    for (let j = 0; j < body; j++) {
-      if (sig[at + j] !== sig[start + j]) {
-        ok = false;
-        break;
-      }
-    }
-    if (!ok) break;
+  /** Whether block k repeats block 0: the same signatures, operands affine in k. */
+  const repeats = (k: number): boolean => {
+    const at = start + k * body;
+    for (let j = 0; j < body; j++) if (sig[at + j] !== sig[start + j]) return false;
     // Same signatures, so the same operand counts: block k's operands sit `offset[at] - first` further on.
     const shift = offset[at] - first;
-    for (let s = 0; s < width; s++) {
-      if (index[first + shift + s] !== index[first + s] + strides[s] * count) {
-        ok = false;
-        break;
-      }
-    }
-    if (!ok) break;
-  }
+    for (let s = 0; s < width; s++) if (index[first + shift + s] !== index[first + s] + strides[s] * k) return false;
+    return true;
+  };
+  // The farthest block the caller needs first: most candidates that fail (in straight code whose signatures repeat
+  // but whose operands do not) fail there, without comparing every block before it.
+  if (needed > 2 && !repeats(needed - 1)) return 1;
+  let count = 2;
+  while (start + (count + 1) * body <= n && repeats(count)) count++;
   return count;
 }
 
