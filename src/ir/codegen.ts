@@ -218,21 +218,25 @@ function measureRun(table: OperandTable, sig: Int32Array, start: number, body: n
   const first = offset[start];
   const width = offset[start + body] - first;
   for (let s = 0; s < width; s++) strides[s] = index[offset[start + body] + s] - index[first + s];
-  /** Whether block k repeats block 0: the same signatures, operands affine in k. */
-  const repeats = (k: number): boolean => {
-    const at = start + k * body;
-    for (let j = 0; j < body; j++) if (sig[at + j] !== sig[start + j]) return false;
-    // Same signatures, so the same operand counts: block k's operands sit `offset[at] - first` further on.
-    const shift = offset[at] - first;
-    for (let s = 0; s < width; s++) if (index[first + shift + s] !== index[first + s] + strides[s] * k) return false;
-    return true;
-  };
   // The farthest block the caller needs first: most candidates that fail (in straight code whose signatures repeat
   // but whose operands do not) fail there, without comparing every block before it.
-  if (needed > 2 && !repeats(needed - 1)) return 1;
+  if (needed > 2 && !repeatsBlock(table, sig, start, body, strides, needed - 1)) return 1;
   let count = 2;
-  while (start + (count + 1) * body <= n && repeats(count)) count++;
+  while (start + (count + 1) * body <= n && repeatsBlock(table, sig, start, body, strides, count)) count++;
   return count;
+}
+
+/** Whether block k of a run (see {@link measureRun}) repeats block 0: the same signatures, operands affine in k. */
+function repeatsBlock(table: OperandTable, sig: Int32Array, start: number, body: number, strides: Int32Array, k: number): boolean {
+  const at = start + k * body;
+  for (let j = 0; j < body; j++) if (sig[at + j] !== sig[start + j]) return false;
+  // Same signatures, so the same operand counts: block k's operands sit `offset[at] - first` further on.
+  const { offset, index } = table;
+  const first = offset[start];
+  const width = offset[start + body] - first;
+  const shift = offset[at] - first;
+  for (let s = 0; s < width; s++) if (index[first + shift + s] !== index[first + s] + strides[s] * k) return false;
+  return true;
 }
 
 function patternsOf(instructions: readonly Instruction[], start: number, body: number, strides: Int32Array): Pattern[][] {
