@@ -45,6 +45,8 @@ export class AdjointDag {
   private readonly globalRefOf = new Map<number, Ref>();
   /** Local nodes: op and arguments (`localSecond` is 0 for unary ops). */
   readonly localOp: OpName[] = [];
+  /** The same ops as indices into `opNames`. */
+  readonly localOpIndex: number[] = [];
   readonly localArity: number[] = [];
   readonly localFirst: Ref[] = [];
   readonly localSecond: Ref[] = [];
@@ -135,7 +137,8 @@ export class AdjointDag {
     }
     if (spec.simplify === undefined) return this.local(op, a, b);
     const args = b === undefined ? [a] : [a, b];
-    const shown = args.map((r, position) => (r >= 0 ? this.standIn(r, position) : this.globals[-1 - r]));
+    const shownA = a >= 0 ? this.standIn(a, 0) : this.globals[-1 - a];
+    const shown = b === undefined ? [shownA] : [shownA, b >= 0 ? this.standIn(b, 1) : this.globals[-1 - b]];
     const simplified = spec.simplify(shown);
     return simplified === undefined ? this.local(op, a, b) : this.translate(simplified, args, shown, 0);
   }
@@ -145,9 +148,11 @@ export class AdjointDag {
     const second = b ?? 0;
     const fresh = this.localOp.length;
     this.localKeys ??= new TripleTable(Math.max(this.expectedNodes, 2 * this.globals.length));
-    const found = this.localKeys.getOrSet(opIndex.get(op)!, a >= 0 ? 2 * a : -2 * a - 1, second >= 0 ? 2 * second : -2 * second - 1, fresh);
+    const index = opIndex.get(op)!;
+    const found = this.localKeys.getOrSet(index, a >= 0 ? 2 * a : -2 * a - 1, second >= 0 ? 2 * second : -2 * second - 1, fresh);
     if (found !== -1) return found;
     this.localOp.push(op);
+    this.localOpIndex.push(index);
     this.localArity.push(b === undefined ? 1 : 2);
     this.localFirst.push(a);
     this.localSecond.push(second);
@@ -157,7 +162,7 @@ export class AdjointDag {
   /** A global node showing local node `ref`'s op over placeholders, for `simplify` at argument `position`. */
   private standIn(ref: Ref, position: number): Expr {
     const op = this.localOp[ref];
-    const index = opIndex.get(op)!;
+    const index = this.localOpIndex[ref];
     let node = standIns[position][index];
     if (node === undefined) {
       placeholders ??= placeholderNames.map((row) => row.map((name) => variable(name)));

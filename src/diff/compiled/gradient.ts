@@ -233,16 +233,19 @@ function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: read
       globalCode[g] = globalCode[globalIndex(expanded)];
       return;
     }
-    const [first, second] = node.args;
-    const codeA = globalCode[globalIndex(first)];
-    const codeB = second === undefined ? -1 : globalCode[globalIndex(second)];
+    // The arguments' indices as addExpression recorded them, else looked up.
+    const recordedA = dag.globalFirst[g];
+    const recordedB = dag.globalSecond[g];
+    const args = node.args;
+    const codeA = globalCode[recordedA >= 0 ? recordedA : globalIndex(args[0])];
+    const codeB = args.length < 2 ? -1 : globalCode[recordedB >= 0 ? recordedB : globalIndex(args[1])];
     globalCode[g] = 3 * emit(opIndexOf.get(node.op)!, codeA, codeB);
   };
   const codeOf = (ref: Ref): number => (ref >= 0 ? localCode[ref] : globalCode[-1 - ref]);
   const lowerLocal = (ref: Ref): void => {
     const codeA = codeOf(dag.localFirst[ref]);
     const codeB = dag.localArity[ref] === 1 ? -1 : codeOf(dag.localSecond[ref]);
-    localCode[ref] = 3 * emit(opIndexOf.get(dag.localOp[ref])!, codeA, codeB);
+    localCode[ref] = 3 * emit(dag.localOpIndex[ref], codeA, codeB);
   };
 
   // The post-order walk of topologicalOrder, over references (explicit stack, no recursion).
@@ -252,7 +255,13 @@ function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: read
     if (ref >= 0) seenLocal[ref] = 1;
     else seenGlobal[-1 - ref] = 1;
   };
-  const arity = (ref: Ref) => (ref >= 0 ? dag.localArity[ref] : dag.globals[-1 - ref].args.length);
+  const arity = (ref: Ref) => {
+    if (ref >= 0) return dag.localArity[ref];
+    // Where addExpression recorded the arguments, their count without reading the node.
+    const g = -1 - ref;
+    const second = dag.globalSecond[g];
+    return second >= 0 ? 2 : second === -1 ? (dag.globalFirst[g] >= 0 ? 1 : 0) : dag.globals[g].args.length;
+  };
   const child = (ref: Ref, i: number): Ref => {
     if (ref >= 0) return i === 0 ? dag.localFirst[ref] : dag.localSecond[ref];
     const g = -1 - ref;
