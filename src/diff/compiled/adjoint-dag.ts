@@ -252,7 +252,10 @@ export function adjointGraph(expr: Expr, variables: readonly string[]): AdjointG
         const position = i === 0 ? first[k] : second[k];
         if (!active[position]) continue;
         const partial = peel(partials[i]);
-        const term = times(adjoint, { coefficient: partial.coefficient, expr: partial.expr === null ? null : dag.ref(partial.expr) });
+        const e = partial.expr;
+        // Most partials are f's own nodes (the other factor of a product, exp's own value): their indices are known.
+        const ref = e === null ? null : e === node ? -1 - k : e === node.args[0] ? -1 - first[k] : e === node.args[1] ? -1 - second[k] : dag.ref(e);
+        const term = times(adjoint, { coefficient: partial.coefficient, expr: ref });
         if (term === null) continue;
         const list = pending[position];
         if (list === undefined) pending[position] = [term];
