@@ -15,7 +15,7 @@ import { opNames, ops, type OpName } from '../../ir/ops.ts';
 import { localPartials } from '../../ir/partials.ts';
 import { variableIndex } from '../../ir/compile.ts';
 import { isZero, one, peel, scaledAlgebra, type Scaled, type ScaledAlgebra, type ScaledOp } from './scaled.ts';
-import { TripleTable } from './triple-table.ts';
+import { TripleTable } from '../../ir/triple-table.ts';
 
 /** A node of an {@link AdjointDag}: `ref ≥ 0` is local node `ref`, `ref < 0` the global node `globals[-1 - ref]`. */
 export type Ref = number;

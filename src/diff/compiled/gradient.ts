@@ -2,21 +2,23 @@
 import { requireExpr, type Expr } from '../../ir/node.ts';
 import { checkVariableList } from '../../ir/compile.ts';
 import {
-  buildProgram,
+  buildPackedProgram,
   checkChunkSize,
-  compileProgram,
   defaultChunkSize,
   eagerOrder,
-  opInstruction,
+  opForms,
+  operandKinds,
+  unpackInstructions,
   type Instruction,
   type LoopOptions,
   type Operand,
+  type PackedProgram,
   type ProgramPlan,
 } from '../../ir/codegen.ts';
 import { adjointExpressions } from './adjoint.ts';
 import { AdjointDag, adjointGraph, type Ref } from './adjoint-dag.ts';
 import { expandedPower } from './powers.ts';
-import { TripleTable } from './triple-table.ts';
+import { TripleTable } from '../../ir/triple-table.ts';
 import { opNames, type OpName } from '../../ir/ops.ts';
 
 /** A compiled gradient: writes ∂f/∂vᵢ into `gradientOut[i]` (variables' order) and returns f. */
@@ -62,6 +64,12 @@ export interface ExpressionProgram {
  * @throws Error when the expressions use a variable missing from `variables`, or a name is listed twice.
  */
 export function lowerExpressions(exprs: readonly Expr[], variables: readonly string[]): ExpressionProgram {
+  const { program, roots } = lowerPacked(exprs, variables);
+  return { instructions: unpackInstructions(program), roots };
+}
+
+/** {@link lowerExpressions} with the program as arrays, as code generation takes it. */
+function lowerPacked(exprs: readonly Expr[], variables: readonly string[]): PackedExpressions {
   const listed = new Set<string>();
   for (const name of variables) {
     if (listed.has(name)) throw new Error(`variable '${name}' is listed twice`);
@@ -73,15 +81,16 @@ export function lowerExpressions(exprs: readonly Expr[], variables: readonly str
 }
 
 /** How many instructions compute `root` (the slots it depends on, itself included). */
-function instructionsBehind(instructions: readonly Instruction[], root: Operand): number {
+function instructionsBehind(program: PackedProgram, root: Operand): number {
   if (root.kind !== 'slot') return 0;
-  const needed = new Uint8Array(instructions.length);
+  const { offset, kind, index } = program;
+  const needed = new Uint8Array(program.count);
   needed[root.index] = 1;
   let count = 0;
   for (let i = root.index; i >= 0; i--) {
     if (!needed[i]) continue;
     count++;
-    for (const a of instructions[i].args) if (a.kind === 'slot') needed[a.index] = 1;
+    for (let at = offset[i]; at < offset[i + 1]; at++) if (kind[at] === operandKinds.slot) needed[index[at]] = 1;
   }
   return count;
 }
@@ -98,6 +107,14 @@ export interface GradientProgram {
   readonly fInstructions: number;
 }
 
+/** A {@link GradientProgram} with the program as arrays. */
+interface PackedGradient {
+  readonly program: PackedProgram;
+  readonly value: Operand;
+  readonly gradient: readonly Operand[];
+  readonly fInstructions: number;
+}
+
 /**
  * f and its adjoint expressions ({@link adjointExpressions}) lowered into one SSA program. The adjoints are IR
  * over f's nodes, so hash-consing shares every forward value the reverse sweep needs: nothing is computed twice.
@@ -107,33 +124,40 @@ export interface GradientProgram {
  * `lowerExpressions([...adjointExpressions(expr, variables), expr], variables)` gives, at a fraction of the cost.
  */
 export function gradientProgram(expr: Expr, variables: readonly string[]): GradientProgram {
-  return timedGradientProgram(expr, variables).program;
+  const { program, value, gradient, fInstructions } = timedGradientProgram(expr, variables).gradient;
+  return { instructions: unpackInstructions(program), value, gradient, fInstructions };
 }
 
-function timedGradientProgram(expr: Expr, variables: readonly string[]): { program: GradientProgram; adjointMs: number; lowerMs: number } {
+function timedGradientProgram(expr: Expr, variables: readonly string[]): { gradient: PackedGradient; adjointMs: number; lowerMs: number } {
   const start = performance.now();
   const graph = adjointGraph(expr, variables);
   const adjointEnd = performance.now();
-  let program: ExpressionProgram;
+  let lowered: PackedExpressions;
   let count: number;
   if (graph === null) {
     const gradient = adjointExpressions(expr, variables);
-    program = lowerExpressions([...gradient, expr], variables);
+    lowered = lowerPacked([...gradient, expr], variables);
     count = gradient.length;
   } else {
     // Derivatives first: walking them pulls in the forward values each needs, term by term, so forward and
     // reverse work of one term come out next to each other (and f's own sum joins them when scheduled eagerly).
-    program = lowerReferences(graph.dag, [...graph.gradient, graph.dag.ref(expr)], variables);
+    lowered = lowerReferences(graph.dag, [...graph.gradient, graph.dag.ref(expr)], variables);
     count = graph.gradient.length;
   }
-  const value = program.roots[count];
-  const result = {
-    instructions: program.instructions,
+  const value = lowered.roots[count];
+  const gradient = {
+    program: lowered.program,
     value,
-    gradient: program.roots.slice(0, count),
-    fInstructions: instructionsBehind(program.instructions, value),
+    gradient: lowered.roots.slice(0, count),
+    fInstructions: instructionsBehind(lowered.program, value),
   };
-  return { program: result, adjointMs: adjointEnd - start, lowerMs: performance.now() - adjointEnd };
+  return { gradient, adjointMs: adjointEnd - start, lowerMs: performance.now() - adjointEnd };
+}
+
+/** A lowered program as arrays, and where each root's value is. */
+interface PackedExpressions {
+  readonly program: PackedProgram;
+  readonly roots: readonly Operand[];
 }
 
 const opIndexOf = new Map<OpName, number>(opNames.map((name, i) => [name, i]));
@@ -158,7 +182,7 @@ function grown(array: Int32Array<ArrayBuffer>, capacity: number, fill?: number):
  * {@link Instruction} objects, once each: on a 200,000-instruction gradient the objects of an intermediate program
  * cost more (in the young generation's collections) than the walk itself.
  */
-function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: readonly string[]): ExpressionProgram {
+function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: readonly string[]): PackedExpressions {
   const inputIndex = new Map<string, number>();
   variables.forEach((name, i) => {
     if (!inputIndex.has(name)) inputIndex.set(name, i);
@@ -314,27 +338,36 @@ function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: read
   const newSlot = new Int32Array(count);
   for (let i = 0; i < count; i++) newSlot[order[i]] = i;
 
-  // The instructions as objects, once; one operand object per slot, input and constant, shared by its readers.
-  const slotOperands: Operand[] = new Array(count);
-  for (let i = 0; i < count; i++) slotOperands[i] = { kind: 'slot', index: i };
-  const inputOperands: (Operand | undefined)[] = new Array(variables.length).fill(undefined);
-  const constOperands = new Map<number, Operand>();
-  const operandOf = (code: number): Operand => {
-    const kind = code % 3;
-    const index = (code - kind) / 3;
-    if (kind === 0) return slotOperands[newSlot[index]];
-    if (kind === 1) return (inputOperands[index] ??= { kind: 'input', index });
-    let operand = constOperands.get(index);
-    if (operand === undefined) constOperands.set(index, (operand = { kind: 'const', value: dag.globals[index].value }));
-    return operand;
+  // The program as code generation takes it (operand kinds: slot 0, input 1, constant 2, as in the codes above).
+  const form = new Int32Array(count);
+  const offset = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) offset[i + 1] = offset[i] + (insB[order[i]] < 0 ? 1 : 2);
+  const kind = new Uint8Array(offset[count]);
+  const index = new Int32Array(offset[count]);
+  const constants: number[] = [];
+  const put = (at: number, code: number): void => {
+    const k = code % 3;
+    const q = (code - k) / 3;
+    kind[at] = k;
+    index[at] = k === operandKinds.slot ? newSlot[q] : k === operandKinds.input ? q : constants.push(dag.globals[q].value) - 1;
   };
-  const instructions: Instruction[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const old = order[i];
-    const b = insB[old];
-    instructions[i] = opInstruction(opNames[insOp[old]], b < 0 ? [operandOf(insA[old])] : [operandOf(insA[old]), operandOf(b)]);
+    form[i] = insOp[old];
+    put(offset[i], insA[old]);
+    if (insB[old] >= 0) put(offset[i] + 1, insB[old]);
   }
-  return { instructions, roots: roots.map((r) => operandOf(codeOf(r))) };
+  const rootOperand = (code: number): Operand => {
+    const k = code % 3;
+    const q = (code - k) / 3;
+    if (k === operandKinds.slot) return { kind: 'slot', index: newSlot[q] };
+    if (k === operandKinds.input) return { kind: 'input', index: q };
+    return { kind: 'const', value: dag.globals[q].value };
+  };
+  return {
+    program: { count, form, forms: opForms, offset, kind, index, constants },
+    roots: roots.map((r) => rootOperand(codeOf(r))),
+  };
 }
 
 /** Options for {@link compileGradient} and {@link compileValue}. */
@@ -366,13 +399,13 @@ export function compileGradient(expr: Expr, variables: readonly string[], option
   checkVariableList(variables, 'compileGradient');
   if (typeof options !== 'object' || options === null) throw new TypeError(`compileGradient: options must be an object, got ${options === null ? 'null' : typeof options}`);
   const chunkSize = checkChunkSize(options.chunkSize === undefined ? defaultChunkSize : options.chunkSize, 'compileGradient');
-  const { program, adjointMs, lowerMs } = timedGradientProgram(expr, variables);
-  const built = buildProgram(program.instructions, program.gradient, chunkSize, {
-    result: program.value,
+  const { gradient, adjointMs, lowerMs } = timedGradientProgram(expr, variables);
+  const built = buildPackedProgram(gradient.program, gradient.gradient, chunkSize, {
+    result: gradient.value,
     loops: options.loops,
   });
   return Object.assign(built.program, {
-    counts: countsOf(program),
+    counts: countsOf(gradient),
     compileMs: performance.now() - start,
     plan: built.plan,
     phases: { adjointMs, lowerMs, ...built.timings },
@@ -384,8 +417,8 @@ export function compileGradient(expr: Expr, variables: readonly string[], option
  * generator): the denominator of ω = time(gradient) / time(f).
  */
 export function compileValue(expr: Expr, variables: readonly string[], options: CompileGradientOptions = {}): (values: ArrayLike<number>) => number {
-  const program = lowerExpressions([expr], variables);
-  const run = compileProgram(program.instructions, [], options.chunkSize ?? defaultChunkSize, { result: program.roots[0], loops: options.loops });
+  const { program, roots } = lowerPacked([expr], variables);
+  const run = buildPackedProgram(program, [], options.chunkSize ?? defaultChunkSize, { result: roots[0], loops: options.loops }).program;
   const none = new Float64Array(0);
   return (values) => run(values, none);
 }
@@ -400,11 +433,11 @@ export interface OperationCounts {
 
 /** How many SSA instructions the compiled gradient runs compared with f alone: the cheap-gradient principle as a count. */
 export function operationCounts(expr: Expr, variables: readonly string[]): OperationCounts {
-  return countsOf(gradientProgram(expr, variables));
+  return countsOf(timedGradientProgram(expr, variables).gradient);
 }
 
-function countsOf(program: GradientProgram): OperationCounts {
+function countsOf(program: PackedGradient): OperationCounts {
   const f = program.fInstructions;
-  const gradient = program.instructions.length;
+  const gradient = program.program.count;
   return { f, gradient, ratio: f === 0 ? (gradient === 0 ? 1 : Infinity) : gradient / f };
 }

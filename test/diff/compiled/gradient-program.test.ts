@@ -10,7 +10,7 @@ import {
   lowerExpressions,
 } from '../../../src/diff/compiled/index.ts';
 import { adjointGraph } from '../../../src/diff/compiled/adjoint-dag.ts';
-import { TripleTable } from '../../../src/diff/compiled/triple-table.ts';
+import { TripleTable } from '../../../src/ir/triple-table.ts';
 import { chainCase, polynomialCase, rosenbrockCase } from '../../../bench/cases.ts';
 import { networkExpression } from '../../../bench/compile-network.ts';
 import { caseArbitrary } from './support.ts';

@@ -1,4 +1,4 @@
-// A hash table from triples of small non-negative integers (op, first, second) to numbers, on one typed array.
+// A hash table from triples of small non-negative integers (op, first, second) to numbers, on one typed array (for the compilers: code generation and the compiled gradient).
 //
 // The compiler numbers hundreds of thousands of nodes and instructions by their op and operands. A Map keyed by a
 // number built from the triple needs doubles above 2^31, which V8 boxes on every lookup: the lookups cost more
