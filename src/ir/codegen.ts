@@ -328,13 +328,20 @@ function measureRun(table: OperandTable, sig: Int32Array, start: number, body: n
   // Block 1 must match block 0 instruction by instruction (an instruction without a key has a signature of its own,
   // so it never matches another); its operands give the strides.
   for (let j = 0; j < body; j++) if (sig[start + j] !== sig[start + body + j]) return 1;
+  // The farthest block the caller needs is checked next, as the strides are computed: most candidates that fail (in
+  // straight code whose signatures repeat but whose operands do not) fail there, at their first irregular operand.
+  const far = Math.max(2, needed) - 1;
+  const farAt = start + far * body;
+  for (let j = 0; j < body; j++) if (sig[farAt + j] !== sig[start + j]) return 1;
   const { offset, index } = table;
   const first = offset[start];
   const width = offset[start + body] - first;
-  for (let s = 0; s < width; s++) strides[s] = index[offset[start + body] + s] - index[first + s];
-  // The farthest block the caller needs first: most candidates that fail (in straight code whose signatures repeat
-  // but whose operands do not) fail there, without comparing every block before it.
-  if (needed > 2 && !repeatsBlock(table, sig, start, body, strides, needed - 1)) return 1;
+  const farShift = offset[farAt] - first;
+  for (let s = 0; s < width; s++) {
+    const stride = index[first + width + s] - index[first + s];
+    if (index[first + farShift + s] !== index[first + s] + stride * far) return 1;
+    strides[s] = stride;
+  }
   let count = 2;
   while (start + (count + 1) * body <= n && repeatsBlock(table, sig, start, body, strides, count)) count++;
   return count;
@@ -384,12 +391,13 @@ function planSegments(program: PackedProgram, options: LoopOptions | null): Segm
   const sig = signatures(program);
   const table = operandTable(program);
   const scratch = new Int32Array(table.index.length);
+  // The next instruction with the same signature (−1: none). Shared signatures are numbered 0, 1, … (below n).
   const nextSame = new Int32Array(n).fill(-1);
-  const last = new Map<number, number>();
+  const last = new Int32Array(n).fill(-1);
   for (let i = n - 1; i >= 0; i--) {
-    const found = last.get(sig[i]);
-    if (found !== undefined) nextSame[i] = found;
-    last.set(sig[i], i);
+    if (sig[i] < 0) continue;
+    nextSame[i] = last[sig[i]];
+    last[sig[i]] = i;
   }
   const segments: Segment[] = [];
   let straightStart = 0;
