@@ -801,8 +801,10 @@ export function buildPackedProgram(
   // A straight-line value is a local of its function, named by its place there (v0, v1, …: short names keep the
   // source V8 parses small); every other read goes through `t`, by slot.
   const unitBase = Int32Array.from(units, (unit) => unit[0].start);
+  // A straight-line value that goes through `t` anyway is written there directly and read from there even in its
+  // own function (a few hundred reads on the network gradient): no local and no copy, a fifth less source to parse.
   const slotCode = (slot: number, unit: number) =>
-    loopOf[slot] < 0 && unitOf[slot] === unit ? `v${slot - unitBase[unit]}` : `t[${slot}]`;
+    loopOf[slot] < 0 && unitOf[slot] === unit && !stored[slot] ? `v${slot - unitBase[unit]}` : `t[${slot}]`;
   const operandCode = (a: Operand, unit: number) =>
     a.kind === 'const' ? numberLiteral(a.value) : a.kind === 'input' ? `x[${a.index}]` : slotCode(a.index, unit);
   const packedOperandCode = (at: number, unit: number) => {
@@ -838,12 +840,11 @@ export function buildPackedProgram(
             binary[1] = packedOperandCode(at + 1, u);
             code = binary;
           } else code = Array.from({ length: width }, (_, m) => packedOperandCode(at + m, u));
-          const name = `v${i - unitBase[u]}`;
-          lines.push(`const ${name} = ${packed.forms[packed.form[i]].render(code)};`);
+          const value = packed.forms[packed.form[i]].render(code);
           if (stored[i]) {
-            lines.push(`t[${i}] = ${name};`);
+            lines.push(`t[${i}] = ${value};`);
             storedSlots++;
-          }
+          } else lines.push(`const v${i - unitBase[u]} = ${value};`);
         }
         continue;
       }
