@@ -31,6 +31,54 @@ const standIns: (Expr | undefined)[][] = [[], []];
 /** Raised when a `simplify` identity returns something the stand-ins cannot be translated back from. */
 class UntranslatableIdentity extends Error {}
 
+/**
+ * Node ids to global indices. Ids grow in creation order and an expression's nodes are mostly made together, so most
+ * of a large expression's ids fall in one window of ids: those are found in an array, the others in a Map (the
+ * variables, made long before, say). The window grows only while it stays within four times the number of entries
+ * plus a constant, so memory stays linear in the DAG whatever the ids.
+ */
+class IdIndex {
+  /** Index + 1 of the node with id `low + w` at `window[w]` (0: not there, look in `others`). */
+  private window = new Int32Array(0);
+  private low = 0;
+  private readonly others = new Map<number, number>();
+  private count = 0;
+
+  /** The global index of the node with this id, or −1. */
+  get(id: number): number {
+    const w = id - this.low;
+    if (w >= 0 && w < this.window.length) {
+      const found = this.window[w];
+      if (found !== 0) return found - 1;
+    }
+    if (this.others.size === 0) return -1;
+    return this.others.get(id) ?? -1;
+  }
+
+  set(id: number, index: number): void {
+    this.count++;
+    let w = id - this.low;
+    if (w < 0 || w >= this.window.length) {
+      const high = this.window.length === 0 ? id + 1 : this.low + this.window.length;
+      const low = this.window.length === 0 ? id : this.low;
+      // Room on the side the id fell: as much again as the window holds, at least 4096.
+      const margin = Math.max(4096, this.window.length);
+      const newLow = id < low ? Math.max(0, id - margin) : low;
+      const newHigh = id >= high ? id + 1 + margin : high;
+      if (newHigh - newLow > 4 * this.count + 16384) {
+        this.others.set(id, index);
+        return;
+      }
+      const window = new Int32Array(newHigh - newLow);
+      window.set(this.window, low - newLow);
+      this.window = window;
+      this.low = newLow;
+      w = id - newLow;
+    }
+    this.window[w] = index + 1;
+  }
+}
+
 /** A local DAG of adjoint terms over global IR nodes (see the file header). */
 export class AdjointDag {
   /** Global nodes by index (`ref = -1 - index`). */
@@ -42,7 +90,7 @@ export class AdjointDag {
    */
   readonly globalFirst: number[] = [];
   readonly globalSecond: number[] = [];
-  private readonly globalRefOf = new Map<number, Ref>();
+  private readonly globalIndexOf = new IdIndex();
   /** Local nodes: op and arguments (`localSecond` is 0 for unary ops). */
   readonly localOp: OpName[] = [];
   /** The same ops as indices into `opNames`. */
@@ -66,15 +114,15 @@ export class AdjointDag {
 
   /** The reference of a global node. */
   ref(expr: Expr): Ref {
-    let ref = this.globalRefOf.get(expr.id);
-    if (ref === undefined) {
-      ref = -1 - this.globals.length;
+    let g = this.globalIndexOf.get(expr.id);
+    if (g === -1) {
+      g = this.globals.length;
       this.globals.push(expr);
       this.globalFirst.push(-2);
       this.globalSecond.push(-2);
-      this.globalRefOf.set(expr.id, ref);
+      this.globalIndexOf.set(expr.id, g);
     }
-    return ref;
+    return -1 - g;
   }
 
   /**
@@ -83,8 +131,8 @@ export class AdjointDag {
    * indices ({@link globalFirst}). One lookup per edge; explicit stack, no recursion.
    */
   addExpression(root: Expr): Ref {
-    const known = this.globalRefOf.get(root.id);
-    if (known !== undefined) return known;
+    const known = this.globalIndexOf.get(root.id);
+    if (known !== -1) return -1 - known;
     const nodes: Expr[] = [root];
     const childIndex: number[] = [0];
     // The argument indices found so far, two per stack frame.
@@ -96,18 +144,18 @@ export class AdjointDag {
       if (i < node.args.length) {
         childIndex[top] = i + 1;
         const child = node.args[i];
-        const ref = this.globalRefOf.get(child.id);
-        if (ref === undefined) {
+        const index = this.globalIndexOf.get(child.id);
+        if (index === -1) {
           nodes.push(child);
           childIndex.push(0);
           found.push(-1, -1);
-        } else found[2 * top + i] = -1 - ref;
+        } else found[2 * top + i] = index;
         continue;
       }
       // In a DAG a node met again is finished (only a cycle could lead back to a node still on the stack).
       const g = this.globals.length;
       this.globals.push(node);
-      this.globalRefOf.set(node.id, -1 - g);
+      this.globalIndexOf.set(node.id, g);
       this.globalSecond.push(found.pop()!);
       this.globalFirst.push(found.pop()!);
       nodes.pop();
