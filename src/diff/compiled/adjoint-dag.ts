@@ -195,7 +195,8 @@ export class AdjointDag {
   private local(op: OpName, a: Ref, b: Ref | undefined): Ref {
     const second = b ?? 0;
     const fresh = this.localOp.length;
-    this.localKeys ??= new TripleTable(Math.max(this.expectedNodes, 2 * this.globals.length));
+    // About as many local nodes as f has nodes (a product and a sum per argument, less the structural zeros).
+    this.localKeys ??= new TripleTable(Math.max(this.expectedNodes, this.globals.length));
     const index = opIndex.get(op)!;
     const found = this.localKeys.getOrSet(index, a >= 0 ? 2 * a : -2 * a - 1, second >= 0 ? 2 * second : -2 * second - 1, fresh);
     if (found !== -1) return found;

@@ -192,7 +192,8 @@ function lowerReferences(dag: AdjointDag, roots: readonly Ref[], variables: read
   let insA = new Int32Array(capacity);
   let insB = new Int32Array(capacity);
   let count = 0;
-  const byKey = new TripleTable(capacity);
+  // Fewer instructions than nodes: leaves (inputs, constants) and repeated structure make none.
+  const byKey = new TripleTable(capacity / 2);
   // Operand code of each lowered node (−1: not lowered yet), and whether the walk has met it. Global nodes are
   // numbered as the DAG meets them (the walk adds f's and the expansions' nodes), so their arrays grow by doubling.
   let globalCode = new Int32Array(0);
