@@ -7,10 +7,15 @@
 // that are equal constants or whose input/slot indices are affine in the block number) become `for` loops:
 // Rosenbrock's n−1 terms, a sin chain's levels, and the reverse sweeps of both. Values a loop hands to the next
 // iteration stay in local variables (`let r = …` carried around the loop); values read elsewhere go through one
-// Float64Array `t`, indexed by slot. Everything else stays straight-line code in locals. V8 leaves functions above
+// Float64Array `t`, indexed by slot (a straight-line value read there is written there directly, without a local).
+// Everything else stays straight-line code in locals. V8 leaves functions above
 // ~60 KB of bytecode unoptimized, so segments are grouped into functions of at most `chunkSize` instructions that
 // pass values to each other through `t`. Loops run the same operations in the same order as the straight-line
 // program, so the results are bit-for-bit those of the interpreter.
+//
+// Compile time: planning and rendering work on the program as typed arrays (PackedProgram), with no object per
+// instruction or operand, so a compiler that lowers to arrays (compileGradient) hands its 200,000 instructions over
+// as they are; Instruction lists are packed first. Each function's text is joined as soon as it is built.
 //
 // Warm-up: V8 optimizes each chunk on its background thread once the chunk is hot, at about 25–35 µs of CPU per
 // straight-line instruction here (a read or write of `t` costs TurboFan several times an arithmetic operation).
