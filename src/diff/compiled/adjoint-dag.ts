@@ -12,7 +12,8 @@
 // test checks instruction for instruction that this path and adjointExpressions + lowerExpressions agree.
 import { apply, constant, variable, type Expr, type VarExpr } from '../../ir/node.ts';
 import { opNames, ops, type OpName } from '../../ir/ops.ts';
-import { localPartials } from '../../ir/partials.ts';
+import { localPartials, partialTemplates, placeholder } from '../../ir/partials.ts';
+import { topologicalOrder } from '../../ir/traverse.ts';
 import { variableIndex } from '../../ir/compile.ts';
 import { isZero, one, peel, scaledAlgebra, type Scaled, type ScaledAlgebra, type ScaledOp } from './scaled.ts';
 import { TripleTable } from '../../ir/triple-table.ts';
@@ -27,6 +28,40 @@ const placeholderNames = [0, 1].map((position) => [0, 1].map((k) => `⟨adjoint 
 let placeholders: VarExpr[][] | null = null;
 // Stand-ins by argument position and op index, built on first use and held for the process (a few dozen nodes).
 const standIns: (Expr | undefined)[][] = [[], []];
+
+/**
+ * One partial template of an op (`partialTemplates`) as a walk: its nodes children first, each op node's argument
+ * positions, and whether an instance can be peeled as the template is (see {@link templateWalks}).
+ */
+interface TemplateWalk {
+  readonly order: readonly Expr[];
+  readonly argA: Int32Array;
+  readonly argB: Int32Array;
+  /** The root is an op node that `peel` leaves whole (not a negation or a product with a constant): its op index. −1 otherwise. */
+  readonly wholeRootOp: number;
+  /** The root is a leaf (a placeholder or a constant): an instance is a global node, peeled as such. */
+  readonly leafRoot: boolean;
+}
+
+const templateWalkCache = new Map<OpName, readonly TemplateWalk[]>();
+
+/** The walks of `op`'s partial templates, built once per op and held for the process (a few nodes each). */
+function templateWalks(op: OpName): readonly TemplateWalk[] {
+  let walks = templateWalkCache.get(op);
+  if (walks === undefined) {
+    walks = partialTemplates(op).map((template): TemplateWalk => {
+      const order = topologicalOrder(template);
+      const position = new Map<number, number>(order.map((node, p) => [node.id, p]));
+      const argA = Int32Array.from(order, (node) => (node.kind === 'op' ? position.get(node.args[0].id)! : -1));
+      const argB = Int32Array.from(order, (node) => (node.kind === 'op' && node.args.length > 1 ? position.get(node.args[1].id)! : -1));
+      const peeled = peel(template);
+      const whole = template.kind === 'op' && peeled.coefficient === 1 && peeled.expr === template;
+      return { order, argA, argB, wholeRootOp: whole ? opIndex.get(template.kind === 'op' ? template.op : 'add')! : -1, leafRoot: template.kind !== 'op' };
+    });
+    templateWalkCache.set(op, walks);
+  }
+  return walks;
+}
 
 /** Raised when a `simplify` identity returns something the stand-ins cannot be translated back from. */
 class UntranslatableIdentity extends Error {}
@@ -208,6 +243,24 @@ export class AdjointDag {
     return fresh;
   }
 
+  /**
+   * A partial template over the references `a`, `b` (the node's arguments) and `self`, built through {@link apply}
+   * as the op's `partials` builds it over the nodes (constants folded, identities applied), but as local nodes.
+   */
+  instantiate(walk: TemplateWalk, a: Ref, b: Ref, self: Ref): Ref {
+    const { order, argA, argB } = walk;
+    const refs: Ref[] = new Array(order.length);
+    for (let p = 0; p < order.length; p++) {
+      const node = order[p];
+      if (node === placeholder.a) refs[p] = a;
+      else if (node === placeholder.b) refs[p] = b;
+      else if (node === placeholder.out) refs[p] = self;
+      else if (node.kind !== 'op') refs[p] = this.ref(node);
+      else refs[p] = argB[p] < 0 ? this.apply(node.op, refs[argA[p]]) : this.apply(node.op, refs[argA[p]], refs[argB[p]]);
+    }
+    return refs[order.length - 1];
+  }
+
   /** A global node showing local node `ref`'s op over placeholders, for `simplify` at argument `position`. */
   private standIn(ref: Ref, position: number): Expr {
     const op = this.localOp[ref];
@@ -296,15 +349,33 @@ export function adjointGraph(expr: Expr, variables: readonly string[]): AdjointG
         continue;
       }
       if (node.kind !== 'op' || isZero(adjoint)) continue;
-      const partials = localPartials(node);
+      // Where no argument is a constant, a partial is its op's template over the arguments, built here as local
+      // nodes: building it as global IR nodes (intern keys, weak references) was a third of this sweep on the
+      // network's tanh nodes. A partial's formula may look at whether an argument is a constant (pow's masks), so
+      // nodes with a constant argument, and templates whose instance peel could take apart, take the op's partials.
+      const walks = node.args[0].kind !== 'const' && (node.args.length < 2 || node.args[1].kind !== 'const') ? templateWalks(node.op) : null;
+      let partials: Expr[] | null = null;
       for (let i = 0; i < node.args.length; i++) {
         const position = i === 0 ? first[k] : second[k];
         if (!active[position]) continue;
-        const partial = peel(partials[i]);
-        const e = partial.expr;
-        // Most partials are f's own nodes (the other factor of a product, exp's own value): their indices are known.
-        const ref = e === null ? null : e === node ? -1 - k : e === node.args[0] ? -1 - first[k] : e === node.args[1] ? -1 - second[k] : dag.ref(e);
-        const term = times(adjoint, { coefficient: partial.coefficient, expr: ref });
+        let partial: Scaled<Ref> | null = null;
+        const walk = walks?.[i];
+        if (walk !== undefined && (walk.leafRoot || walk.wholeRootOp >= 0)) {
+          const instance = dag.instantiate(walk, -1 - first[k], second[k] >= 0 ? -1 - second[k] : 0, -1 - k);
+          if (instance < 0) {
+            const peeled = peel(dag.globals[-1 - instance]);
+            partial = { coefficient: peeled.coefficient, expr: peeled.expr === null ? null : dag.ref(peeled.expr) };
+          } else if (dag.localOpIndex[instance] === walk.wholeRootOp) partial = { coefficient: 1, expr: instance };
+        }
+        if (partial === null) {
+          partials ??= localPartials(node);
+          const peeled = peel(partials[i]);
+          const e = peeled.expr;
+          // Most partials are f's own nodes (the other factor of a product, exp's own value): their indices are known.
+          const ref = e === null ? null : e === node ? -1 - k : e === node.args[0] ? -1 - first[k] : e === node.args[1] ? -1 - second[k] : dag.ref(e);
+          partial = { coefficient: peeled.coefficient, expr: ref };
+        }
+        const term = times(adjoint, partial);
         if (term === null) continue;
         const list = pending[position];
         if (list === undefined) pending[position] = [term];
