@@ -46,9 +46,11 @@ export function networkExpression(xs: Float64Array, ys: Float64Array, count: num
 }
 
 
-/** One statistic over trials: median and range. */
+/** One statistic over trials: median, quartiles and range. */
 export interface Spread {
   readonly median: number;
+  readonly q1: number;
+  readonly q3: number;
   readonly min: number;
   readonly max: number;
 }
@@ -65,7 +67,7 @@ function quartiles(values: readonly number[]): Quartiles {
 }
 
 function spread(values: readonly number[]): Spread {
-  return { median: quantile(values, 0.5), min: Math.min(...values), max: Math.max(...values) };
+  return { median: quantile(values, 0.5), q1: quantile(values, 0.25), q3: quantile(values, 0.75), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** What the benchmark measured. */
@@ -168,13 +170,13 @@ export function runCompileNetworkBench(quick: boolean): CompileNetworkResult {
     settle: settled,
     maxRelError,
   };
-  const ms = (s: Spread) => `${s.median.toFixed(0)} ms [${s.min.toFixed(0)}–${s.max.toFixed(0)}]`;
+  const ms = (s: Spread) => `${s.median.toFixed(0)} ms [${s.q1.toFixed(0)}–${s.q3.toFixed(0)}; ${s.min.toFixed(0)}–${s.max.toFixed(0)}]`;
   console.log(
     `\ncompileGradient on the scalar network 3→16→16→1 ×${samples} as one expression (${result.machine}, load average ${loadAverage.join(' ')}):`,
   );
   console.log(
     `  ${result.instructions.f.toLocaleString('en-US')} instructions for f, ${result.instructions.gradient.toLocaleString('en-US')} for f and its gradient; ` +
-      `compile ${ms(result.compileMs)} (median [min–max] of ${trials} cold compiles; CPU time ${ms(result.compileCpuMs)})`,
+      `compile ${ms(result.compileMs)} (median [IQR; min–max] of ${trials} cold compiles; CPU time ${ms(result.compileCpuMs)})`,
   );
   console.log(`  phases: ${Object.entries(phasesMs).map(([phase, s]) => `${phase.replace(/Ms$/, '')} ${ms(s)}`).join(', ')}`);
   console.log(`  first call (V8 compiles the generated chunks): ${ms(result.firstCallMs)}`);

@@ -10,7 +10,8 @@ import {
   lowerExpressions,
 } from '../../../src/diff/compiled/index.ts';
 import { adjointGraph } from '../../../src/diff/compiled/adjoint-dag.ts';
-import { TripleTable } from '../../../src/diff/compiled/triple-table.ts';
+import { TripleTable } from '../../../src/ir/triple-table.ts';
+import { opNames, ops } from '../../../src/ir/ops.ts';
 import { chainCase, polynomialCase, rosenbrockCase } from '../../../bench/cases.ts';
 import { networkExpression } from '../../../bench/compile-network.ts';
 import { caseArbitrary } from './support.ts';
@@ -128,5 +129,25 @@ describe('TripleTable', () => {
     const table = new TripleTable();
     expect(() => table.getOrSet(0, -1, 0, 0)).toThrow(RangeError);
     expect(() => table.getOrSet(0, 2 ** 31, 0, 0)).toThrow(/outside \[0, 2\^31\)/);
+  });
+});
+
+describe('lowering small integer powers', () => {
+  it('writes x³, x⁴ and x⁻¹ as products and a quotient for exactly the ops whose table entry says so', () => {
+    const x = variable('x');
+    const keys = (e: Expr) => lowerExpressions([e], ['x']).instructions.map((ins) => ins.key);
+    const expanding = opNames.filter((op) => ops[op].integerPowerAsProducts === true);
+    expect(expanding.length).toBeGreaterThan(0);
+    for (const op of opNames) {
+      if (ops[op].arity !== 2) continue;
+      if (expanding.includes(op)) {
+        expect(keys(apply(op, x, 3)), op).toEqual([op, 'mul']); // x² · x
+        expect(keys(apply(op, x, 4)), op).toEqual([op, op]); // (x²)²
+        expect(keys(apply(op, x, -1)), op).toEqual(['div']); // 1 / x
+        expect(keys(apply(op, x, 5)), op).toEqual([op]);
+      } else {
+        for (const k of [3, 4, -1]) expect(keys(apply(op, x, k)), `${op} ${k}`).toEqual([op]);
+      }
+    }
   });
 });
