@@ -8,6 +8,8 @@ import { forwardJacobianProgram, reverseJacobianProgram } from '../../../src/dif
 import { rosenbrockCase } from '../../../bench/cases.ts';
 import { buildCase, caseArbitrary, isFinite, recipeArbitrary, referenceGradient } from '../compiled/support.ts';
 import { isSmoothAround } from '../../../src/harness/domain.ts';
+import { referenceTrace } from '../../../src/harness/reference.ts';
+import { defaultFactors, roundingBound } from '../../../src/harness/tolerance.ts';
 import { parse } from '../../../src/ir/parse.ts';
 import { getMethod } from '../../../src/diff/registry.ts';
 
@@ -139,13 +141,17 @@ describe('hessian (forward over reverse)', () => {
           if (![...gUp, ...gDown].every(Number.isFinite)) return null;
           return gUp.map((g, i) => (g - gDown[i]) / (up[j] - down[j]));
         };
+        // The gradient's own rounding error, conditioning included (acos near 1 turns ε into 1e-11 relative): the
+        // first-order bound of harness/tolerance.ts, times the factor exact methods are allowed.
+        const gradientError = roundingBound(referenceTrace(c.expr, c.variables, c.point), c.variables).gradient;
         for (let j = 0; j < n; j++) {
           const h = 1e-4 * Math.max(1, Math.abs(c.point[j]));
           const columns = [column(j, h), column(j, h / 2), column(j, h / 4)];
           if (columns.some((col) => col === null)) continue;
           const [coarse, middle, fine] = columns as Float64Array[];
           for (let i = 0; i < n; i++) {
-            const roundOff = (8 * Number.EPSILON * reference.magnitude[i]) / h;
+            // Differences of gradients that are each off by up to that much: (eᵤₚ + e_down) / 2h.
+            const roundOff = Math.max(8 * Number.EPSILON * reference.magnitude[i], defaultFactors.exact * gradientError[i]) / h;
             const e1 = Math.abs(coarse[i] - middle[i]);
             const e2 = Math.abs(middle[i] - fine[i]);
             // Only where the differences are in their asymptotic regime (the error falls 4× per halving) do they
