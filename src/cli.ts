@@ -112,10 +112,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await command.run(rest, io);
   } catch (error) {
-    // A usage error carries the command's help: laid out like --help. Other errors are printed as they are
-    // (a parse error's caret must stay under its column).
+    // The message itself is printed as written (it may quote a path or what the user typed, and a parse error's
+    // caret must stay under its column); the help a usage error carries after it is laid out like --help.
     const message = `gradlab ${name}: ${describeError(error)}`;
-    io.stderr(`${error instanceof UsageError ? laidOut(message, io) : message}\n`);
+    const helpStart = message.indexOf('\n\n');
+    const text = error instanceof UsageError && helpStart >= 0 ? message.slice(0, helpStart) + laidOut(message.slice(helpStart), io) : message;
+    io.stderr(`${text}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

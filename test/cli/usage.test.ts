@@ -54,10 +54,16 @@ describe('gradlab --version and help', () => {
     expect(usage[1].startsWith(' '.repeat('usage: gradlab check '.length) + '[')).toBe(true);
   });
 
-  it('lays out a usage error’s help too, but leaves other errors as written (a caret stays under its column)', async () => {
+  it('lays out the help a usage error carries, but prints every message as written (a path, a caret under its column)', async () => {
     const usageError = await run(['diff', 'x', '--at', 'x=1', '--bogus'], { columns: 60 });
     expect(usageError.code).toBe(2);
-    expect(longest(usageError.err)).toBeLessThanOrEqual(60);
+    const [message, ...help] = usageError.err.split('\n\n');
+    expect(message).toMatch(/^gradlab diff: .*--bogus/);
+    expect(longest(help.join('\n\n'))).toBeLessThanOrEqual(60);
+    const path = `/tmp/${'a-rather-long-folder-name/'.repeat(4)}missing.ts`;
+    const missing = await run(['diff', '--file', path, '--at', 'x=1'], { columns: 60 });
+    expect(missing.code).toBe(2);
+    expect(missing.err.split('\n')[0]).toContain(path);
     const long = `${'x + '.repeat(30)}(`;
     const parseError = await run(['eval', long, '--at', 'x=1'], { columns: 30 });
     expect(parseError.code).toBe(1);
