@@ -67,7 +67,7 @@ function laidOut(text: string, io: CliIo): string {
 
 function unknownCommand(name: string, io: CliIo): number {
   const guess = didYouMean(name);
-  io.stderr(`${laidOut(`gradlab: unknown command '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`}\n\n${usage()}`, io)}\n`);
+  io.stderr(`gradlab: unknown command '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`}\n\n${laidOut(usage(), io)}\n`);
   return 2;
 }
 
